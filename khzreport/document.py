@@ -1,0 +1,306 @@
+"""The resolved document: a format-neutral tree that every writer draws.
+
+Layouts (the annual briefing, a park sheet) build a :class:`Document` from the model. By then
+every indicator is bound and every number formatted, figures and tables are numbered (图 1,
+表 1), and chart data is collected, so DOCX, PDF and HTML cannot disagree: none of them
+formats a number or counts a caption. Writers visit ``document.blocks`` in order and never
+know which layout made them.
+
+All classes are frozen dataclasses made of plain values, so a document can be dumped to JSON
+(the PDF writer hands exactly that to Typst) and compared in golden tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Direction = Literal["up", "down", "flat"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text; ``indicator`` names the indicator a bound number came from."""
+
+    text: str
+    indicator: str | None = None
+
+
+@dataclass(frozen=True)
+class Masthead:
+    """A 简报 masthead: red title line, issue number, issuer and date, red rule."""
+
+    title: str
+    issue_text: str | None
+    issuer: str
+    date_text: str
+
+
+@dataclass(frozen=True)
+class Cover:
+    """A title block or cover: title, subtitle, issuer and date."""
+
+    title: str
+    subtitle: str | None
+    issuer: str
+    date_text: str
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One entry of the table of contents."""
+
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Toc:
+    """The table of contents, pre-filled with its entries (writers add page numbers)."""
+
+    title: str
+    entries: tuple[TocEntry, ...]
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading; chapters (level 1) have a main line and an optional second line.
+
+    ``number`` is the outline number in the theme's style (``一、``) or empty.
+    """
+
+    level: int
+    text: str
+    second_line: str | None
+    anchor: str
+    number: str = ""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of bound narrative. ``style`` is ``body`` or ``lead``."""
+
+    runs: tuple[Run, ...]
+    style: Literal["body", "lead"] = "body"
+
+    @property
+    def text(self) -> str:
+        """Return the paragraph as plain text."""
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class KpiCard:
+    """One KPI card: the formatted value split into parts, label and change vs. before."""
+
+    indicator: str
+    label: str
+    prefix: str
+    number: str
+    suffix: str
+    unit: str
+    value_text: str
+    change_text: str | None = None
+    direction: Direction | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class KpiPanel:
+    """A row (or grid) of KPI cards."""
+
+    cards: tuple[KpiCard, ...]
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Callout:
+    """A highlighted call-out box."""
+
+    runs: tuple[Run, ...]
+    title: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Return the call-out body as plain text."""
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Quoted words with attribution (``——范斌，昆山协鑫光电材料有限公司董事长``)."""
+
+    runs: tuple[Run, ...]
+    attribution: str
+
+    @property
+    def text(self) -> str:
+        """Return the quoted words as plain text."""
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    """One drawn value: category, value as a float (None = missing) and its printed label."""
+
+    category: str
+    value: float | None
+    label: str
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One series of a chart, its points in category order."""
+
+    name: str | None
+    points: tuple[ChartPoint, ...]
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """Everything needed to draw a chart, already bound and formatted.
+
+    ``kind`` is one of the model's chart kinds. ``secondary`` holds the line of a combo chart
+    (e.g. growth in %). ``unit_line`` is the axis unit text (``单位：亿元``). ``notes`` says
+    what was not drawn (a missing value shown as a gap).
+    """
+
+    id: str
+    kind: str
+    title: str
+    categories: tuple[str, ...]
+    series: tuple[ChartSeries, ...]
+    unit_line: str | None = None
+    secondary: ChartSeries | None = None
+    secondary_unit_line: str | None = None
+    notes: tuple[str, ...] = ()
+    language: str = "zh-CN"
+
+    def content_key(self) -> dict[str, Any]:
+        """Return the chart's data as plain values (input of the cache hash)."""
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A numbered figure: a chart (``chart``) or an image file (``image``), with caption.
+
+    ``caption`` holds the caption text without its number; ``label`` is ``图 3`` and is
+    printed before it. ``image`` is an absolute path checked to lie inside the source folder.
+    """
+
+    number: int
+    label: str
+    caption: str
+    alt: str
+    source: str | None = None
+    chart: ChartData | None = None
+    image: str | None = None
+    width: Literal["full", "half", "small"] = "full"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A numbered table of strings; the header row repeats across pages."""
+
+    number: int
+    label: str
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    unit_line: str | None = None
+    source: str | None = None
+    numeric_columns: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tags:
+    """A labelled list shown as tags (leading industries, key enterprises on a sheet)."""
+
+    label: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Label/value pairs in a compact list (kind, founded, area on a park sheet)."""
+
+    items: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Start a new page."""
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """The closing block of a 简报: 报送 / 抄送 / 印发 lines."""
+
+    lines: tuple[tuple[str, str], ...]
+
+
+Block = (
+    Masthead | Cover | Toc | Heading | Paragraph | KpiPanel | Callout | Quote | Figure | Table
+    | Tags | Facts | PageBreak | Distribution
+)
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """Properties of the output file (title, author, subject, language, keywords, date)."""
+
+    title: str
+    subtitle: str | None
+    author: str
+    subject: str
+    language: str
+    keywords: tuple[str, ...]
+    date: str  # ISO date; writers derive fixed timestamps from it
+    date_text: str
+    running_header: str
+    footer_note: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A resolved document: metadata, the theme to draw with, and the blocks in order.
+
+    ``layout`` is ``briefing`` or ``sheet``. ``base_dir`` is the source folder (images are
+    resolved and confined there). ``warnings`` lists what the layout could not do.
+    """
+
+    meta: DocumentMeta
+    layout: Literal["briefing", "sheet"]
+    theme: Any
+    blocks: tuple[Block, ...]
+    base_dir: str | None = None
+    name: str = "briefing"
+    warnings: tuple[str, ...] = field(default=())
+
+    def figures(self) -> list[Figure]:
+        """Return the figures in document order."""
+        return [b for b in self.blocks if isinstance(b, Figure)]
+
+    def charts(self) -> list[ChartData]:
+        """Return the chart data of every chart figure, in document order."""
+        return [f.chart for f in self.figures() if f.chart is not None]
+
+
+def to_plain(obj: Any) -> Any:
+    """Return a JSON-ready tree of a document or block, each object tagged with its ``type``."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out: dict[str, Any] = {"type": type(obj).__name__}
+        for f in dataclasses.fields(obj):
+            out[f.name] = to_plain(getattr(obj, f.name))
+        return out
+    if isinstance(obj, tuple | list):
+        return [to_plain(x) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): to_plain(v) for k, v in obj.items()}
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump(mode="json")
+    return obj
