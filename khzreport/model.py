@@ -132,6 +132,8 @@ class Indicator(Strict):
     def _has_something(self) -> Indicator:
         if self.value is None and self.series is None and self.rank is None:
             raise ValueError("an indicator needs a value, a series or a rank")
+        if isinstance(self.value, Fraction) and self.qualifier in ("多", "余"):
+            raise ValueError(f"the qualifier {self.qualifier} does not go with a fraction; use 超")
         return self
 
     @property

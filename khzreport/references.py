@@ -1,2 +1,123 @@
-def check_references(report, smap):
-    return []
+"""Cross-check a report: every id it refers to exists, and no id is defined twice."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .errors import KhzReportError, Location, ValidationError
+from .model import (
+    Callout,
+    ChartRef,
+    FigureRef,
+    KpiPanel,
+    Paragraph,
+    QuoteRef,
+    Report,
+    TableRef,
+)
+
+if TYPE_CHECKING:
+    from .source import PathKey, SourceMap
+
+
+def check_references(report: Report, smap: SourceMap | None) -> list[KhzReportError]:
+    """Return an error for each unknown reference and each duplicated id."""
+    known = {
+        "indicator": [i.id for i in report.indicators],
+        "chart": [c.id for c in report.charts],
+        "figure": [f.id for f in report.figures],
+        "quote": [q.id for q in report.quotes],
+        "park": [p.id for p in report.parks],
+        "section": [s.id for s in report.sections] + ([report.outlook.id] if report.outlook else []),
+    }
+    errors: list[KhzReportError] = []
+
+    def where(path: PathKey) -> Location:
+        return smap.locate(path) if smap else Location(path=_fmt(path))
+
+    for kind, ids in known.items():
+        seen: dict[str, int] = {}
+        plural = {"indicator": "indicators", "chart": "charts", "figure": "figures",
+                  "quote": "quotes", "park": "parks", "section": "sections"}[kind]
+        for index, ident in enumerate(ids):
+            if ident in seen:
+                path: PathKey = (plural, index, "id")
+                if kind == "section" and index >= len(report.sections):
+                    path = ("outlook", "id")
+                errors.append(ValidationError(
+                    f"duplicate {kind} id '{ident}'", where(path),
+                    f"first defined as {plural}[{seen[ident]}]",
+                ))
+            else:
+                seen[ident] = index
+    sets = {k: set(v) for k, v in known.items()}
+    for path, kind, ident in _references(report):
+        if ident not in sets[kind]:
+            close = difflib.get_close_matches(ident, known[kind], n=1)
+            errors.append(ValidationError(
+                f"unknown {kind} '{ident}'", where(path),
+                f"did you mean '{close[0]}'?" if close else f"define it under '{kind}s'",
+            ))
+    return errors
+
+
+def _references(report: Report) -> Iterator[tuple[PathKey, str, str]]:
+    for i, ident in enumerate(report.kpis):
+        yield ("kpis", i), "indicator", ident
+    for i, h in enumerate(report.highlights):
+        if h.figure:
+            yield ("highlights", i, "figure"), "figure", h.figure
+    for i, ind in enumerate(report.indicators):
+        if ind.share_of:
+            yield ("indicators", i, "share_of"), "indicator", ind.share_of
+        if ind.parts_of:
+            yield ("indicators", i, "parts_of"), "indicator", ind.parts_of
+    sections = [(("sections", i), s) for i, s in enumerate(report.sections)]
+    if report.outlook:
+        sections.append((("outlook",), report.outlook))
+    for base, section in sections:
+        for j, block in enumerate(section.blocks):
+            path = (*base, "blocks", j)
+            if isinstance(block, ChartRef):
+                yield (*path, "chart"), "chart", block.chart
+            elif isinstance(block, FigureRef):
+                yield (*path, "figure"), "figure", block.figure
+            elif isinstance(block, QuoteRef):
+                yield (*path, "quote"), "quote", block.quote
+            elif isinstance(block, KpiPanel):
+                for k, ident in enumerate(block.kpi):
+                    yield (*path, "kpi", k), "indicator", ident
+            elif isinstance(block, TableRef):
+                for k, ident in enumerate(block.table.rows):
+                    yield (*path, "table", "rows", k), "indicator", ident
+            elif isinstance(block, Paragraph | Callout):
+                pass
+    for i, chart in enumerate(report.charts):
+        base = ("charts", i)
+        for k, ident in enumerate(chart.indicators or []):
+            yield (*base, "indicators", k), "indicator", ident
+        if chart.indicator:
+            yield (*base, "indicator"), "indicator", chart.indicator
+        for s, series in enumerate(chart.series or []):
+            if series.indicator:
+                yield (*base, "series", s, "indicator"), "indicator", series.indicator
+            for k, ident in enumerate(series.indicators or []):
+                yield (*base, "series", s, "indicators", k), "indicator", ident
+    for i, park in enumerate(report.parks):
+        base = ("parks", i)
+        if park.area:
+            yield (*base, "area"), "indicator", park.area
+        for k, ident in enumerate(park.indicators):
+            yield (*base, "indicators", k), "indicator", ident
+        if park.photo:
+            yield (*base, "photo"), "figure", park.photo
+        if park.chart:
+            yield (*base, "chart"), "chart", park.chart
+
+
+def _fmt(path: PathKey) -> str:
+    from .source import format_path
+
+    return format_path(path)

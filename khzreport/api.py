@@ -1,0 +1,177 @@
+"""The Python API: load a source, check it, resolve it, build the briefing and park sheets."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .document import Document
+from .errors import KhzReportError, ValidationError
+from .model import Report
+from .theme import Theme, load_theme
+
+log = logging.getLogger("khzreport")
+
+FORMATS = ("docx", "pdf", "html")
+"""Formats ``build`` can write, in the order they are written."""
+
+
+def load(path: str | os.PathLike[str]) -> Report:
+    """Read and validate a report source; raise :class:`KhzReportError` with locations."""
+    from .source import load as _load
+
+    return _load(Path(path))
+
+
+def theme_of(report: Report, language: str | None = None) -> Theme:
+    """Return the theme a report names (preset or theme file next to the source)."""
+    from .source import source_map
+
+    smap = source_map(report)
+    return load_theme(report.theme, smap.folder if smap else None)
+
+
+def resolve(
+    report: Report,
+    *,
+    park: str | None = None,
+    language: str | None = None,
+    theme: Theme | None = None,
+) -> Document:
+    """Return the resolved briefing, or the sheet of ``park``, ready for any writer."""
+    from .layouts import compose_briefing, compose_sheet
+
+    theme = theme or theme_of(report)
+    if park is None:
+        return compose_briefing(report, theme, language)
+    return compose_sheet(report, report.park(park), theme, language)
+
+
+def validate(report: Report, language: str | None = None) -> list[str]:
+    """Resolve the briefing and every sheet (binding every template); return the warnings."""
+    theme = theme_of(report)
+    errors: list[KhzReportError] = []
+    warnings: list[str] = []
+    docs = [lambda: resolve(report, language=language, theme=theme)]
+    docs += [lambda p=p.id: resolve(report, park=p, language=language, theme=theme) for p in report.parks]
+    for make in docs:
+        try:
+            warnings.extend(make().warnings)
+        except KhzReportError as exc:
+            errors.extend(getattr(exc, "errors", [exc]))
+    from .errors import raise_all
+
+    unique = {e.one_line(): e for e in errors}
+    raise_all(list(unique.values()))
+    return list(dict.fromkeys(warnings))
+
+
+def lint(report: Report) -> list[KhzReportError]:
+    """Return the consistency findings on a report (see :mod:`khzreport.lint`)."""
+    from .lint import lint as _lint
+
+    return _lint(report)
+
+
+def cache_dir() -> Path:
+    """Return the chart cache folder (``$KHZREPORT_CACHE`` or the user cache folder)."""
+    env = os.environ.get("KHZREPORT_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "khzreport" / "charts"
+
+
+def render_charts(document: Document, *, strict: bool = False) -> dict[str, Any]:
+    """Return the rendered charts of a document by chart id (served from the cache if unchanged)."""
+    charts = document.charts()
+    if not charts:
+        return {}
+    from .charts import ChartCache
+
+    cache = ChartCache(cache_dir())
+    return {c.id: cache.get(c, document.theme) for c in charts}
+
+
+def parse_formats(formats: str | Iterable[str] | None) -> list[str]:
+    """Return a checked list of format names from ``"docx,pdf"`` or a list."""
+    if formats is None:
+        return list(FORMATS)
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    out = []
+    for item in (i.strip().lower() for i in items):
+        if not item:
+            continue
+        if item not in FORMATS:
+            raise ValidationError(f"unknown format '{item}'", None, "formats: " + ", ".join(FORMATS))
+        if item not in out:
+            out.append(item)
+    return out
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote, and the warnings it had."""
+
+    outputs: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def build(
+    source: str | os.PathLike[str] | Report,
+    outdir: str | os.PathLike[str] | None = None,
+    *,
+    formats: str | Sequence[str] | None = None,
+    language: str | None = None,
+    pdf_standard: str | None = None,
+    strict: bool = False,
+) -> BuildResult:
+    """Build the annual briefing in each format into ``outdir`` (default: ``build/`` next to the source).
+
+    Files are written atomically as ``briefing.docx``, ``briefing.pdf``, ``briefing.html``
+    (``briefing-en.*`` for the English edition).
+    """
+    from .output import write_atomic
+    from .source import source_map
+
+    report = source if isinstance(source, Report) else load(source)
+    fmts = parse_formats(formats)
+    smap = source_map(report)
+    if outdir is None:
+        outdir = (smap.folder if smap else Path.cwd()) / "build"
+    out = Path(outdir)
+    document = resolve(report, language=language)
+    if strict and document.warnings:
+        from .errors import raise_all
+
+        raise_all([ValidationError(w.split(": ", 1)[-1]) for w in document.warnings])
+    charts = render_charts(document, strict=strict)
+    stem = "briefing" if document.meta.language != "en" else "briefing-en"
+    result = BuildResult(warnings=list(document.warnings))
+    from .writers import render as render_format
+    from .writers import suffix
+
+    rendered: list[tuple[Path, bytes]] = []
+    for fmt in fmts:
+        options: dict[str, Any] = {}
+        if fmt == "pdf":
+            options = {"pdf_standard": pdf_standard, "strict": strict}
+        rendered.append((out / f"{stem}{suffix(fmt)}", render_format(fmt, document, charts, **options)))
+    for path, data in rendered:
+        write_atomic(path, data)
+        result.outputs.append(path)
+    return result
+
+
+def render_sheet(report: Report, park: str, formats: Sequence[str], theme: Theme | None = None,
+                 language: str | None = None) -> Mapping[str, bytes]:
+    """Return the sheet of one park in each format, as bytes by format name."""
+    from .writers import render as render_format
+
+    document = resolve(report, park=park, language=language, theme=theme)
+    charts = render_charts(document)
+    return {fmt: render_format(fmt, document, charts) for fmt in formats}

@@ -1,0 +1,271 @@
+"""Bind indicators to text: every printed form of a figure comes from here.
+
+A :class:`Bound` wraps one indicator with the report and locale it is shown in, and returns
+the formatted forms narrative filters, KPI cards, tables and charts need. The Chinese number
+layer (:mod:`khzreport.numbers`) does the formatting; this module decides *which* formatting
+an indicator's data calls for (its qualifier, unit, scaling, rank, series, previous value).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from . import numbers as nb
+from .model import Indicator, Report
+
+
+class BindingError(ValueError):
+    """An indicator cannot be shown in the asked form (e.g. growth without a previous value)."""
+
+
+@dataclass
+class Locale:
+    """The language of an edition, and a record of texts that had to fall back to Chinese."""
+
+    language: str = "zh-CN"
+    missing_en: list[str] = field(default_factory=list)
+
+    @property
+    def en(self) -> bool:
+        """Return whether this is the English edition."""
+        return self.language == "en"
+
+    def pick(self, zh: str, en: str | None, what: str) -> str:
+        """Return the text for this edition; note a missing English text and use Chinese."""
+        if not self.en:
+            return zh
+        if en:
+            return en
+        self.missing_en.append(what)
+        return zh
+
+    def word(self, zh: str, en: str) -> str:
+        """Return a fixed word of the layout in this edition's language."""
+        return en if self.en else zh
+
+
+class Bound:
+    """One indicator as it prints in one edition."""
+
+    def __init__(self, indicator: Indicator, report: Report, locale: Locale):
+        self.indicator = indicator
+        self.report = report
+        self.locale = locale
+
+    @property
+    def _lang(self) -> nb.Locale:
+        return "en" if self.locale.en else "zh-CN"
+
+    @property
+    def id(self) -> str:
+        """Return the indicator's id."""
+        return self.indicator.id
+
+    def label(self) -> str:
+        """Return the label in this edition's language."""
+        ind = self.indicator
+        return self.locale.pick(ind.label, ind.label_en, f"indicators.{ind.id}.label")
+
+    def short_label(self) -> str:
+        """Return the short label (charts, cards), or the label."""
+        ind = self.indicator
+        if ind.short_label:
+            return self.locale.pick(
+                ind.short_label, ind.short_label_en or ind.label_en, f"indicators.{ind.id}.short_label"
+            )
+        return self.label()
+
+    def formatted(self, *, qualifier: bool = True) -> nb.FormattedValue:
+        """Return the value with qualifier and unit, split into parts (for cards)."""
+        ind = self.indicator
+        value = ind.current
+        if value is None:
+            if ind.rank is not None:
+                text = self.rank()
+                return nb.FormattedValue("", text, "", "", text)
+            raise BindingError(f"indicator '{ind.id}' has no value")
+        q = ind.qualifier if qualifier else None
+        if isinstance(value, Fraction):
+            text = nb.format_fraction(value, qualifier=q, locale=self._lang)
+            return nb.FormattedValue("", text, "", "", text)
+        return nb.format_quantity(
+            value,
+            ind.unit,
+            qualifier=q,
+            decimals=ind.decimals,
+            source_unit=ind.source_unit,
+            locale=self._lang,
+            unit_en=ind.unit_en,
+        )
+
+    def full(self) -> str:
+        """Return qualifier + number + unit as prose shows it: 近140亿元."""
+        return self.formatted().text
+
+    def plain(self) -> str:
+        """Return number + unit without the qualifier: 140亿元."""
+        return self.formatted(qualifier=False).text
+
+    def value(self) -> str:
+        """Return the number alone, scaled and rounded as displayed: 140."""
+        return self.formatted(qualifier=False).number
+
+    def numeric(self) -> float | None:
+        """Return the displayed value as a float (for charts), or None."""
+        ind = self.indicator
+        if ind.current is None:
+            return float(ind.rank.position) if ind.rank else None
+        return float(self._display_decimal(ind.current))
+
+    def _display_decimal(self, value: nb.Number) -> nb.Decimal:
+        ind = self.indicator
+        if ind.source_unit:
+            return nb.scale(value, ind.source_unit, ind.unit)
+        return nb.to_decimal(value)
+
+    def series_points(self) -> list[tuple[int, float | None, str]]:
+        """Return (year, value, label) for each year of the series, gaps as None."""
+        ind = self.indicator
+        if not ind.series:
+            raise BindingError(f"indicator '{ind.id}' has no series")
+        out = []
+        for year in sorted(ind.series):
+            raw = ind.series[year]
+            if raw is None:
+                out.append((year, None, self.locale.word("缺失", "n/a")))
+                continue
+            fv = nb.format_quantity(
+                raw, ind.unit, decimals=ind.decimals, source_unit=ind.source_unit,
+                locale=self._lang, unit_en=ind.unit_en,
+            )
+            out.append((year, float(self._display_decimal(raw)), fv.text))
+        return out
+
+    def rank(self) -> str:
+        """Return the rank: 第32名 / No. 32."""
+        r = self.indicator.rank
+        if r is None:
+            raise BindingError(f"indicator '{self.id}' has no rank")
+        return nb.format_rank(r.position, of=r.of, locale=self._lang)
+
+    def top(self) -> str:
+        """Return the target as a rank goal: 前30强 / top 30."""
+        t = self.indicator.target
+        if t is None:
+            raise BindingError(f"indicator '{self.id}' has no target")
+        return nb.format_top(int(t), locale=self._lang)
+
+    def target(self) -> str:
+        """Return the target value with its unit."""
+        ind = self.indicator
+        if ind.target is None:
+            raise BindingError(f"indicator '{self.id}' has no target")
+        if ind.rank is not None and ind.value is None:
+            return self.top()
+        return nb.format_quantity(
+            ind.target, ind.unit, decimals=ind.decimals, source_unit=ind.source_unit,
+            locale=self._lang, unit_en=ind.unit_en,
+        ).text
+
+    def previous_value(self) -> nb.Number | None:
+        """Return the previous value: given, or the year before the period from the series."""
+        ind = self.indicator
+        if ind.previous is not None:
+            return ind.previous
+        if ind.series and len([v for v in ind.series.values() if v is not None]) >= 2:
+            years = sorted(y for y, v in ind.series.items() if v is not None)
+            return ind.series[years[-2]]
+        return None
+
+    def previous(self) -> str:
+        """Return the previous value with its unit."""
+        ind = self.indicator
+        prev = self.previous_value()
+        if prev is None:
+            raise BindingError(f"indicator '{self.id}' has no previous value")
+        return nb.format_quantity(
+            prev, ind.unit, decimals=ind.decimals, source_unit=ind.source_unit,
+            locale=self._lang, unit_en=ind.unit_en,
+        ).text
+
+    def growth(self) -> str:
+        """Return growth wording: 同比增长12.3% (from ``growth`` or the previous value)."""
+        ind = self.indicator
+        if ind.growth is not None:
+            return nb.format_growth_from_rate(ind.growth, locale=self._lang)
+        prev = self.previous_value()
+        if prev is None or ind.current is None:
+            raise BindingError(
+                f"indicator '{self.id}' needs 'previous' (or 'growth', or a series) for growth"
+            )
+        try:
+            return nb.format_growth(ind.current, prev, locale=self._lang)
+        except ValueError as exc:
+            raise BindingError(f"indicator '{self.id}': {exc}") from None
+
+    def doubling(self) -> str:
+        """Return 较2019年实现翻番, refusing the claim when the data do not support it."""
+        ind = self.indicator
+        if ind.previous is None or ind.current is None:
+            raise BindingError(f"indicator '{self.id}' needs 'previous' for a doubling claim")
+        try:
+            return nb.format_doubling(
+                ind.current, ind.previous, since=ind.previous_period, locale=self._lang
+            )
+        except ValueError as exc:
+            raise BindingError(f"indicator '{self.id}': {exc}") from None
+
+    def share(self) -> str:
+        """Return this indicator's share of its ``share_of`` whole, in percent."""
+        ind = self.indicator
+        if ind.share_of is None:
+            raise BindingError(f"indicator '{self.id}' has no 'share_of'")
+        whole = self.report.indicator(ind.share_of)
+        if ind.current is None or whole.current is None:
+            raise BindingError(f"indicator '{self.id}': share needs both values")
+        try:
+            return nb.format_share(ind.current, whole.current, locale=self._lang)
+        except ValueError as exc:
+            raise BindingError(f"indicator '{self.id}': {exc}") from None
+
+    def date(self) -> str:
+        """Return the indicator's date: 2023年11月23日."""
+        d = self.indicator.date
+        if d is None:
+            raise BindingError(f"indicator '{self.id}' has no 'date'")
+        return nb.format_date(d, locale=self._lang)
+
+    def period(self) -> str:
+        """Return the period: 2023年, 2024年12月."""
+        p = self.indicator.period
+        if p is None:
+            raise BindingError(f"indicator '{self.id}' has no 'period'")
+        return nb.format_period(p, locale=self._lang)
+
+    def change(self) -> tuple[str | None, str | None]:
+        """Return the KPI card's change text and direction (up/down/flat), if any."""
+        ind = self.indicator
+        if ind.rank is not None and ind.rank.previous is not None:
+            moved = ind.rank.previous - ind.rank.position
+            if moved > 0:
+                return self.locale.word(f"较上年上升{moved}位", f"up {moved} places"), "up"
+            if moved < 0:
+                return self.locale.word(f"较上年下降{-moved}位", f"down {-moved} places"), "down"
+            return self.locale.word("与上年持平", "unchanged"), "flat"
+        try:
+            text = self.growth()
+        except BindingError:
+            return None, None
+        rate = ind.growth if ind.growth is not None else None
+        if rate is None:
+            prev = self.previous_value()
+            rate = nb.growth_rate(ind.current, prev) if prev and ind.current is not None else 0
+        direction = "up" if rate > 0 else "down" if rate < 0 else "flat"
+        return text, direction
+
+
+def date_text(value: dt.date, locale: Locale) -> str:
+    """Return a date in this edition's convention."""
+    return nb.format_date(value, locale="en" if locale.en else "zh-CN")

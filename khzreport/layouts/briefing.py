@@ -1,0 +1,157 @@
+"""The annual briefing: opening, headline figures, call-outs, chapters, outlook, distribution."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import numbers as nb
+from ..document import (
+    Block,
+    Callout,
+    Cover,
+    Distribution,
+    Document,
+    Heading,
+    Masthead,
+    Paragraph,
+    Toc,
+    TocEntry,
+)
+from ..errors import raise_all
+from ..model import (
+    Callout as CalloutBlock,
+)
+from ..model import (
+    ChartRef,
+    FigureRef,
+    KpiPanel,
+    QuoteRef,
+    Report,
+    Section,
+    TableRef,
+)
+from ..theme import Theme
+from .common import Composer
+
+if TYPE_CHECKING:
+    from ..source import PathKey
+
+
+def compose_briefing(report: Report, theme: Theme, language: str | None = None) -> Document:
+    """Return the resolved annual briefing; raise every binding error found, with locations."""
+    c = Composer(report, theme, language)
+    m = report.meta
+    title = c.text(m.title, m.title_en, ("meta", "title"))
+    issuer = c.text(m.issuer, m.issuer_en, ("meta", "issuer"))
+    date_text = nb.format_date(m.date, locale="en" if c.locale.en else "zh-CN")
+    blocks: list[Block] = []
+    if theme.masthead:
+        issue = None
+        if m.issue is not None:
+            issue = c.locale.word(f"第{m.issue}期", f"Issue {m.issue}")
+        masthead = c.text(m.masthead, None, ("meta", "masthead")) if m.masthead else title
+        blocks.append(Masthead(masthead, issue, issuer, date_text))
+        if m.masthead:
+            blocks.append(Heading(0, title, None, "title", ""))
+    elif theme.cover:
+        subtitle = c.text(m.subtitle, m.subtitle_en, ("meta", "subtitle")) if m.subtitle else None
+        blocks.append(Cover(title, subtitle, issuer, date_text))
+    sections: list[tuple[PathKey, Section]] = [(("sections", i), s) for i, s in enumerate(report.sections)]
+    if report.outlook is not None:
+        sections.append((("outlook",), report.outlook))
+    numbers = [_outline_number(k + 1, theme, c) for k in range(len(sections))]
+    if theme.toc and sections:
+        entries = tuple(
+            TocEntry(1, numbers[k] + c.text(s.title, s.title_en, (*p, "title")), f"sec-{s.id}")
+            for k, (p, s) in enumerate(sections)
+        )
+        blocks.append(Toc(c.locale.word("目录", "Contents"), entries))
+    if report.lead:
+        blocks.extend(c.paragraphs(report.lead, report.lead_en, ("lead",), "lead"))
+    if report.kpis:
+        panel = c.kpi_panel(report.kpis, c.locale.word(f"{m.year}年主要指标", f"Key figures {m.year}"), ("kpis",))
+        if panel:
+            blocks.append(panel)
+    for i, h in enumerate(report.highlights):
+        path: PathKey = ("highlights", i)
+        htitle = c.text(h.title, h.title_en, (*path, "title")) if h.title else None
+        blocks.append(Callout(c.runs(h.text, h.text_en, (*path, "text")), htitle))
+        if h.figure:
+            fig = c.image_figure(h.figure, (*path, "figure"), width="half")
+            if fig:
+                blocks.append(fig)
+    for k, (path, section) in enumerate(sections):
+        blocks.extend(_section(c, section, path, numbers[k]))
+    dist = m.distribution
+    if dist is not None:
+        lines: list[tuple[str, str]] = []
+        sep = c.locale.word("，", ", ")
+        if dist.submit_to:
+            lines.append((c.locale.word("报送", "To"), sep.join(dist.submit_to)))
+        if dist.copy_to:
+            lines.append((c.locale.word("抄送", "Cc"), sep.join(dist.copy_to)))
+        if dist.printed_by:
+            when = dist.printed_date or m.date
+            printed = nb.format_date(when, locale="en" if c.locale.en else "zh-CN")
+            lines.append((c.locale.word("印发", "Issued by"),
+                          dist.printed_by + c.locale.word(f"　{printed}印发", f", {printed}")))
+        if lines:
+            blocks.append(Distribution(tuple(lines)))
+    raise_all(c.errors)
+    subject = c.locale.word(f"{m.year}年度发展简报", f"Annual briefing {m.year}")
+    return Document(
+        meta=c.meta(title, subject, title),
+        layout="briefing",
+        theme=theme,
+        blocks=tuple(blocks),
+        base_dir=str(c.base_dir) if c.base_dir else None,
+        name="briefing",
+        warnings=tuple(c.warnings),
+    )
+
+
+def _outline_number(n: int, theme: Theme, c: Composer) -> str:
+    if not theme.outline_numbering:
+        return ""
+    if c.locale.en:
+        return f"{n}. "
+    return nb.to_chinese_numeral(n) + "、"
+
+
+def _section(c: Composer, section: Section, path: PathKey, number: str) -> list[Block]:
+    out: list[Block] = [Heading(
+        1,
+        c.text(section.title, section.title_en, (*path, "title")),
+        c.text(section.subtitle, section.subtitle_en, (*path, "subtitle")) if section.subtitle else None,
+        f"sec-{section.id}",
+        number,
+    )]
+    for j, block in enumerate(section.blocks):
+        bpath: PathKey = (*path, "blocks", j)
+        if isinstance(block, CalloutBlock):
+            title = c.text(block.title, block.title_en, (*bpath, "title")) if block.title else None
+            out.append(Callout(c.runs(block.callout, block.callout_en, (*bpath, "callout")), title))
+        elif isinstance(block, QuoteRef):
+            out.append(c.quote(block.quote, bpath))
+        elif isinstance(block, ChartRef):
+            fig = c.chart_figure(block.chart, bpath)
+            if fig:
+                out.append(fig)
+        elif isinstance(block, FigureRef):
+            fig = c.image_figure(block.figure, bpath)
+            if fig:
+                out.append(fig)
+        elif isinstance(block, TableRef):
+            table = c.table(block.table, (*bpath, "table"))
+            if table:
+                out.append(table)
+        elif isinstance(block, KpiPanel):
+            title = c.text(block.title, block.title_en, (*bpath, "title")) if block.title else None
+            panel = c.kpi_panel(block.kpi, title, (*bpath, "kpi"))
+            if panel:
+                out.append(panel)
+        else:
+            out.extend(
+                Paragraph(runs) for runs in c.narrative(block.paragraph, block.paragraph_en, (*bpath, "paragraph"))
+            )
+    return out

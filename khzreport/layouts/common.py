@@ -1,0 +1,389 @@
+"""What both layouts share: binding, numbering, located errors and resolved charts."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import numbers as nb
+from ..binding import BindingError, Bound, Locale
+from ..document import (
+    ChartData,
+    ChartPoint,
+    ChartSeries,
+    DocumentMeta,
+    Figure,
+    KpiCard,
+    KpiPanel,
+    Paragraph,
+    Quote,
+    Run,
+    Table,
+)
+from ..errors import KhzReportError, Location, TemplateError, ValidationError
+from ..model import ChartSpec, Report, TableSpec
+from ..narrative import NarrativeError, clean_text, render
+from ..theme import Theme
+
+if TYPE_CHECKING:
+    from ..source import PathKey
+
+log = logging.getLogger("khzreport")
+
+
+class Composer:
+    """State of one layout run: report, edition, theme, caption counters, errors, warnings."""
+
+    def __init__(self, report: Report, theme: Theme, language: str | None = None):
+        from ..source import source_map
+
+        self.report = report
+        self.theme = theme
+        self.locale = Locale(language or report.meta.language)
+        self.smap = source_map(report)
+        self.figure_count = 0
+        self.table_count = 0
+        self.errors: list[KhzReportError] = []
+        self.warnings: list[str] = []
+        self.used: set[str] = set()
+
+    @property
+    def base_dir(self) -> Path | None:
+        """Return the source folder, where images and data files are looked up."""
+        return self.smap.folder if self.smap else None
+
+    def where(self, path: PathKey) -> Location:
+        """Return the source location of a field path."""
+        if self.smap:
+            return self.smap.locate(path)
+        from ..source import format_path
+
+        return Location(path=format_path(path))
+
+    def warn(self, message: str, path: PathKey | None = None) -> None:
+        """Record a warning (with its location) that the layout could not do something."""
+        text = f"{self.where(path)}: {message}" if path is not None else message
+        self.warnings.append(text)
+        log.warning(text)
+
+    def text(self, zh: str, en: str | None, path: PathKey) -> str:
+        """Return a plain (non-template) source text in this edition's language."""
+        from ..source import format_path
+
+        return clean_text(self.locale.pick(zh, en, format_path(path) + "_en"))
+
+    def bound(self, ident: str) -> Bound:
+        """Return the indicator with this id bound to this edition."""
+        return Bound(self.report.indicator(ident), self.report, self.locale)
+
+    def narrative(self, zh: str, en: str | None, path: PathKey) -> list[tuple[Run, ...]]:
+        """Render a narrative template into paragraphs; errors are collected with locations."""
+        from ..source import format_path
+
+        text = self.locale.pick(zh, en, format_path(path) + "_en")
+        if self.locale.en and not en:
+            path_used = path
+        else:
+            path_used = (*path[:-1], f"{path[-1]}_en") if self.locale.en else path
+        try:
+            return render(text, self.report, self.locale, self.used)
+        except NarrativeError as exc:
+            loc = self._text_location(path_used, exc.line)
+            self.errors.append(TemplateError(exc.message, loc, exc.hint))
+            return []
+
+    def _text_location(self, path: PathKey, line: int | None) -> Location:
+        if self.smap is None:
+            return self.where(path)
+        if line is None:
+            return self.smap.locate(path)
+        return self.smap.locate_in_text(path, line)
+
+    def paragraphs(self, zh: str, en: str | None, path: PathKey, style: str = "body") -> list[Paragraph]:
+        """Return the paragraphs of a narrative text."""
+        return [Paragraph(runs, style) for runs in self.narrative(zh, en, path)]  # type: ignore[arg-type]
+
+    def runs(self, zh: str, en: str | None, path: PathKey) -> tuple[Run, ...]:
+        """Return a narrative text as one run sequence (paragraphs joined)."""
+        out: list[Run] = []
+        for i, runs in enumerate(self.narrative(zh, en, path)):
+            if i:
+                out.append(Run("\n"))
+            out.extend(runs)
+        return tuple(out)
+
+    def source_note(self, source: str | None) -> str | None:
+        """Return ``资料来源：…`` for a source line (adding the prefix when missing)."""
+        if not source:
+            return None
+        source = clean_text(source)
+        for prefix in ("资料来源：", "资料来源:", "数据来源：", "来源：", "Source:", "Sources:"):
+            if source.startswith(prefix):
+                return source
+        return self.locale.word("资料来源：", "Source: ") + source
+
+    def unit_line(self, unit: str | None) -> str | None:
+        """Return ``单位：亿元`` / ``Unit: RMB 100 million`` for an axis or table unit."""
+        if not unit:
+            return None
+        return self.locale.word("单位：", "Unit: ") + unit
+
+    def next_figure_label(self) -> tuple[int, str]:
+        """Return the next figure number and its label (图1 / Figure 1)."""
+        self.figure_count += 1
+        n = self.figure_count
+        return n, self.locale.word(f"图{n}", f"Figure {n}")
+
+    def next_table_label(self) -> tuple[int, str]:
+        """Return the next table number and its label (表1 / Table 1)."""
+        self.table_count += 1
+        n = self.table_count
+        return n, self.locale.word(f"表{n}", f"Table {n}")
+
+    def kpi_panel(self, ids: list[str], title: str | None, path: PathKey) -> KpiPanel | None:
+        """Return a KPI panel of cards for these indicator ids."""
+        cards = []
+        for k, ident in enumerate(ids):
+            b = self.bound(ident)
+            try:
+                fv = b.formatted()
+            except BindingError as exc:
+                self.errors.append(ValidationError(str(exc), self.where((*path, k))))
+                continue
+            change, direction = b.change()
+            cards.append(KpiCard(
+                indicator=ident, label=b.short_label(), prefix=fv.prefix, number=fv.number,
+                suffix=fv.suffix, unit=fv.unit, value_text=fv.text, change_text=change,
+                direction=direction,  # type: ignore[arg-type]
+            ))
+        return KpiPanel(tuple(cards), title) if cards else None
+
+    def quote(self, ident: str, path: PathKey) -> Quote:
+        """Return a quote with its attribution line."""
+        q = self.report.quote(ident)
+        i = [x.id for x in self.report.quotes].index(ident)
+        qpath: PathKey = ("quotes", i)
+        runs = self.runs(q.text, q.text_en, (*qpath, "text"))
+        by = self.text(q.by, q.by_en, (*qpath, "by"))
+        role = self.text(q.role, q.role_en, (*qpath, "role")) if q.role else None
+        sep = self.locale.word("，", ", ")
+        return Quote(runs, "——" + by + (sep + role if role else ""))
+
+    def chart_figure(self, ident: str, path: PathKey, width: str = "full") -> Figure | None:
+        """Return a numbered chart figure, its data bound and formatted."""
+        spec = self.report.chart(ident)
+        i = [c.id for c in self.report.charts].index(ident)
+        try:
+            data = self.chart_data(spec, ("charts", i))
+        except BindingError as exc:
+            self.errors.append(ValidationError(str(exc), self.where(("charts", i))))
+            return None
+        number, label = self.next_figure_label()
+        from ..charts_alt import alt_text
+
+        alt = self.text(spec.alt, None, ("charts", i, "alt")) if spec.alt else alt_text(data)
+        return Figure(number, label, data.title, alt, self.source_note(
+            self.locale.pick(spec.source, spec.source_en, f"charts[{i}].source_en")
+            if spec.source else None
+        ), chart=data, width=width)  # type: ignore[arg-type]
+
+    def chart_data(self, spec: ChartSpec, path: PathKey) -> ChartData:
+        """Bind a chart spec to its indicators: categories, values and printed labels."""
+        title = self.text(spec.title, spec.title_en, (*path, "title"))
+        unit = self.text(spec.unit, spec.unit_en, (*path, "unit")) if spec.unit else None
+        notes: list[str] = []
+        if spec.kind in ("bar", "ranking", "donut"):
+            ids = spec.indicators or []
+            labels = self._labels(spec, ids, path)
+            points = tuple(self._point(lab, ident) for lab, ident in zip(labels, ids, strict=True))
+            series = (ChartSeries(None, points, unit or ""),)
+            categories = tuple(labels)
+        elif spec.kind in ("grouped_bar", "stacked_bar"):
+            categories = tuple(self.locale.pick(c, (spec.categories_en or [None] * 99)[k]
+                               if spec.categories_en and k < len(spec.categories_en) else None,
+                               f"charts.{spec.id}.categories_en")
+                               for k, c in enumerate(spec.categories or []))
+            series = tuple(
+                ChartSeries(
+                    self.text(s.name, s.name_en, (*path, "series", j, "name")) if s.name else None,
+                    tuple(self._point(cat, ident) for cat, ident in zip(categories, s.indicators or [], strict=True)),
+                    unit or "",
+                )
+                for j, s in enumerate(spec.series or [])
+            )
+        elif spec.kind in ("line", "combo"):
+            years: set[int] = set()
+            for s in spec.series or []:
+                ind = self.report.indicator(s.indicator or (s.indicators or [""])[0])
+                if not ind.series:
+                    raise BindingError(f"chart '{spec.id}': indicator '{ind.id}' has no series")
+                years.update(ind.series)
+            ordered = sorted(years)
+            categories = tuple(nb.format_year(y, locale="en" if self.locale.en else "zh-CN") for y in ordered)
+            built = []
+            for j, s in enumerate(spec.series or []):
+                b = self.bound(s.indicator or (s.indicators or [""])[0])
+                pts = {y: (v, lab) for y, v, lab in b.series_points()}
+                points = []
+                for y, cat in zip(ordered, categories, strict=True):
+                    v, lab = pts.get(y, (None, ""))
+                    if v is None:
+                        notes.append(self.locale.word(f"{cat}{b.short_label()}数据缺失",
+                                                      f"{b.short_label()}: no data for {cat}"))
+                    points.append(ChartPoint(cat, v, lab if v is not None else ""))
+                name = self.text(s.name, s.name_en, (*path, "series", j, "name")) if s.name else b.short_label()
+                built.append(ChartSeries(name, tuple(points), unit or ""))
+            series = tuple(built)
+            if spec.kind == "combo":
+                return self._combo(spec, title, categories, series, unit, notes)
+        else:  # big_number
+            b = self.bound(spec.indicator or "")
+            fv = b.formatted()
+            if b.indicator.series and len(b.indicator.series) >= 2:
+                pts = b.series_points()
+                categories = tuple(nb.format_year(y, locale="en" if self.locale.en else "zh-CN") for y, _, _ in pts)
+                points = tuple(ChartPoint(c, v, lab) for c, (_, v, lab) in zip(categories, pts, strict=True))
+            else:
+                categories = (b.short_label(),)
+                points = (ChartPoint(b.short_label(), b.numeric(), fv.text),)
+            series = (ChartSeries(fv.text, points, fv.unit),)
+        return ChartData(
+            id=spec.id, kind=spec.kind, title=title, categories=categories, series=series,
+            unit_line=self.unit_line(unit), notes=tuple(notes), language=self.locale.language,
+        )
+
+    def _combo(self, spec: ChartSpec, title: str, categories: tuple[str, ...],
+               series: tuple[ChartSeries, ...], unit: str | None, notes: list[str]) -> ChartData:
+        bars = series[0]
+        if len(series) > 1:
+            line = series[1]
+            second_unit = line.unit
+        else:
+            pts = []
+            prev: float | None = None
+            for p in bars.points:
+                if p.value is None or prev in (None, 0):
+                    pts.append(ChartPoint(p.category, None, ""))
+                else:
+                    assert prev is not None
+                    rate = float(nb.growth_rate(p.value, prev))
+                    pts.append(ChartPoint(p.category, rate, nb.format_percent(round(rate, 1), decimals=1)))
+                prev = p.value
+            line = ChartSeries(self.locale.word("同比增长", "Growth"), tuple(pts), "%")
+            second_unit = "%"
+        return ChartData(
+            id=spec.id, kind="combo", title=title, categories=categories, series=(bars,),
+            unit_line=self.unit_line(unit), secondary=line,
+            secondary_unit_line=self.unit_line(second_unit), notes=tuple(notes),
+            language=self.locale.language,
+        )
+
+    def _labels(self, spec: ChartSpec, ids: list[str], path: PathKey) -> list[str]:
+        if spec.labels:
+            en = spec.labels_en or []
+            return [clean_text(self.locale.pick(z, en[k] if k < len(en) else None,
+                                                f"charts.{spec.id}.labels_en"))
+                    for k, z in enumerate(spec.labels)]
+        return [self.bound(i).short_label() for i in ids]
+
+    def _point(self, category: str, ident: str) -> ChartPoint:
+        b = self.bound(ident)
+        return ChartPoint(category, b.numeric(), b.full())
+
+    def table(self, spec: TableSpec, path: PathKey) -> Table | None:
+        """Return a numbered table whose rows are indicators."""
+        headers = {
+            "label": ("指标", "Indicator"), "value": ("数值", "Value"),
+            "previous": ("上期", "Previous"), "growth": ("增长", "Change"),
+            "rank": ("排名", "Rank"), "share": ("占比", "Share"), "target": ("目标", "Target"),
+            "period": ("时间", "Period"), "source": ("来源", "Source"), "note": ("备注", "Note"),
+        }
+        rows = []
+        for k, ident in enumerate(spec.rows):
+            b = self.bound(ident)
+            row = []
+            for col in spec.columns:
+                try:
+                    row.append(self._cell(b, col))
+                except BindingError as exc:
+                    self.errors.append(ValidationError(str(exc), self.where((*path, "rows", k))))
+                    row.append("")
+            rows.append(tuple(row))
+        number, label = self.next_table_label()
+        numeric = tuple(i for i, c in enumerate(spec.columns) if c in ("value", "previous", "growth", "rank", "share", "target"))
+        return Table(
+            number, label, self.text(spec.title, spec.title_en, (*path, "title")),
+            tuple(self.locale.word(*headers[c]) for c in spec.columns), tuple(rows),
+            unit_line=self.unit_line(spec.unit), source=self.source_note(spec.source),
+            numeric_columns=numeric,
+        )
+
+    def _cell(self, b: Bound, col: str) -> str:
+        ind = b.indicator
+        if col == "label":
+            return b.label()
+        if col == "value":
+            return b.full()
+        if col == "source":
+            return clean_text(ind.source or "")
+        if col == "note":
+            return clean_text(self.locale.pick(ind.note, None, f"indicators.{ind.id}.note") if ind.note else "")
+        if col == "period":
+            return b.period() if ind.period is not None else ""
+        if col == "rank":
+            return b.rank() if ind.rank else ""
+        if col == "target":
+            return b.target() if ind.target is not None else ""
+        if col == "previous":
+            return b.previous() if b.previous_value() is not None else ""
+        if col == "growth":
+            return b.growth() if (ind.growth is not None or b.previous_value() is not None) else ""
+        if col == "share":
+            return b.share() if ind.share_of else ""
+        raise AssertionError(col)
+
+    def image_figure(self, ident: str, path: PathKey, width: str = "full") -> Figure | None:
+        """Return a numbered photo figure, or None (with a warning) when it has no image."""
+        from ..safety import confined_path
+
+        fig = self.report.figure(ident)
+        i = [f.id for f in self.report.figures].index(ident)
+        fpath: PathKey = ("figures", i)
+        caption = self.text(fig.caption, fig.caption_en, (*fpath, "caption"))
+        if not fig.image:
+            self.warn(f"figure '{ident}' ({caption}) has no image file; not shown", fpath)
+            return None
+        if self.base_dir is None:
+            self.warn(f"figure '{ident}': no source folder to find '{fig.image}' in", fpath)
+            return None
+        try:
+            file = confined_path(self.base_dir, fig.image, self.where((*fpath, "image")))
+        except KhzReportError as exc:
+            self.errors.append(exc)
+            return None
+        if not file.is_file():
+            self.errors.append(ValidationError(
+                f"image not found: {fig.image}", self.where((*fpath, "image")),
+                "put the file next to the source or fix the path",
+            ))
+            return None
+        number, label = self.next_figure_label()
+        alt = self.text(fig.alt, None, (*fpath, "alt")) if fig.alt else caption
+        return Figure(number, label, caption, alt, self.source_note(fig.source), image=str(file),
+                      width=width)  # type: ignore[arg-type]
+
+    def meta(self, title: str, subject: str, running_header: str) -> DocumentMeta:
+        """Return document properties shared by both layouts."""
+        m = self.report.meta
+        return DocumentMeta(
+            title=title,
+            subtitle=self.text(m.subtitle, m.subtitle_en, ("meta", "subtitle")) if m.subtitle else None,
+            author=self.text(m.issuer, m.issuer_en, ("meta", "issuer")),
+            subject=subject,
+            language=self.locale.language,
+            keywords=tuple(clean_text(k) for k in m.keywords),
+            date=m.date.isoformat(),
+            date_text=nb.format_date(m.date, locale="en" if self.locale.en else "zh-CN"),
+            running_header=running_header,
+        )

@@ -1,0 +1,170 @@
+"""Consistency checks beyond the schema: every quantity in prose must come from an indicator.
+
+The rule for digits typed directly into narrative (outside ``{{ }}``): they are reported,
+except where they are not quantities —
+
+* a year followed by 年 (``2023年``), and the month and day of a date (``8月22日``);
+* digits inside quotation marks, which name things (“2+2+3”产业体系, “4+2+X”);
+* digits joined to Latin letters, which are names or models (5G, H100, EPC).
+
+Checks on the data: parts marked ``parts_of`` do not add up to more than their total; a part
+is not larger than the whole it is a ``share_of``; a time series has no missing years; the
+values of one chart share a unit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .errors import KhzReportError, Location, ValidationError
+from .model import Callout, Paragraph, Report
+from .narrative import NarrativeError, literal_segments
+from .numbers import to_decimal
+
+if TYPE_CHECKING:
+    from .source import PathKey, SourceMap
+
+
+class LintFinding(ValidationError):
+    """One problem ``khzreport lint`` reports."""
+
+
+_DIGITS = re.compile(r"[0-9０-９]+(?:[.．,，][0-9０-９]+)*")
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"]*\"|‘[^’]*’")
+_LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
+
+
+def lint(report: Report) -> list[KhzReportError]:
+    """Return every finding on a loaded report (empty when it is consistent)."""
+    from .source import source_map
+
+    smap = source_map(report)
+    findings: list[KhzReportError] = []
+    for path, text in narrative_texts(report):
+        findings.extend(_typed_numbers(text, path, smap))
+    findings.extend(_data_checks(report, smap))
+    return findings
+
+
+def narrative_texts(report: Report) -> Iterator[tuple[PathKey, str]]:
+    """Yield (field path, template text) for every narrative text of the report."""
+    def both(path: PathKey, zh: str | None, en: str | None) -> Iterator[tuple[PathKey, str]]:
+        if zh:
+            yield path, zh
+        if en:
+            yield (*path[:-1], f"{path[-1]}_en"), en
+
+    yield from both(("lead",), report.lead, report.lead_en)
+    for i, h in enumerate(report.highlights):
+        yield from both(("highlights", i, "text"), h.text, h.text_en)
+    for i, q in enumerate(report.quotes):
+        yield from both(("quotes", i, "text"), q.text, q.text_en)
+    sections = [(("sections", i), s) for i, s in enumerate(report.sections)]
+    if report.outlook:
+        sections.append((("outlook",), report.outlook))
+    for base, section in sections:
+        for j, block in enumerate(section.blocks):
+            if isinstance(block, Paragraph):
+                yield from both((*base, "blocks", j, "paragraph"), block.paragraph, block.paragraph_en)
+            elif isinstance(block, Callout):
+                yield from both((*base, "blocks", j, "callout"), block.callout, block.callout_en)
+    for i, park in enumerate(report.parks):
+        yield from both(("parks", i, "narrative"), park.narrative, park.narrative_en)
+
+
+def _typed_numbers(text: str, path: PathKey, smap: SourceMap | None) -> Iterator[KhzReportError]:
+    try:
+        segments = list(literal_segments(text))
+    except NarrativeError:
+        return  # syntax errors are reported by validate
+    except Exception:
+        return
+    for seg_line, _, segment in segments:
+        masked = _QUOTED.sub(lambda m: " " * len(m.group(0)), segment)
+        for m in _DIGITS.finditer(masked):
+            if _allowed(masked, m.start(), m.end()):
+                continue
+            line = seg_line + segment.count("\n", 0, m.start())
+            where = smap.locate_in_text(path, line) if smap else Location(path=str(path))
+            context = segment[max(0, m.start() - 8) : m.end() + 8].replace("\n", "")
+            yield LintFinding(
+                f"number typed into prose: '{m.group(0)}' in '…{context}…'",
+                where,
+                "bind it to an indicator: {{ ind.ID }}",
+            )
+
+
+def _allowed(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    digits = text[start:end]
+    if (before and _LATIN.match(before)) or (after and _LATIN.match(after)):
+        return True
+    if after == "年" and len(digits) == 4 and digits.isdigit():
+        return True
+    if after == "月" and digits.isdigit() and 1 <= int(digits) <= 12:
+        return True
+    if after == "日" and before == "月" or after == "日" and text[max(0, start - 3):start].endswith("月"):
+        return True
+    return False
+
+
+def _data_checks(report: Report, smap: SourceMap | None) -> Iterator[KhzReportError]:
+    def where(path: PathKey) -> Location:
+        return smap.locate(path) if smap else Location(path=str(path))
+
+    index = {ind.id: (i, ind) for i, ind in enumerate(report.indicators)}
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, ind in enumerate(report.indicators):
+        if ind.parts_of:
+            groups[ind.parts_of].append(i)
+        if ind.share_of and ind.share_of in index and ind.current is not None:
+            whole = index[ind.share_of][1]
+            if whole.current is not None and to_decimal(ind.current) > to_decimal(whole.current):
+                yield LintFinding(
+                    f"'{ind.id}' ({ind.current}) is larger than the whole '{whole.id}' ({whole.current})",
+                    where(("indicators", i, "share_of")),
+                )
+        if ind.series:
+            years = sorted(ind.series)
+            missing = [y for y in range(years[0], years[-1] + 1) if y not in ind.series]
+            if missing:
+                yield LintFinding(
+                    f"the series of '{ind.id}' has no entry for {', '.join(map(str, missing))}",
+                    where(("indicators", i, "series")),
+                    "add the years, with null where there is no data",
+                )
+    for total_id, members in groups.items():
+        if total_id not in index:
+            continue
+        total = index[total_id][1]
+        values = [report.indicators[i].current for i in members]
+        if total.current is None or any(v is None for v in values):
+            continue
+        units = {report.indicators[i].unit for i in members}
+        if units != {total.unit}:
+            yield LintFinding(
+                f"parts of '{total_id}' use the units {sorted(units)}, the total uses '{total.unit}'",
+                where(("indicators", members[0], "parts_of")),
+            )
+            continue
+        added = sum(to_decimal(v) for v in values if v is not None)
+        if added > to_decimal(total.current):
+            names = ", ".join(report.indicators[i].id for i in members)
+            yield LintFinding(
+                f"the parts of '{total_id}' ({names}) add up to {added}, more than its value {total.current}",
+                where(("indicators", members[0], "parts_of")),
+            )
+    for i, chart in enumerate(report.charts):
+        ids = list(chart.indicators or [])
+        for s in chart.series or []:
+            ids.extend(s.indicators or [])
+        units = {index[x][1].unit for x in ids if x in index and index[x][1].value is not None}
+        if len(units) > 1:
+            yield LintFinding(
+                f"chart '{chart.id}' mixes units {sorted(units)} on one axis",
+                where(("charts", i)),
+            )

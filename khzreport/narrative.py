@@ -1,0 +1,276 @@
+"""Bound narrative: paragraph text is a Jinja2 template rendered in a locked-down sandbox.
+
+A source is untrusted input, so templates run in Jinja's immutable sandbox with
+``StrictUndefined``, no loader, ``include``/``import``/``extends`` refused when parsed, no
+globals, only khzreport's formatting filters, and limits on the work a template can do.
+In scope are ``ind`` (indicators by id) and ``meta`` (the report's meta data).
+
+``{{ ind.patents }}`` prints the fully formatted value (qualifier + number + unit). Every
+value printed from an indicator is marked while rendering, so the output comes back as
+:class:`~khzreport.document.Run` objects that know which indicator each number came from.
+"""
+
+from __future__ import annotations
+
+import difflib
+import operator
+import re
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from jinja2 import StrictUndefined, nodes
+from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .binding import BindingError, Bound, Locale
+from .document import Run
+from .model import Report
+
+MAX_TEMPLATE_OUTPUT = 50_000
+"""Most characters one paragraph template may produce."""
+MAX_SEQUENCE = 10_000
+"""Largest string or list a template may build with ``*``."""
+
+_OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
+_MARKED = re.compile(f"{_OPEN}([^{_MID}]*){_MID}([^{_CLOSE}]*){_CLOSE}")
+_CJK = r"\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\U00020000-\U0003ffff"
+_CJK_BREAK = re.compile(
+    f"(?<=[{_CJK}{_CLOSE}])[ \\t]*\\n[ \\t]*(?=[{_CJK}])|(?<=[{_CJK}])[ \\t]*\\n[ \\t]*(?=[{_OPEN}])"
+)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue002\ufffe\uffff\ud800-\udfff]")
+
+
+class NarrativeError(Exception):
+    """A template failed; ``line`` is the 1-based line inside the template text."""
+
+    def __init__(self, message: str, line: int | None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.hint = hint
+
+
+class BoundText(str):
+    """Text printed from an indicator; remembers which one."""
+
+    indicator: str
+
+    def __new__(cls, text: str, indicator: str) -> BoundText:
+        obj = super().__new__(cls, text)
+        obj.indicator = indicator
+        return obj
+
+
+class IndicatorView:
+    """``ind.X`` inside a template: prints as the full value, feeds the filters."""
+
+    __slots__ = ("_bound",)
+
+    def __init__(self, bound: Bound):
+        self._bound = bound
+
+    def __str__(self) -> str:
+        return BoundText(_call(self._bound.full), self._bound.id)
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+class Indicators:
+    """The ``ind`` namespace: attribute access by indicator id, with suggestions on typos."""
+
+    __slots__ = ("_ids", "_report", "_locale", "_used")
+
+    def __init__(self, report: Report, locale: Locale, used: set[str]):
+        self._report = report
+        self._locale = locale
+        self._ids = {i.id for i in report.indicators}
+        self._used = used
+
+    def __getattr__(self, name: str) -> IndicatorView:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._ids:
+            close = difflib.get_close_matches(name, sorted(self._ids), n=1)
+            raise NarrativeError(
+                f"unknown indicator '{name}'", None, f"did you mean '{close[0]}'?" if close else None
+            )
+        self._used.add(name)
+        return IndicatorView(Bound(self._report.indicator(name), self._report, self._locale))
+
+    def __getitem__(self, name: str) -> IndicatorView:
+        if not isinstance(name, str) or name.startswith("_"):
+            raise KeyError(name)
+        return self.__getattr__(name)
+
+
+def _call(fn: Callable[[], str]) -> str:
+    try:
+        return fn()
+    except BindingError as exc:
+        raise NarrativeError(str(exc), None) from None
+
+
+def _filter(method: str) -> Callable[[Any], BoundText]:
+    def apply(view: Any) -> BoundText:
+        if not isinstance(view, IndicatorView):
+            raise NarrativeError(
+                f"the filter '{method}' applies to an indicator (ind.ID), got {type(view).__name__}",
+                None,
+            )
+        return BoundText(_call(getattr(view._bound, method)), view._bound.id)
+
+    apply.__name__ = method
+    return apply
+
+
+FILTERS = {
+    "value": "value", "plain": "plain", "full": "full", "rank": "rank", "top": "top",
+    "growth": "growth", "share": "share", "doubling": "doubling", "date": "date",
+    "period": "period", "label": "label", "previous": "previous", "target": "target",
+}
+"""Template filters and the :class:`~khzreport.binding.Bound` method each one calls."""
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, IndicatorView):
+        value = str(value)
+    if isinstance(value, BoundText):
+        return f"{_OPEN}{value.indicator}{_MID}{value}{_CLOSE}"
+    return value
+
+
+class NarrativeEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox narrative templates run in."""
+
+    intercepted_binops = frozenset({"*", "**", "+"})
+
+    def __init__(self) -> None:
+        super().__init__(
+            undefined=StrictUndefined,
+            autoescape=False,
+            loader=None,
+            finalize=_finalize,
+            auto_reload=False,
+            cache_size=0,
+        )
+        self.filters = {name: _filter(method) for name, method in FILTERS.items()}
+        self.globals = {}
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+            word = type(node).__name__.lower().replace("fromimport", "from-import")
+            raise TemplateSyntaxError(
+                f"'{word}' is not allowed in narrative (templates cannot read other files)",
+                node.lineno, name, filename,
+            )
+        for node in tree.find_all(nodes.Macro):
+            raise TemplateSyntaxError("macros are not allowed in narrative", node.lineno, name, filename)
+        return tree
+
+    def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
+        if operator_ == "**":
+            if isinstance(right, int | float) and abs(right) > 100:
+                raise SecurityError("exponent too large")
+            return operator.pow(left, right)
+        if operator_ == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int):
+                    if len(seq) * times > MAX_SEQUENCE:
+                        raise SecurityError(f"a repeated text or list longer than {MAX_SEQUENCE}")
+            return operator.mul(left, right)
+        result = operator.add(left, right)
+        if isinstance(result, str | list | tuple) and len(result) > MAX_TEMPLATE_OUTPUT:
+            raise SecurityError("text grows beyond the limit")
+        return result
+
+
+_ENV: NarrativeEnvironment | None = None
+
+
+def environment() -> NarrativeEnvironment:
+    """Return the process-wide narrative sandbox (filters and limits never change)."""
+    global _ENV
+    if _ENV is None:
+        _ENV = NarrativeEnvironment()
+    return _ENV
+
+
+def clean_text(text: str) -> str:
+    """Remove characters that cannot live in documents (controls, internal markers)."""
+    return _CONTROL.sub("", text)
+
+
+def compile_template(text: str) -> Any:
+    """Compile narrative text, raising :class:`NarrativeError` with the line on failure."""
+    try:
+        return environment().from_string(clean_text(text))
+    except TemplateSyntaxError as exc:
+        raise NarrativeError(f"template syntax error: {exc.message}", exc.lineno) from None
+
+
+def render(text: str, report: Report, locale: Locale, used: set[str] | None = None) -> list[tuple[Run, ...]]:
+    """Render narrative text into paragraphs of runs (a blank line starts a new paragraph)."""
+    template = compile_template(text)
+    meta = report.meta
+    context = {
+        "ind": Indicators(report, locale, used if used is not None else set()),
+        "meta": {
+            "year": meta.year,
+            "title": locale.pick(meta.title, meta.title_en, "meta.title_en"),
+            "issuer": locale.pick(meta.issuer, meta.issuer_en, "meta.issuer_en"),
+        },
+    }
+    try:
+        output = template.render(context)
+    except NarrativeError as exc:
+        raise NarrativeError(exc.message, _template_line(), exc.hint) from None
+    except SecurityError as exc:
+        raise NarrativeError(f"not allowed in narrative: {exc}", _template_line()) from None
+    except UndefinedError as exc:
+        raise NarrativeError(f"undefined: {exc.message}", _template_line()) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+        raise NarrativeError(f"template error: {exc}", _template_line()) from None
+    if len(output) > MAX_TEMPLATE_OUTPUT:
+        raise NarrativeError(
+            f"the text renders to {len(output)} characters, more than {MAX_TEMPLATE_OUTPUT}", None
+        )
+    return [tuple(_runs(_tidy(p))) for p in re.split(r"\n[ \t]*\n", output.strip()) if p.strip()]
+
+
+def _template_line() -> int | None:
+    tb = sys.exc_info()[2]
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _tidy(text: str) -> str:
+    text = _CJK_BREAK.sub("", text.strip())
+    return re.sub(r"[ \t]*\n[ \t]*", " ", text)
+
+
+def _runs(text: str) -> Iterator[Run]:
+    pos = 0
+    for m in _MARKED.finditer(text):
+        if m.start() > pos:
+            yield Run(text[pos : m.start()])
+        yield Run(m.group(2), m.group(1))
+        pos = m.end()
+    if pos < len(text):
+        yield Run(text[pos:])
+
+
+def literal_segments(text: str) -> Iterator[tuple[int, int, str]]:
+    """Yield (line, column, text) for each literal stretch of a template (outside ``{{ }}``).
+
+    Used by the linter to find numbers typed directly into prose.
+    """
+    for token_line, token_type, value in environment().lex(clean_text(text)):
+        if token_type == "data":
+            yield token_line, 0, value

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Set up everything khzreport needs on a Debian machine, idempotently:
+# Debian packages (CJK fonts, poppler, LibreOffice for the real-client tests, Chromium for
+# the HTML screenshot test) and a virtualenv in .venv with khzreport and its dev tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pkg in fonts-noto-cjk fontconfig poppler-utils libreoffice-writer-nogui chromium; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+PY="${PYTHON:-python3}"
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]" 2>&1 \
+  | grep -v "^WARNING: Location" || true
+.venv/bin/python -c "import khzreport" 
