@@ -57,7 +57,9 @@ def validate(report: Report, language: str | None = None) -> list[str]:
     errors: list[KhzReportError] = []
     warnings: list[str] = []
     docs = [lambda: resolve(report, language=language, theme=theme)]
-    docs += [lambda p=p.id: resolve(report, park=p, language=language, theme=theme) for p in report.parks]
+    docs += [
+        lambda p=p.id: resolve(report, park=p, language=language, theme=theme) for p in report.parks
+    ]
     for make in docs:
         try:
             warnings.extend(make().warnings)
@@ -107,7 +109,9 @@ def parse_formats(formats: str | Iterable[str] | None) -> list[str]:
         if not item:
             continue
         if item not in FORMATS:
-            raise ValidationError(f"unknown format '{item}'", None, "formats: " + ", ".join(FORMATS))
+            raise ValidationError(
+                f"unknown format '{item}'", None, "formats: " + ", ".join(FORMATS)
+            )
         if item not in out:
             out.append(item)
     return out
@@ -160,15 +164,22 @@ def build(
         options: dict[str, Any] = {}
         if fmt == "pdf":
             options = {"pdf_standard": pdf_standard, "strict": strict}
-        rendered.append((out / f"{stem}{suffix(fmt)}", render_format(fmt, document, charts, **options)))
+        rendered.append(
+            (out / f"{stem}{suffix(fmt)}", render_format(fmt, document, charts, **options))
+        )
     for path, data in rendered:
         write_atomic(path, data)
         result.outputs.append(path)
     return result
 
 
-def render_sheet(report: Report, park: str, formats: Sequence[str], theme: Theme | None = None,
-                 language: str | None = None) -> Mapping[str, bytes]:
+def render_sheet(
+    report: Report,
+    park: str,
+    formats: Sequence[str],
+    theme: Theme | None = None,
+    language: str | None = None,
+) -> Mapping[str, bytes]:
     """Return the sheet of one park in each format, as bytes by format name."""
     from .writers import render as render_format
 

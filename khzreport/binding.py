@@ -73,7 +73,9 @@ class Bound:
         ind = self.indicator
         if ind.short_label:
             return self.locale.pick(
-                ind.short_label, ind.short_label_en or ind.label_en, f"indicators.{ind.id}.short_label"
+                ind.short_label,
+                ind.short_label_en or ind.label_en,
+                f"indicators.{ind.id}.short_label",
             )
         return self.label()
 
@@ -137,8 +139,12 @@ class Bound:
                 out.append((year, None, self.locale.word("缺失", "n/a")))
                 continue
             fv = nb.format_quantity(
-                raw, ind.unit, decimals=ind.decimals, source_unit=ind.source_unit,
-                locale=self._lang, unit_en=ind.unit_en,
+                raw,
+                ind.unit,
+                decimals=ind.decimals,
+                source_unit=ind.source_unit,
+                locale=self._lang,
+                unit_en=ind.unit_en,
             )
             out.append((year, float(self._display_decimal(raw)), fv.text))
         return out
@@ -165,8 +171,12 @@ class Bound:
         if ind.rank is not None and ind.value is None:
             return self.top()
         return nb.format_quantity(
-            ind.target, ind.unit, decimals=ind.decimals, source_unit=ind.source_unit,
-            locale=self._lang, unit_en=ind.unit_en,
+            ind.target,
+            ind.unit,
+            decimals=ind.decimals,
+            source_unit=ind.source_unit,
+            locale=self._lang,
+            unit_en=ind.unit_en,
         ).text
 
     def previous_value(self) -> nb.Number | None:
@@ -186,8 +196,12 @@ class Bound:
         if prev is None:
             raise BindingError(f"indicator '{self.id}' has no previous value")
         return nb.format_quantity(
-            prev, ind.unit, decimals=ind.decimals, source_unit=ind.source_unit,
-            locale=self._lang, unit_en=ind.unit_en,
+            prev,
+            ind.unit,
+            decimals=ind.decimals,
+            source_unit=ind.source_unit,
+            locale=self._lang,
+            unit_en=ind.unit_en,
         ).text
 
     def growth(self) -> str:

@@ -59,9 +59,7 @@ def _errors_handled(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-SOURCE = click.argument(
-    "source", type=click.Path(dir_okay=False, path_type=Path, exists=False)
-)
+SOURCE = click.argument("source", type=click.Path(dir_okay=False, path_type=Path, exists=False))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -123,25 +121,50 @@ def lint(source: Path) -> None:
 
 @main.command()
 @SOURCE
-@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder [default: build/ next to SOURCE].")
-@click.option("-f", "--format", "formats", default="docx,pdf,html", show_default=True,
-              help="Comma-separated formats: docx, pdf, html.")
+@click.option(
+    "-o",
+    "--outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder [default: build/ next to SOURCE].",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    default="docx,pdf,html",
+    show_default=True,
+    help="Comma-separated formats: docx, pdf, html.",
+)
 @click.option("--language", type=click.Choice(["zh-CN", "en"]), help="Edition language.")
-@click.option("--pdf-standard", type=click.Choice(["a-2b", "a-3b", "ua-1"]),
-              help="Make the PDF conform to PDF/A-2b, PDF/A-3b or PDF/UA-1.")
+@click.option(
+    "--pdf-standard",
+    type=click.Choice(["a-2b", "a-3b", "ua-1"]),
+    help="Make the PDF conform to PDF/A-2b, PDF/A-3b or PDF/UA-1.",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings (missing glyphs, figures) as errors.")
 @_errors_handled
-def build(source: Path, outdir: Path | None, formats: str, language: str | None,
-          pdf_standard: str | None, strict: bool) -> None:
+def build(
+    source: Path,
+    outdir: Path | None,
+    formats: str,
+    language: str | None,
+    pdf_standard: str | None,
+    strict: bool,
+) -> None:
     """Build the annual briefing of SOURCE (DOCX, PDF and HTML)."""
     from . import api
 
     handler = _WarningHandler()
     logging.getLogger("khzreport").addHandler(handler)
     try:
-        result = api.build(source, outdir, formats=formats, language=language,
-                           pdf_standard=pdf_standard, strict=strict)
+        result = api.build(
+            source,
+            outdir,
+            formats=formats,
+            language=language,
+            pdf_standard=pdf_standard,
+            strict=strict,
+        )
     finally:
         logging.getLogger("khzreport").removeHandler(handler)
     for w in dict.fromkeys(result.warnings + handler.messages):

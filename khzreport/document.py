@@ -244,8 +244,20 @@ class Distribution:
 
 
 Block = (
-    Masthead | Cover | Toc | Heading | Paragraph | KpiPanel | Callout | Quote | Figure | Table
-    | Tags | Facts | PageBreak | Distribution
+    Masthead
+    | Cover
+    | Toc
+    | Heading
+    | Paragraph
+    | KpiPanel
+    | Callout
+    | Quote
+    | Figure
+    | Table
+    | Tags
+    | Facts
+    | PageBreak
+    | Distribution
 )
 
 

@@ -51,6 +51,7 @@ def lint(report: Report) -> list[KhzReportError]:
 
 def narrative_texts(report: Report) -> Iterator[tuple[PathKey, str]]:
     """Yield (field path, template text) for every narrative text of the report."""
+
     def both(path: PathKey, zh: str | None, en: str | None) -> Iterator[tuple[PathKey, str]]:
         if zh:
             yield path, zh
@@ -68,7 +69,9 @@ def narrative_texts(report: Report) -> Iterator[tuple[PathKey, str]]:
     for base, section in sections:
         for j, block in enumerate(section.blocks):
             if isinstance(block, Paragraph):
-                yield from both((*base, "blocks", j, "paragraph"), block.paragraph, block.paragraph_en)
+                yield from both(
+                    (*base, "blocks", j, "paragraph"), block.paragraph, block.paragraph_en
+                )
             elif isinstance(block, Callout):
                 yield from both((*base, "blocks", j, "callout"), block.callout, block.callout_en)
     for i, park in enumerate(report.parks):
@@ -107,9 +110,7 @@ def _allowed(text: str, start: int, end: int) -> bool:
         return True
     if after == "月" and digits.isdigit() and 1 <= int(digits) <= 12:
         return True
-    if after == "日" and before == "月" or after == "日" and text[max(0, start - 3):start].endswith("月"):
-        return True
-    return False
+    return after == "日" and before == "月"
 
 
 def _data_checks(report: Report, smap: SourceMap | None) -> Iterator[KhzReportError]:

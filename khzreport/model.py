@@ -27,7 +27,6 @@ from pydantic import (
     model_validator,
 )
 
-
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=80),
@@ -69,7 +68,9 @@ class Rank(Strict):
 
     position: int = Field(ge=1, description="1-based position in the list.")
     of: int | None = Field(None, ge=1, description="How many entries the list has.")
-    list: Text | None = Field(None, description="Which list or evaluation, e.g. 国家高新区综合评价.")
+    list: Text | None = Field(
+        None, description="Which list or evaluation, e.g. 国家高新区综合评价."
+    )
     previous: int | None = Field(None, ge=1, description="Position in the previous period.")
 
     @model_validator(mode="after")

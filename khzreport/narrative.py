@@ -80,7 +80,7 @@ class IndicatorView:
 class Indicators:
     """The ``ind`` namespace: attribute access by indicator id, with suggestions on typos."""
 
-    __slots__ = ("_ids", "_report", "_locale", "_used")
+    __slots__ = ("_ids", "_locale", "_report", "_used")
 
     def __init__(self, report: Report, locale: Locale, used: set[str]):
         self._report = report
@@ -94,7 +94,9 @@ class Indicators:
         if name not in self._ids:
             close = difflib.get_close_matches(name, sorted(self._ids), n=1)
             raise NarrativeError(
-                f"unknown indicator '{name}'", None, f"did you mean '{close[0]}'?" if close else None
+                f"unknown indicator '{name}'",
+                None,
+                f"did you mean '{close[0]}'?" if close else None,
             )
         self._used.add(name)
         return IndicatorView(Bound(self._report.indicator(name), self._report, self._locale))
@@ -126,9 +128,19 @@ def _filter(method: str) -> Callable[[Any], BoundText]:
 
 
 FILTERS = {
-    "value": "value", "plain": "plain", "full": "full", "rank": "rank", "top": "top",
-    "growth": "growth", "share": "share", "doubling": "doubling", "date": "date",
-    "period": "period", "label": "label", "previous": "previous", "target": "target",
+    "value": "value",
+    "plain": "plain",
+    "full": "full",
+    "rank": "rank",
+    "top": "top",
+    "growth": "growth",
+    "share": "share",
+    "doubling": "doubling",
+    "date": "date",
+    "period": "period",
+    "label": "label",
+    "previous": "previous",
+    "target": "target",
 }
 """Template filters and the :class:`~khzreport.binding.Bound` method each one calls."""
 
@@ -164,10 +176,14 @@ class NarrativeEnvironment(ImmutableSandboxedEnvironment):
             word = type(node).__name__.lower().replace("fromimport", "from-import")
             raise TemplateSyntaxError(
                 f"'{word}' is not allowed in narrative (templates cannot read other files)",
-                node.lineno, name, filename,
+                node.lineno,
+                name,
+                filename,
             )
         for node in tree.find_all(nodes.Macro):
-            raise TemplateSyntaxError("macros are not allowed in narrative", node.lineno, name, filename)
+            raise TemplateSyntaxError(
+                "macros are not allowed in narrative", node.lineno, name, filename
+            )
         return tree
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
@@ -211,7 +227,9 @@ def compile_template(text: str) -> Any:
         raise NarrativeError(f"template syntax error: {exc.message}", exc.lineno) from None
 
 
-def render(text: str, report: Report, locale: Locale, used: set[str] | None = None) -> list[tuple[Run, ...]]:
+def render(
+    text: str, report: Report, locale: Locale, used: set[str] | None = None
+) -> list[tuple[Run, ...]]:
     """Render narrative text into paragraphs of runs (a blank line starts a new paragraph)."""
     template = compile_template(text)
     meta = report.meta

@@ -22,7 +22,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OutputError(_why(exc), Location(str(path.parent)), "choose a writable folder with -o") from None
+        raise OutputError(
+            _why(exc), Location(str(path.parent)), "choose a writable folder with -o"
+        ) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -30,7 +30,8 @@ def check_references(report: Report, smap: SourceMap | None) -> list[KhzReportEr
         "figure": [f.id for f in report.figures],
         "quote": [q.id for q in report.quotes],
         "park": [p.id for p in report.parks],
-        "section": [s.id for s in report.sections] + ([report.outlook.id] if report.outlook else []),
+        "section": [s.id for s in report.sections]
+        + ([report.outlook.id] if report.outlook else []),
     }
     errors: list[KhzReportError] = []
 
@@ -39,27 +40,39 @@ def check_references(report: Report, smap: SourceMap | None) -> list[KhzReportEr
 
     for kind, ids in known.items():
         seen: dict[str, int] = {}
-        plural = {"indicator": "indicators", "chart": "charts", "figure": "figures",
-                  "quote": "quotes", "park": "parks", "section": "sections"}[kind]
+        plural = {
+            "indicator": "indicators",
+            "chart": "charts",
+            "figure": "figures",
+            "quote": "quotes",
+            "park": "parks",
+            "section": "sections",
+        }[kind]
         for index, ident in enumerate(ids):
             if ident in seen:
                 path: PathKey = (plural, index, "id")
                 if kind == "section" and index >= len(report.sections):
                     path = ("outlook", "id")
-                errors.append(ValidationError(
-                    f"duplicate {kind} id '{ident}'", where(path),
-                    f"first defined as {plural}[{seen[ident]}]",
-                ))
+                errors.append(
+                    ValidationError(
+                        f"duplicate {kind} id '{ident}'",
+                        where(path),
+                        f"first defined as {plural}[{seen[ident]}]",
+                    )
+                )
             else:
                 seen[ident] = index
     sets = {k: set(v) for k, v in known.items()}
     for path, kind, ident in _references(report):
         if ident not in sets[kind]:
             close = difflib.get_close_matches(ident, known[kind], n=1)
-            errors.append(ValidationError(
-                f"unknown {kind} '{ident}'", where(path),
-                f"did you mean '{close[0]}'?" if close else f"define it under '{kind}s'",
-            ))
+            errors.append(
+                ValidationError(
+                    f"unknown {kind} '{ident}'",
+                    where(path),
+                    f"did you mean '{close[0]}'?" if close else f"define it under '{kind}s'",
+                )
+            )
     return errors
 
 

@@ -60,7 +60,9 @@ class SourceMap:
                 return Location(display_path(self.file), pos[0], pos[1], shown)
         return Location(display_path(self.file), None, None, shown)
 
-    def locate_in_text(self, path: PathKey, line_in_text: int, column: int | None = None) -> Location:
+    def locate_in_text(
+        self, path: PathKey, line_in_text: int, column: int | None = None
+    ) -> Location:
         """Return the location of a line inside a text value (for template errors)."""
         loc = self.locate(path)
         if loc.line is None:
@@ -149,9 +151,7 @@ def _plain(node: Any, path: PathKey, smap: SourceMap, counter: list[int], depth:
         out: dict[Any, Any] = {}
         for key, value in node.items():
             if not isinstance(key, str | int):
-                raise SourceError(
-                    f"keys must be text, got {type(key).__name__}", smap.locate(path)
-                )
+                raise SourceError(f"keys must be text, got {type(key).__name__}", smap.locate(path))
             sub = (*path, key)
             pos = node.lc.data.get(key)
             if pos:
@@ -238,8 +238,10 @@ def _located(err: Any, data: Any, smap: SourceMap) -> KhzReportError:
         allowed = _allowed_fields(err["loc"][:-1])
         close = difflib.get_close_matches(name, allowed, n=1)
         message = f"unknown field '{name}'"
-        hint = f"did you mean '{close[0]}'?" if close else (
-            "expected one of: " + ", ".join(allowed) if allowed else None
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else ("expected one of: " + ", ".join(allowed) if allowed else None)
         )
         key = loc if loc and loc[-1] == name else (*loc, name)
         pos = smap.key_positions.get(key)
@@ -256,10 +258,7 @@ def _data_path(loc: Iterable[Any], data: Any) -> PathKey:
     out: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
             out.append(part)
             node = node[part]
     return tuple(out)
@@ -292,8 +291,12 @@ def _describe(kind: str, msg: str, given: Any, ctx: dict[str, Any] | None) -> st
         return f"expected an id of letters, digits and _ (not starting with a digit), got {shown}"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than") and ctx:
         bound = next(iter(ctx.values()))
-        word = {"greater_than_equal": "at least", "less_than_equal": "at most",
-                "greater_than": "more than", "less_than": "less than"}[kind]
+        word = {
+            "greater_than_equal": "at least",
+            "less_than_equal": "at most",
+            "greater_than": "more than",
+            "less_than": "less than",
+        }[kind]
         return f"expected a value {word} {bound}, got {shown}"
     if kind == "too_short":
         return f"expected at least one entry, got {shown}"
@@ -340,8 +343,13 @@ def _allowed_fields(loc: Iterable[Any]) -> list[str]:
             from . import model as m
 
             model = {
-                "paragraph": m.Paragraph, "callout": m.Callout, "quote": m.QuoteRef,
-                "chart": m.ChartRef, "figure": m.FigureRef, "table": m.TableRef, "kpi": m.KpiPanel,
+                "paragraph": m.Paragraph,
+                "callout": m.Callout,
+                "quote": m.QuoteRef,
+                "chart": m.ChartRef,
+                "figure": m.FigureRef,
+                "table": m.TableRef,
+                "kpi": m.KpiPanel,
             }[str(part)]
     if isinstance(model, type) and issubclass(model, pydantic.BaseModel):
         return list(model.model_fields)

@@ -43,8 +43,13 @@ class Fonts(_Strict):
     )
     chart: list[str] = Field(
         default_factory=lambda: [
-            "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
-            "SimHei", "Microsoft YaHei", "PingFang SC",
+            "Noto Sans CJK SC",
+            "Source Han Sans SC",
+            "WenQuanYi Zen Hei",
+            "WenQuanYi Micro Hei",
+            "SimHei",
+            "Microsoft YaHei",
+            "PingFang SC",
         ]
     )
     latin: list[str] = Field(default_factory=lambda: ["Noto Serif", "DejaVu Serif"])
@@ -84,7 +89,13 @@ class Colors(_Strict):
     grid: Color = "#D9DEE5"
     palette: list[Color] = Field(
         default_factory=lambda: [
-            "#1F4E79", "#2E75B6", "#9DC3E6", "#C55A11", "#F4B183", "#7F7F7F", "#A9D18E",
+            "#1F4E79",
+            "#2E75B6",
+            "#9DC3E6",
+            "#C55A11",
+            "#F4B183",
+            "#7F7F7F",
+            "#A9D18E",
         ]
     )
 
@@ -141,26 +152,34 @@ def load_theme(ref: str, source_dir: Path | None) -> Theme:
         file = asset_path("themes", f"{ref}.yaml")
     else:
         if source_dir is None:
-            raise ValidationError(f"unknown theme preset '{ref}'", None, "presets: " + ", ".join(PRESETS))
+            raise ValidationError(
+                f"unknown theme preset '{ref}'", None, "presets: " + ", ".join(PRESETS)
+            )
         from .safety import confined_path
 
         file = confined_path(source_dir, ref, Location(None, None, None, "theme"))
         if not file.is_file():
             raise ValidationError(
-                f"theme file not found: {ref}", Location(None, None, None, "theme"),
+                f"theme file not found: {ref}",
+                Location(None, None, None, "theme"),
                 "name a preset (" + ", ".join(PRESETS) + ") or a .yaml file next to the source",
             )
     data, smap = read_yaml(file)
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ValidationError("expected a mapping of theme settings", Location(display_path(file), 1, 1))
+        raise ValidationError(
+            "expected a mapping of theme settings", Location(display_path(file), 1, 1)
+        )
     base: dict[str, Any] = {}
     parent = data.pop("extends", None)
     if parent is not None:
         if parent not in PRESETS:
-            raise ValidationError(f"unknown preset '{parent}'", smap.locate(("extends",)),
-                                  "presets: " + ", ".join(PRESETS))
+            raise ValidationError(
+                f"unknown preset '{parent}'",
+                smap.locate(("extends",)),
+                "presets: " + ", ".join(PRESETS),
+            )
         pdata, _ = read_yaml(asset_path("themes", f"{parent}.yaml"))
         base = pdata or {}
     merged = _merge(base, data)

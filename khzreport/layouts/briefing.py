@@ -56,7 +56,9 @@ def compose_briefing(report: Report, theme: Theme, language: str | None = None) 
     elif theme.cover:
         subtitle = c.text(m.subtitle, m.subtitle_en, ("meta", "subtitle")) if m.subtitle else None
         blocks.append(Cover(title, subtitle, issuer, date_text))
-    sections: list[tuple[PathKey, Section]] = [(("sections", i), s) for i, s in enumerate(report.sections)]
+    sections: list[tuple[PathKey, Section]] = [
+        (("sections", i), s) for i, s in enumerate(report.sections)
+    ]
     if report.outlook is not None:
         sections.append((("outlook",), report.outlook))
     numbers = [_outline_number(k + 1, theme, c) for k in range(len(sections))]
@@ -69,7 +71,9 @@ def compose_briefing(report: Report, theme: Theme, language: str | None = None) 
     if report.lead:
         blocks.extend(c.paragraphs(report.lead, report.lead_en, ("lead",), "lead"))
     if report.kpis:
-        panel = c.kpi_panel(report.kpis, c.locale.word(f"{m.year}年主要指标", f"Key figures {m.year}"), ("kpis",))
+        panel = c.kpi_panel(
+            report.kpis, c.locale.word(f"{m.year}年主要指标", f"Key figures {m.year}"), ("kpis",)
+        )
         if panel:
             blocks.append(panel)
     for i, h in enumerate(report.highlights):
@@ -93,8 +97,12 @@ def compose_briefing(report: Report, theme: Theme, language: str | None = None) 
         if dist.printed_by:
             when = dist.printed_date or m.date
             printed = nb.format_date(when, locale="en" if c.locale.en else "zh-CN")
-            lines.append((c.locale.word("印发", "Issued by"),
-                          dist.printed_by + c.locale.word(f"　{printed}印发", f", {printed}")))
+            lines.append(
+                (
+                    c.locale.word("印发", "Issued by"),
+                    dist.printed_by + c.locale.word(f"　{printed}印发", f", {printed}"),
+                )
+            )
         if lines:
             blocks.append(Distribution(tuple(lines)))
     raise_all(c.errors)
@@ -119,13 +127,17 @@ def _outline_number(n: int, theme: Theme, c: Composer) -> str:
 
 
 def _section(c: Composer, section: Section, path: PathKey, number: str) -> list[Block]:
-    out: list[Block] = [Heading(
-        1,
-        c.text(section.title, section.title_en, (*path, "title")),
-        c.text(section.subtitle, section.subtitle_en, (*path, "subtitle")) if section.subtitle else None,
-        f"sec-{section.id}",
-        number,
-    )]
+    out: list[Block] = [
+        Heading(
+            1,
+            c.text(section.title, section.title_en, (*path, "title")),
+            c.text(section.subtitle, section.subtitle_en, (*path, "subtitle"))
+            if section.subtitle
+            else None,
+            f"sec-{section.id}",
+            number,
+        )
+    ]
     for j, block in enumerate(section.blocks):
         bpath: PathKey = (*path, "blocks", j)
         if isinstance(block, CalloutBlock):
@@ -152,6 +164,7 @@ def _section(c: Composer, section: Section, path: PathKey, number: str) -> list[
                 out.append(panel)
         else:
             out.extend(
-                Paragraph(runs) for runs in c.narrative(block.paragraph, block.paragraph_en, (*bpath, "paragraph"))
+                Paragraph(runs)
+                for runs in c.narrative(block.paragraph, block.paragraph_en, (*bpath, "paragraph"))
             )
     return out

@@ -100,7 +100,9 @@ class Composer:
             return self.smap.locate(path)
         return self.smap.locate_in_text(path, line)
 
-    def paragraphs(self, zh: str, en: str | None, path: PathKey, style: str = "body") -> list[Paragraph]:
+    def paragraphs(
+        self, zh: str, en: str | None, path: PathKey, style: str = "body"
+    ) -> list[Paragraph]:
         """Return the paragraphs of a narrative text."""
         return [Paragraph(runs, style) for runs in self.narrative(zh, en, path)]  # type: ignore[arg-type]
 
@@ -152,11 +154,19 @@ class Composer:
                 self.errors.append(ValidationError(str(exc), self.where((*path, k))))
                 continue
             change, direction = b.change()
-            cards.append(KpiCard(
-                indicator=ident, label=b.short_label(), prefix=fv.prefix, number=fv.number,
-                suffix=fv.suffix, unit=fv.unit, value_text=fv.text, change_text=change,
-                direction=direction,  # type: ignore[arg-type]
-            ))
+            cards.append(
+                KpiCard(
+                    indicator=ident,
+                    label=b.short_label(),
+                    prefix=fv.prefix,
+                    number=fv.number,
+                    suffix=fv.suffix,
+                    unit=fv.unit,
+                    value_text=fv.text,
+                    change_text=change,
+                    direction=direction,  # type: ignore[arg-type]
+                )
+            )
         return KpiPanel(tuple(cards), title) if cards else None
 
     def quote(self, ident: str, path: PathKey) -> Quote:
@@ -183,10 +193,19 @@ class Composer:
         from ..charts_alt import alt_text
 
         alt = self.text(spec.alt, None, ("charts", i, "alt")) if spec.alt else alt_text(data)
-        return Figure(number, label, data.title, alt, self.source_note(
-            self.locale.pick(spec.source, spec.source_en, f"charts[{i}].source_en")
-            if spec.source else None
-        ), chart=data, width=width)  # type: ignore[arg-type]
+        return Figure(
+            number,
+            label,
+            data.title,
+            alt,
+            self.source_note(
+                self.locale.pick(spec.source, spec.source_en, f"charts[{i}].source_en")
+                if spec.source
+                else None
+            ),
+            chart=data,
+            width=width,
+        )  # type: ignore[arg-type]
 
     def chart_data(self, spec: ChartSpec, path: PathKey) -> ChartData:
         """Bind a chart spec to its indicators: categories, values and printed labels."""
@@ -200,14 +219,23 @@ class Composer:
             series = (ChartSeries(None, points, unit or ""),)
             categories = tuple(labels)
         elif spec.kind in ("grouped_bar", "stacked_bar"):
-            categories = tuple(self.locale.pick(c, (spec.categories_en or [None] * 99)[k]
-                               if spec.categories_en and k < len(spec.categories_en) else None,
-                               f"charts.{spec.id}.categories_en")
-                               for k, c in enumerate(spec.categories or []))
+            categories = tuple(
+                self.locale.pick(
+                    c,
+                    (spec.categories_en or [None] * 99)[k]
+                    if spec.categories_en and k < len(spec.categories_en)
+                    else None,
+                    f"charts.{spec.id}.categories_en",
+                )
+                for k, c in enumerate(spec.categories or [])
+            )
             series = tuple(
                 ChartSeries(
                     self.text(s.name, s.name_en, (*path, "series", j, "name")) if s.name else None,
-                    tuple(self._point(cat, ident) for cat, ident in zip(categories, s.indicators or [], strict=True)),
+                    tuple(
+                        self._point(cat, ident)
+                        for cat, ident in zip(categories, s.indicators or [], strict=True)
+                    ),
                     unit or "",
                 )
                 for j, s in enumerate(spec.series or [])
@@ -220,7 +248,9 @@ class Composer:
                     raise BindingError(f"chart '{spec.id}': indicator '{ind.id}' has no series")
                 years.update(ind.series)
             ordered = sorted(years)
-            categories = tuple(nb.format_year(y, locale="en" if self.locale.en else "zh-CN") for y in ordered)
+            categories = tuple(
+                nb.format_year(y, locale="en" if self.locale.en else "zh-CN") for y in ordered
+            )
             built = []
             for j, s in enumerate(spec.series or []):
                 b = self.bound(s.indicator or (s.indicators or [""])[0])
@@ -229,10 +259,18 @@ class Composer:
                 for y, cat in zip(ordered, categories, strict=True):
                     v, lab = pts.get(y, (None, ""))
                     if v is None:
-                        notes.append(self.locale.word(f"{cat}{b.short_label()}数据缺失",
-                                                      f"{b.short_label()}: no data for {cat}"))
+                        notes.append(
+                            self.locale.word(
+                                f"{cat}{b.short_label()}数据缺失",
+                                f"{b.short_label()}: no data for {cat}",
+                            )
+                        )
                     points.append(ChartPoint(cat, v, lab if v is not None else ""))
-                name = self.text(s.name, s.name_en, (*path, "series", j, "name")) if s.name else b.short_label()
+                name = (
+                    self.text(s.name, s.name_en, (*path, "series", j, "name"))
+                    if s.name
+                    else b.short_label()
+                )
                 built.append(ChartSeries(name, tuple(points), unit or ""))
             series = tuple(built)
             if spec.kind == "combo":
@@ -242,19 +280,36 @@ class Composer:
             fv = b.formatted()
             if b.indicator.series and len(b.indicator.series) >= 2:
                 pts = b.series_points()
-                categories = tuple(nb.format_year(y, locale="en" if self.locale.en else "zh-CN") for y, _, _ in pts)
-                points = tuple(ChartPoint(c, v, lab) for c, (_, v, lab) in zip(categories, pts, strict=True))
+                categories = tuple(
+                    nb.format_year(y, locale="en" if self.locale.en else "zh-CN") for y, _, _ in pts
+                )
+                points = tuple(
+                    ChartPoint(c, v, lab) for c, (_, v, lab) in zip(categories, pts, strict=True)
+                )
             else:
                 categories = (b.short_label(),)
                 points = (ChartPoint(b.short_label(), b.numeric(), fv.text),)
             series = (ChartSeries(fv.text, points, fv.unit),)
         return ChartData(
-            id=spec.id, kind=spec.kind, title=title, categories=categories, series=series,
-            unit_line=self.unit_line(unit), notes=tuple(notes), language=self.locale.language,
+            id=spec.id,
+            kind=spec.kind,
+            title=title,
+            categories=categories,
+            series=series,
+            unit_line=self.unit_line(unit),
+            notes=tuple(notes),
+            language=self.locale.language,
         )
 
-    def _combo(self, spec: ChartSpec, title: str, categories: tuple[str, ...],
-               series: tuple[ChartSeries, ...], unit: str | None, notes: list[str]) -> ChartData:
+    def _combo(
+        self,
+        spec: ChartSpec,
+        title: str,
+        categories: tuple[str, ...],
+        series: tuple[ChartSeries, ...],
+        unit: str | None,
+        notes: list[str],
+    ) -> ChartData:
         bars = series[0]
         if len(series) > 1:
             line = series[1]
@@ -268,23 +323,36 @@ class Composer:
                 else:
                     assert prev is not None
                     rate = float(nb.growth_rate(p.value, prev))
-                    pts.append(ChartPoint(p.category, rate, nb.format_percent(round(rate, 1), decimals=1)))
+                    pts.append(
+                        ChartPoint(p.category, rate, nb.format_percent(round(rate, 1), decimals=1))
+                    )
                 prev = p.value
             line = ChartSeries(self.locale.word("同比增长", "Growth"), tuple(pts), "%")
             second_unit = "%"
         return ChartData(
-            id=spec.id, kind="combo", title=title, categories=categories, series=(bars,),
-            unit_line=self.unit_line(unit), secondary=line,
-            secondary_unit_line=self.unit_line(second_unit), notes=tuple(notes),
+            id=spec.id,
+            kind="combo",
+            title=title,
+            categories=categories,
+            series=(bars,),
+            unit_line=self.unit_line(unit),
+            secondary=line,
+            secondary_unit_line=self.unit_line(second_unit),
+            notes=tuple(notes),
             language=self.locale.language,
         )
 
     def _labels(self, spec: ChartSpec, ids: list[str], path: PathKey) -> list[str]:
         if spec.labels:
             en = spec.labels_en or []
-            return [clean_text(self.locale.pick(z, en[k] if k < len(en) else None,
-                                                f"charts.{spec.id}.labels_en"))
-                    for k, z in enumerate(spec.labels)]
+            return [
+                clean_text(
+                    self.locale.pick(
+                        z, en[k] if k < len(en) else None, f"charts.{spec.id}.labels_en"
+                    )
+                )
+                for k, z in enumerate(spec.labels)
+            ]
         return [self.bound(i).short_label() for i in ids]
 
     def _point(self, category: str, ident: str) -> ChartPoint:
@@ -294,10 +362,16 @@ class Composer:
     def table(self, spec: TableSpec, path: PathKey) -> Table | None:
         """Return a numbered table whose rows are indicators."""
         headers = {
-            "label": ("指标", "Indicator"), "value": ("数值", "Value"),
-            "previous": ("上期", "Previous"), "growth": ("增长", "Change"),
-            "rank": ("排名", "Rank"), "share": ("占比", "Share"), "target": ("目标", "Target"),
-            "period": ("时间", "Period"), "source": ("来源", "Source"), "note": ("备注", "Note"),
+            "label": ("指标", "Indicator"),
+            "value": ("数值", "Value"),
+            "previous": ("上期", "Previous"),
+            "growth": ("增长", "Change"),
+            "rank": ("排名", "Rank"),
+            "share": ("占比", "Share"),
+            "target": ("目标", "Target"),
+            "period": ("时间", "Period"),
+            "source": ("来源", "Source"),
+            "note": ("备注", "Note"),
         }
         rows = []
         for k, ident in enumerate(spec.rows):
@@ -311,11 +385,19 @@ class Composer:
                     row.append("")
             rows.append(tuple(row))
         number, label = self.next_table_label()
-        numeric = tuple(i for i, c in enumerate(spec.columns) if c in ("value", "previous", "growth", "rank", "share", "target"))
+        numeric = tuple(
+            i
+            for i, c in enumerate(spec.columns)
+            if c in ("value", "previous", "growth", "rank", "share", "target")
+        )
         return Table(
-            number, label, self.text(spec.title, spec.title_en, (*path, "title")),
-            tuple(self.locale.word(*headers[c]) for c in spec.columns), tuple(rows),
-            unit_line=self.unit_line(spec.unit), source=self.source_note(spec.source),
+            number,
+            label,
+            self.text(spec.title, spec.title_en, (*path, "title")),
+            tuple(self.locale.word(*headers[c]) for c in spec.columns),
+            tuple(rows),
+            unit_line=self.unit_line(spec.unit),
+            source=self.source_note(spec.source),
             numeric_columns=numeric,
         )
 
@@ -328,7 +410,9 @@ class Composer:
         if col == "source":
             return clean_text(ind.source or "")
         if col == "note":
-            return clean_text(self.locale.pick(ind.note, None, f"indicators.{ind.id}.note") if ind.note else "")
+            return clean_text(
+                self.locale.pick(ind.note, None, f"indicators.{ind.id}.note") if ind.note else ""
+            )
         if col == "period":
             return b.period() if ind.period is not None else ""
         if col == "rank":
@@ -363,22 +447,28 @@ class Composer:
             self.errors.append(exc)
             return None
         if not file.is_file():
-            self.errors.append(ValidationError(
-                f"image not found: {fig.image}", self.where((*fpath, "image")),
-                "put the file next to the source or fix the path",
-            ))
+            self.errors.append(
+                ValidationError(
+                    f"image not found: {fig.image}",
+                    self.where((*fpath, "image")),
+                    "put the file next to the source or fix the path",
+                )
+            )
             return None
         number, label = self.next_figure_label()
         alt = self.text(fig.alt, None, (*fpath, "alt")) if fig.alt else caption
-        return Figure(number, label, caption, alt, self.source_note(fig.source), image=str(file),
-                      width=width)  # type: ignore[arg-type]
+        return Figure(
+            number, label, caption, alt, self.source_note(fig.source), image=str(file), width=width
+        )  # type: ignore[arg-type]
 
     def meta(self, title: str, subject: str, running_header: str) -> DocumentMeta:
         """Return document properties shared by both layouts."""
         m = self.report.meta
         return DocumentMeta(
             title=title,
-            subtitle=self.text(m.subtitle, m.subtitle_en, ("meta", "subtitle")) if m.subtitle else None,
+            subtitle=self.text(m.subtitle, m.subtitle_en, ("meta", "subtitle"))
+            if m.subtitle
+            else None,
             author=self.text(m.issuer, m.issuer_en, ("meta", "issuer")),
             subject=subject,
             language=self.locale.language,

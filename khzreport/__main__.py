@@ -1,0 +1,5 @@
+"""Allow ``python -m khzreport``."""
+
+from .cli import main
+
+main(prog_name="khzreport")
