@@ -56,13 +56,9 @@ def validate(report: Report, language: str | None = None) -> list[str]:
     theme = theme_of(report)
     errors: list[KhzReportError] = []
     warnings: list[str] = []
-    docs = [lambda: resolve(report, language=language, theme=theme)]
-    docs += [
-        lambda p=p.id: resolve(report, park=p, language=language, theme=theme) for p in report.parks
-    ]
-    for make in docs:
+    for park in [None, *(p.id for p in report.parks)]:
         try:
-            warnings.extend(make().warnings)
+            warnings.extend(resolve(report, park=park, language=language, theme=theme).warnings)
         except KhzReportError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
     from .errors import raise_all

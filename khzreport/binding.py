@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from . import numbers as nb
+from .document import Direction
 from .model import Indicator, Report
 
 
@@ -132,7 +133,7 @@ class Bound:
         ind = self.indicator
         if not ind.series:
             raise BindingError(f"indicator '{ind.id}' has no series")
-        out = []
+        out: list[tuple[int, float | None, str]] = []
         for year in sorted(ind.series):
             raw = ind.series[year]
             if raw is None:
@@ -258,7 +259,7 @@ class Bound:
             raise BindingError(f"indicator '{self.id}' has no 'period'")
         return nb.format_period(p, locale=self._lang)
 
-    def change(self) -> tuple[str | None, str | None]:
+    def change(self) -> tuple[str | None, Direction | None]:
         """Return the KPI card's change text and direction (up/down/flat), if any."""
         ind = self.indicator
         if ind.rank is not None and ind.rank.previous is not None:
@@ -276,7 +277,7 @@ class Bound:
         if rate is None:
             prev = self.previous_value()
             rate = nb.growth_rate(ind.current, prev) if prev and ind.current is not None else 0
-        direction = "up" if rate > 0 else "down" if rate < 0 else "flat"
+        direction: Direction = "up" if rate > 0 else "down" if rate < 0 else "flat"
         return text, direction
 
 

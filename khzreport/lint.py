@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .errors import KhzReportError, Location, ValidationError
-from .model import Callout, Paragraph, Report
+from .model import Callout, Paragraph, Report, Section
 from .narrative import NarrativeError, literal_segments
 from .numbers import to_decimal
 
@@ -63,7 +63,9 @@ def narrative_texts(report: Report) -> Iterator[tuple[PathKey, str]]:
         yield from both(("highlights", i, "text"), h.text, h.text_en)
     for i, q in enumerate(report.quotes):
         yield from both(("quotes", i, "text"), q.text, q.text_en)
-    sections = [(("sections", i), s) for i, s in enumerate(report.sections)]
+    sections: list[tuple[PathKey, Section]] = [
+        (("sections", i), s) for i, s in enumerate(report.sections)
+    ]
     if report.outlook:
         sections.append((("outlook",), report.outlook))
     for base, section in sections:

@@ -319,13 +319,16 @@ TableColumn = Literal[
 ]
 
 
+_DEFAULT_COLUMNS: tuple[TableColumn, ...] = ("label", "value")
+
+
 class TableSpec(Strict):
     """A table whose rows are indicators and whose columns are their attributes."""
 
     title: Text
     title_en: Text | None = None
     rows: list[Id] = Field(min_length=1)
-    columns: list[TableColumn] = Field(default_factory=lambda: ["label", "value"])
+    columns: list[TableColumn] = Field(default_factory=lambda: list(_DEFAULT_COLUMNS))
     unit: Text | None = Field(None, description="单位 line when all rows share a unit.")
     source: Text | None = None
 

@@ -15,6 +15,7 @@ from .model import (
     Paragraph,
     QuoteRef,
     Report,
+    Section,
     TableRef,
 )
 
@@ -87,7 +88,9 @@ def _references(report: Report) -> Iterator[tuple[PathKey, str, str]]:
             yield ("indicators", i, "share_of"), "indicator", ind.share_of
         if ind.parts_of:
             yield ("indicators", i, "parts_of"), "indicator", ind.parts_of
-    sections = [(("sections", i), s) for i, s in enumerate(report.sections)]
+    sections: list[tuple[PathKey, Section]] = [
+        (("sections", i), s) for i, s in enumerate(report.sections)
+    ]
     if report.outlook:
         sections.append((("outlook",), report.outlook))
     for base, section in sections:

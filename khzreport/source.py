@@ -116,14 +116,14 @@ def read_yaml(file: Path) -> tuple[Any, SourceMap]:
         tree = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
+        mark_line: int | None = mark.line + 1 if mark else None
+        mark_col: int | None = mark.column + 1 if mark else None
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         if "found duplicate key" in str(exc) or "duplicate key" in problem:
             problem = _duplicate_key_message(str(exc))
         if "\t" in problem or "found character '\\t'" in str(exc):
             problem = "tab character: YAML indents with spaces only"
-        raise SourceError(problem, Location(display_path(file), line, col)) from None
+        raise SourceError(problem, Location(display_path(file), mark_line, mark_col)) from None
     except Exception as exc:  # ruamel raises a few unmarked errors on malformed input
         raise SourceError(f"invalid YAML: {exc}", where) from None
     counter = [0]
@@ -258,7 +258,9 @@ def _data_path(loc: Iterable[Any], data: Any) -> PathKey:
     out: list[str | int] = []
     node = data
     for part in loc:
-        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             out.append(part)
             node = node[part]
     return tuple(out)

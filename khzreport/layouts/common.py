@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from .. import numbers as nb
 from ..binding import BindingError, Bound, Locale
@@ -25,6 +25,8 @@ from ..errors import KhzReportError, Location, TemplateError, ValidationError
 from ..model import ChartSpec, Report, TableSpec
 from ..narrative import NarrativeError, clean_text, render
 from ..theme import Theme
+
+FigureWidth = Literal["full", "half", "small"]
 
 if TYPE_CHECKING:
     from ..source import PathKey
@@ -101,10 +103,10 @@ class Composer:
         return self.smap.locate_in_text(path, line)
 
     def paragraphs(
-        self, zh: str, en: str | None, path: PathKey, style: str = "body"
+        self, zh: str, en: str | None, path: PathKey, style: Literal["body", "lead"] = "body"
     ) -> list[Paragraph]:
         """Return the paragraphs of a narrative text."""
-        return [Paragraph(runs, style) for runs in self.narrative(zh, en, path)]  # type: ignore[arg-type]
+        return [Paragraph(runs, style) for runs in self.narrative(zh, en, path)]
 
     def runs(self, zh: str, en: str | None, path: PathKey) -> tuple[Run, ...]:
         """Return a narrative text as one run sequence (paragraphs joined)."""
@@ -164,7 +166,7 @@ class Composer:
                     unit=fv.unit,
                     value_text=fv.text,
                     change_text=change,
-                    direction=direction,  # type: ignore[arg-type]
+                    direction=direction,
                 )
             )
         return KpiPanel(tuple(cards), title) if cards else None
@@ -180,7 +182,7 @@ class Composer:
         sep = self.locale.word("，", ", ")
         return Quote(runs, "——" + by + (sep + role if role else ""))
 
-    def chart_figure(self, ident: str, path: PathKey, width: str = "full") -> Figure | None:
+    def chart_figure(self, ident: str, path: PathKey, width: FigureWidth = "full") -> Figure | None:
         """Return a numbered chart figure, its data bound and formatted."""
         spec = self.report.chart(ident)
         i = [c.id for c in self.report.charts].index(ident)
@@ -205,91 +207,25 @@ class Composer:
             ),
             chart=data,
             width=width,
-        )  # type: ignore[arg-type]
+        )
 
     def chart_data(self, spec: ChartSpec, path: PathKey) -> ChartData:
         """Bind a chart spec to its indicators: categories, values and printed labels."""
         title = self.text(spec.title, spec.title_en, (*path, "title"))
         unit = self.text(spec.unit, spec.unit_en, (*path, "unit")) if spec.unit else None
         notes: list[str] = []
+        categories: tuple[str, ...]
+        series: tuple[ChartSeries, ...]
         if spec.kind in ("bar", "ranking", "donut"):
-            ids = spec.indicators or []
-            labels = self._labels(spec, ids, path)
-            points = tuple(self._point(lab, ident) for lab, ident in zip(labels, ids, strict=True))
-            series = (ChartSeries(None, points, unit or ""),)
-            categories = tuple(labels)
+            categories, series = self._category_series(spec, path, unit)
         elif spec.kind in ("grouped_bar", "stacked_bar"):
-            categories = tuple(
-                self.locale.pick(
-                    c,
-                    (spec.categories_en or [None] * 99)[k]
-                    if spec.categories_en and k < len(spec.categories_en)
-                    else None,
-                    f"charts.{spec.id}.categories_en",
-                )
-                for k, c in enumerate(spec.categories or [])
-            )
-            series = tuple(
-                ChartSeries(
-                    self.text(s.name, s.name_en, (*path, "series", j, "name")) if s.name else None,
-                    tuple(
-                        self._point(cat, ident)
-                        for cat, ident in zip(categories, s.indicators or [], strict=True)
-                    ),
-                    unit or "",
-                )
-                for j, s in enumerate(spec.series or [])
-            )
+            categories, series = self._grouped_series(spec, path, unit)
         elif spec.kind in ("line", "combo"):
-            years: set[int] = set()
-            for s in spec.series or []:
-                ind = self.report.indicator(s.indicator or (s.indicators or [""])[0])
-                if not ind.series:
-                    raise BindingError(f"chart '{spec.id}': indicator '{ind.id}' has no series")
-                years.update(ind.series)
-            ordered = sorted(years)
-            categories = tuple(
-                nb.format_year(y, locale="en" if self.locale.en else "zh-CN") for y in ordered
-            )
-            built = []
-            for j, s in enumerate(spec.series or []):
-                b = self.bound(s.indicator or (s.indicators or [""])[0])
-                pts = {y: (v, lab) for y, v, lab in b.series_points()}
-                points = []
-                for y, cat in zip(ordered, categories, strict=True):
-                    v, lab = pts.get(y, (None, ""))
-                    if v is None:
-                        notes.append(
-                            self.locale.word(
-                                f"{cat}{b.short_label()}数据缺失",
-                                f"{b.short_label()}: no data for {cat}",
-                            )
-                        )
-                    points.append(ChartPoint(cat, v, lab if v is not None else ""))
-                name = (
-                    self.text(s.name, s.name_en, (*path, "series", j, "name"))
-                    if s.name
-                    else b.short_label()
-                )
-                built.append(ChartSeries(name, tuple(points), unit or ""))
-            series = tuple(built)
+            categories, series = self._time_series(spec, path, unit, notes)
             if spec.kind == "combo":
                 return self._combo(spec, title, categories, series, unit, notes)
-        else:  # big_number
-            b = self.bound(spec.indicator or "")
-            fv = b.formatted()
-            if b.indicator.series and len(b.indicator.series) >= 2:
-                pts = b.series_points()
-                categories = tuple(
-                    nb.format_year(y, locale="en" if self.locale.en else "zh-CN") for y, _, _ in pts
-                )
-                points = tuple(
-                    ChartPoint(c, v, lab) for c, (_, v, lab) in zip(categories, pts, strict=True)
-                )
-            else:
-                categories = (b.short_label(),)
-                points = (ChartPoint(b.short_label(), b.numeric(), fv.text),)
-            series = (ChartSeries(fv.text, points, fv.unit),)
+        else:
+            categories, series = self._big_number(spec)
         return ChartData(
             id=spec.id,
             kind=spec.kind,
@@ -300,6 +236,91 @@ class Composer:
             notes=tuple(notes),
             language=self.locale.language,
         )
+
+    def _year(self, year: int) -> str:
+        return nb.format_year(year, locale="en" if self.locale.en else "zh-CN")
+
+    def _category_series(
+        self, spec: ChartSpec, path: PathKey, unit: str | None
+    ) -> tuple[tuple[str, ...], tuple[ChartSeries, ...]]:
+        ids = spec.indicators or []
+        labels = self._labels(spec, ids, path)
+        points = tuple(self._point(lab, ident) for lab, ident in zip(labels, ids, strict=True))
+        return tuple(labels), (ChartSeries(None, points, unit or ""),)
+
+    def _grouped_series(
+        self, spec: ChartSpec, path: PathKey, unit: str | None
+    ) -> tuple[tuple[str, ...], tuple[ChartSeries, ...]]:
+        en = spec.categories_en or []
+        categories = tuple(
+            clean_text(
+                self.locale.pick(
+                    c, en[k] if k < len(en) else None, f"charts.{spec.id}.categories_en"
+                )
+            )
+            for k, c in enumerate(spec.categories or [])
+        )
+        series = tuple(
+            ChartSeries(
+                self.text(s.name, s.name_en, (*path, "series", j, "name")) if s.name else None,
+                tuple(
+                    self._point(cat, ident)
+                    for cat, ident in zip(categories, s.indicators or [], strict=True)
+                ),
+                unit or "",
+            )
+            for j, s in enumerate(spec.series or [])
+        )
+        return categories, series
+
+    def _time_series(
+        self, spec: ChartSpec, path: PathKey, unit: str | None, notes: list[str]
+    ) -> tuple[tuple[str, ...], tuple[ChartSeries, ...]]:
+        refs = [s.indicator or (s.indicators or [""])[0] for s in spec.series or []]
+        years: set[int] = set()
+        for ident in refs:
+            ind = self.report.indicator(ident)
+            if not ind.series:
+                raise BindingError(f"chart '{spec.id}': indicator '{ind.id}' has no series")
+            years.update(ind.series)
+        ordered = sorted(years)
+        categories = tuple(self._year(y) for y in ordered)
+        built = []
+        for j, (s, ident) in enumerate(zip(spec.series or [], refs, strict=True)):
+            b = self.bound(ident)
+            by_year = {y: (v, lab) for y, v, lab in b.series_points()}
+            points = []
+            for y, cat in zip(ordered, categories, strict=True):
+                v, lab = by_year.get(y, (None, ""))
+                if v is None:
+                    notes.append(
+                        self.locale.word(
+                            f"{cat}{b.short_label()}数据缺失",
+                            f"{b.short_label()}: no data for {cat}",
+                        )
+                    )
+                points.append(ChartPoint(cat, v, lab if v is not None else ""))
+            name = (
+                self.text(s.name, s.name_en, (*path, "series", j, "name"))
+                if s.name
+                else b.short_label()
+            )
+            built.append(ChartSeries(name, tuple(points), unit or ""))
+        return categories, tuple(built)
+
+    def _big_number(self, spec: ChartSpec) -> tuple[tuple[str, ...], tuple[ChartSeries, ...]]:
+        b = self.bound(spec.indicator or "")
+        fv = b.formatted()
+        if b.indicator.series and len(b.indicator.series) >= 2:
+            pts = b.series_points()
+            categories = tuple(self._year(y) for y, _, _ in pts)
+            points = tuple(
+                ChartPoint(c, v, lab) for c, (_, v, lab) in zip(categories, pts, strict=True)
+            )
+        else:
+            categories = (b.short_label(),)
+            points = (ChartPoint(b.short_label(), b.numeric(), fv.text),)
+        return categories, (ChartSeries(fv.text, points, fv.unit),)
 
     def _combo(
         self,
@@ -315,7 +336,7 @@ class Composer:
             line = series[1]
             second_unit = line.unit
         else:
-            pts = []
+            pts: list[ChartPoint] = []
             prev: float | None = None
             for p in bars.points:
                 if p.value is None or prev in (None, 0):
@@ -427,7 +448,7 @@ class Composer:
             return b.share() if ind.share_of else ""
         raise AssertionError(col)
 
-    def image_figure(self, ident: str, path: PathKey, width: str = "full") -> Figure | None:
+    def image_figure(self, ident: str, path: PathKey, width: FigureWidth = "full") -> Figure | None:
         """Return a numbered photo figure, or None (with a warning) when it has no image."""
         from ..safety import confined_path
 
@@ -459,7 +480,7 @@ class Composer:
         alt = self.text(fig.alt, None, (*fpath, "alt")) if fig.alt else caption
         return Figure(
             number, label, caption, alt, self.source_note(fig.source), image=str(file), width=width
-        )  # type: ignore[arg-type]
+        )
 
     def meta(self, title: str, subject: str, running_header: str) -> DocumentMeta:
         """Return document properties shared by both layouts."""

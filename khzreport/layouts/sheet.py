@@ -78,10 +78,8 @@ def compose_sheet(
     zone = c.text(m.issuer, m.issuer_en, ("meta", "issuer"))
     header = c.locale.word(f"{zone} · {m.year}年园区简介", f"{zone} · Park profiles {m.year}")
     meta = c.meta(name, c.locale.word(f"{m.year}年园区简介", f"Park profile {m.year}"), header)
-    sources = sorted(
-        {report.indicator(x).source for x in park.indicators if report.indicator(x).source}
-    )
-    note = c.source_note("；".join(s for s in sources if s)) if sources else None
+    sources = sorted({src for x in park.indicators if (src := report.indicator(x).source)})
+    note = c.source_note("；".join(sources)) if sources else None
     from dataclasses import replace
 
     meta = replace(meta, footer_note=note)
