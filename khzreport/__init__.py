@@ -1,0 +1,47 @@
+"""khzreport: zone annual briefings and park sheets from one structured source.
+
+Typical use::
+
+    import khzreport
+
+    report = khzreport.load("examples/kunshan-2023/report.yaml")
+    khzreport.build(report, "build/", formats="docx,pdf")
+
+Heavy libraries (matplotlib, python-docx, Typst) load only when a build needs them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from .errors import KhzReportError, Location
+
+if TYPE_CHECKING:
+    from .api import build, lint, load, resolve, validate
+    from .model import Report
+
+__all__ = [
+    "KhzReportError",
+    "Location",
+    "Report",
+    "build",
+    "lint",
+    "load",
+    "resolve",
+    "validate",
+]
+
+logging.getLogger("khzreport").addHandler(logging.NullHandler())
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("build", "lint", "load", "resolve", "validate", "build_sheets"):
+        from . import api
+
+        return getattr(api, name)
+    if name == "Report":
+        from .model import Report
+
+        return Report
+    raise AttributeError(f"module 'khzreport' has no attribute {name!r}")

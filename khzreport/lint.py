@@ -44,7 +44,8 @@ def lint(report: Report) -> list[KhzReportError]:
     smap = source_map(report)
     findings: list[KhzReportError] = []
     for path, text in narrative_texts(report):
-        findings.extend(_typed_numbers(text, path, smap))
+        english = str(path[-1]).endswith("_en")
+        findings.extend(_typed_numbers(text, path, smap, english))
     findings.extend(_data_checks(report, smap))
     return findings
 
@@ -80,7 +81,9 @@ def narrative_texts(report: Report) -> Iterator[tuple[PathKey, str]]:
         yield from both(("parks", i, "narrative"), park.narrative, park.narrative_en)
 
 
-def _typed_numbers(text: str, path: PathKey, smap: SourceMap | None) -> Iterator[KhzReportError]:
+def _typed_numbers(
+    text: str, path: PathKey, smap: SourceMap | None, english: bool = False
+) -> Iterator[KhzReportError]:
     try:
         segments = list(literal_segments(text))
     except NarrativeError:
@@ -90,7 +93,9 @@ def _typed_numbers(text: str, path: PathKey, smap: SourceMap | None) -> Iterator
     for seg_line, _, segment in segments:
         masked = _QUOTED.sub(lambda m: " " * len(m.group(0)), segment)
         for m in _DIGITS.finditer(masked):
-            if _allowed(masked, m.start(), m.end()):
+            if _allowed(masked, m.start(), m.end()) or (
+                english and _allowed_en(masked, m.start(), m.end())
+            ):
                 continue
             line = seg_line + segment.count("\n", 0, m.start())
             where = smap.locate_in_text(path, line) if smap else Location(path=str(path))
@@ -113,6 +118,31 @@ def _allowed(text: str, start: int, end: int) -> bool:
     if after == "月" and digits.isdigit() and 1 <= int(digits) <= 12:
         return True
     return after == "日" and before == "月"
+
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_DAY_BEFORE_MONTH = re.compile(rf"\s+(?:{_MONTHS})\b")
+_MONTH_BEFORE_DAY = re.compile(rf"\b(?:{_MONTHS})\s+$")
+COUNTING_UNITS = frozenset("家项件名个颗人次台户所座栋")
+"""Units that count things; a chart may compare counts of firms, projects and people."""
+
+
+def _allowed_en(text: str, start: int, end: int) -> bool:
+    """English prose: a year (1900-2199) and the day of a written date are not quantities."""
+    digits = text[start:end]
+    after = text[end : end + 1]
+    if not digits.isdigit():
+        return False
+    if len(digits) == 4 and 1900 <= int(digits) <= 2199 and after not in ("%", ".", ","):
+        return True
+    if len(digits) == 4 and 1900 <= int(digits) <= 2199 and after in (".", ","):
+        return not text[end + 1 : end + 2].isdigit()
+    if 1 <= int(digits) <= 31:
+        return bool(_DAY_BEFORE_MONTH.match(text, end) or _MONTH_BEFORE_DAY.search(text[:start]))
+    return False
 
 
 def _data_checks(report: Report, smap: SourceMap | None) -> Iterator[KhzReportError]:
@@ -148,7 +178,7 @@ def _data_checks(report: Report, smap: SourceMap | None) -> Iterator[KhzReportEr
         if total.current is None or any(v is None for v in values):
             continue
         units = {report.indicators[i].unit for i in members}
-        if units != {total.unit}:
+        if units != {total.unit} and not (units | {total.unit}) <= COUNTING_UNITS:
             yield LintFinding(
                 f"parts of '{total_id}' use the units {sorted(units)}, the total uses '{total.unit}'",
                 where(("indicators", members[0], "parts_of")),
@@ -166,7 +196,7 @@ def _data_checks(report: Report, smap: SourceMap | None) -> Iterator[KhzReportEr
         for s in chart.series or []:
             ids.extend(s.indicators or [])
         units = {index[x][1].unit for x in ids if x in index and index[x][1].value is not None}
-        if len(units) > 1:
+        if len(units) > 1 and not units <= COUNTING_UNITS:
             yield LintFinding(
                 f"chart '{chart.id}' mixes units {sorted(units)} on one axis",
                 where(("charts", i)),

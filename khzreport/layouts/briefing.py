@@ -17,7 +17,6 @@ from ..document import (
     Toc,
     TocEntry,
 )
-from ..errors import raise_all
 from ..model import (
     Callout as CalloutBlock,
 )
@@ -105,7 +104,7 @@ def compose_briefing(report: Report, theme: Theme, language: str | None = None) 
             )
         if lines:
             blocks.append(Distribution(tuple(lines)))
-    raise_all(c.errors)
+    c.finish()
     subject = c.locale.word(f"{m.year}年度发展简报", f"Annual briefing {m.year}")
     return Document(
         meta=c.meta(title, subject, title),

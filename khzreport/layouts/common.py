@@ -49,6 +49,7 @@ class Composer:
         self.errors: list[KhzReportError] = []
         self.warnings: list[str] = []
         self.used: set[str] = set()
+        self.without_image: list[str] = []
 
     @property
     def base_dir(self) -> Path | None:
@@ -62,6 +63,17 @@ class Composer:
         from ..source import format_path
 
         return Location(path=format_path(path))
+
+    def finish(self) -> None:
+        """Raise the errors collected, and record one warning for figures without images."""
+        from ..errors import raise_all
+
+        raise_all(self.errors)
+        if self.without_image:
+            names = "、".join(self.without_image)
+            self.warn(
+                f"{len(self.without_image)} figure(s) have no image file and are not shown: {names}"
+            )
 
     def warn(self, message: str, path: PathKey | None = None) -> None:
         """Record a warning (with its location) that the layout could not do something."""
@@ -457,7 +469,8 @@ class Composer:
         fpath: PathKey = ("figures", i)
         caption = self.text(fig.caption, fig.caption_en, (*fpath, "caption"))
         if not fig.image:
-            self.warn(f"figure '{ident}' ({caption}) has no image file; not shown", fpath)
+            if caption not in self.without_image:
+                self.without_image.append(caption)
             return None
         if self.base_dir is None:
             self.warn(f"figure '{ident}': no source folder to find '{fig.image}' in", fpath)

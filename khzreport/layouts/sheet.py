@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from .. import numbers as nb
 from ..document import Block, Document, Facts, Heading, Tags
-from ..errors import raise_all
 from ..model import Park, Report
 from ..theme import Theme
 from .common import Composer
@@ -74,7 +73,7 @@ def compose_sheet(
         fig = c.image_figure(park.photo, (*path, "photo"), width="half")
         if fig:
             blocks.append(fig)
-    raise_all(c.errors)
+    c.finish()
     zone = c.text(m.issuer, m.issuer_en, ("meta", "issuer"))
     header = c.locale.word(f"{zone} · {m.year}年园区简介", f"{zone} · Park profiles {m.year}")
     meta = c.meta(name, c.locale.word(f"{m.year}年园区简介", f"Park profile {m.year}"), header)

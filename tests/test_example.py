@@ -1,0 +1,143 @@
+"""The Kunshan 2023 example encodes every figure of the seed report, and lints clean."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from khzreport import api
+from khzreport.model import Indicator, Report
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "kunshan-2023" / "report.yaml"
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return api.load(EXAMPLE)
+
+
+def has(report: Report, value: object, unit: str, qualifier: str | None = None) -> Indicator:
+    """Return the indicator holding this figure (value, unit, qualifier), failing if none."""
+    want = Fraction(str(value)) if isinstance(value, str) else Decimal(str(value))
+    for ind in report.indicators:
+        v = ind.current
+        if v is None:
+            continue
+        got = v if isinstance(v, Fraction) else Decimal(str(v))
+        if got == want and ind.unit == unit and ind.qualifier == qualifier:
+            return ind
+    raise AssertionError(f"no indicator {qualifier or ''}{value}{unit}")
+
+
+FIGURES = [
+    (740, "亿元", "突破"),
+    (500, "亿元", "突破"),
+    (68.5, "%", None),
+    (305, "个", None),
+    (82, "个", None),
+    (5, "个", None),
+    (133, "个", None),
+    (30, "个", "超"),
+    (5, "亿美元", "超"),
+    (4, "亿美元", "近"),
+    (89, "家", None),
+    (294, "项", None),
+    (140, "亿元", "近"),
+    (941, "亩", None),
+    (140, "家", "多"),
+    (27, "亩", None),
+    (11, "家", None),
+    (96, "家", None),
+    (17, "万平方米", None),
+    (94, "米", None),
+    (22, "层", None),
+    (30, "万平方米", "超"),
+    (10, "万平方米", None),
+    (2, "家", None),
+    (16, "家", None),
+    (7, "家", None),
+    (18.04, "%", None),
+    (26.17, "%", None),
+    (26.34, "%", None),
+    (91, "项", None),
+    (820, "家", None),
+    (9, "家", None),
+    (10, "家", None),
+    (56, "家", None),
+    (5654, "件", None),
+    ("1/3", "", "近"),
+    (81, "件", None),
+    (74, "名", None),
+    (59, "个", None),
+    (116, "个", None),
+    (336, "个", None),
+    (200, "个", "余"),
+    (70, "项", "多"),
+    (300, "个", "余"),
+    (100, "万颗", "约"),
+    (90, "秒", None),
+    (95, "%", None),
+    (12, "家", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "qualifier"), FIGURES, ids=[f"{q or ''}{v}{u}" for v, u, q in FIGURES]
+)
+def test_seed_figure_is_an_indicator(
+    report: Report, value: object, unit: str, qualifier: str | None
+) -> None:
+    ind = has(report, value, unit, qualifier)
+    assert ind.label
+
+
+def test_rankings_and_goal(report: Report) -> None:
+    ranks = {i.rank.position: i for i in report.indicators if i.rank is not None}
+    assert 32 in ranks and 6 in ranks and 2 in ranks
+    assert ranks[32].target == 30
+
+
+def test_perovskite_records_have_dates(report: Report) -> None:
+    dates = {i.date for i in report.indicators if i.date}
+    assert {dt.date(2023, 11, 23), dt.date(2023, 11, 30), dt.date(2023, 12, 14)} <= dates
+
+
+def test_structure(report: Report) -> None:
+    assert [(s.title, s.subtitle) for s in report.sections] == [
+        ("布局新赛道新领域", "构筑现代化产业体系"),
+        ("创新平台加速汇聚", "创新能级稳步提升"),
+        ("精心培育企业主体", "创新能力显著增强"),
+        ("“最强大脑”纷至沓来", "打造人才汇聚“强磁场”"),
+    ]
+    assert len(report.highlights) == 3
+    assert any(q.by == "范斌" for q in report.quotes)
+    captions = {f.caption for f in report.figures}
+    assert captions >= {
+        "昆山小核酸及生物医药产业园",
+        "中科可控",
+        "江苏路航轨道交通科技有限公司",
+        "鑫欣科创综合体",
+        "协鑫光电",
+        "阳澄湖两岸科创中心",
+        "丘钛微电子",
+    }
+    assert report.outlook is not None
+    assert len(report.parks) >= 8
+
+
+def test_example_validates_and_lints_clean(report: Report) -> None:
+    api.validate(report)
+    assert [e.one_line() for e in api.lint(report)] == []
+
+
+def test_every_indicator_in_narrative_is_formatted_not_typed(report: Report) -> None:
+    document = api.resolve(report)
+    text = "".join(
+        run.text for block in document.blocks for run in getattr(block, "runs", ()) or ()
+    )
+    for needle in ("突破740亿元", "第32名", "68.5%", "近140亿元", "140多家", "约100万颗", "近1/3"):
+        assert needle in text, needle
