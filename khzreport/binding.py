@@ -88,6 +88,9 @@ class Bound:
             if ind.rank is not None:
                 text = self.rank()
                 return nb.FormattedValue("", text, "", "", text)
+            if ind.date is not None:
+                text = self.date()
+                return nb.FormattedValue("", text, "", "", text)
             raise BindingError(f"indicator '{ind.id}' has no value")
         q = ind.qualifier if qualifier else None
         if isinstance(value, Fraction):

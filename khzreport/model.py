@@ -131,8 +131,8 @@ class Indicator(Strict):
 
     @model_validator(mode="after")
     def _has_something(self) -> Indicator:
-        if self.value is None and self.series is None and self.rank is None:
-            raise ValueError("an indicator needs a value, a series or a rank")
+        if self.value is None and self.series is None and self.rank is None and self.date is None:
+            raise ValueError("an indicator needs a value, a series, a rank or a date")
         if isinstance(self.value, Fraction) and self.qualifier in ("多", "余"):
             raise ValueError(f"the qualifier {self.qualifier} does not go with a fraction; use 超")
         return self
@@ -315,7 +315,17 @@ class FigureRef(Strict):
 
 
 TableColumn = Literal[
-    "label", "value", "previous", "growth", "rank", "share", "target", "period", "source", "note"
+    "label",
+    "value",
+    "previous",
+    "growth",
+    "rank",
+    "share",
+    "target",
+    "period",
+    "date",
+    "source",
+    "note",
 ]
 
 

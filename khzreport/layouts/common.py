@@ -134,10 +134,7 @@ class Composer:
         if not source:
             return None
         source = clean_text(source)
-        for prefix in ("资料来源：", "资料来源:", "数据来源：", "来源：", "Source:", "Sources:"):
-            if source.startswith(prefix):
-                return source
-        return self.locale.word("资料来源：", "Source: ") + source
+        return self.locale.word("资料来源：", "Source: ") + strip_source_prefix(source)
 
     def unit_line(self, unit: str | None) -> str | None:
         """Return ``单位：亿元`` / ``Unit: RMB 100 million`` for an axis or table unit."""
@@ -403,6 +400,7 @@ class Composer:
             "share": ("占比", "Share"),
             "target": ("目标", "Target"),
             "period": ("时间", "Period"),
+            "date": ("日期", "Date"),
             "source": ("来源", "Source"),
             "note": ("备注", "Note"),
         }
@@ -441,7 +439,9 @@ class Composer:
         if col == "value":
             return b.full()
         if col == "source":
-            return clean_text(ind.source or "")
+            return clean_text(strip_source_prefix(ind.source or ""))
+        if col == "date":
+            return b.date() if ind.date is not None else ""
         if col == "note":
             return clean_text(
                 self.locale.pick(ind.note, None, f"indicators.{ind.id}.note") if ind.note else ""
@@ -511,3 +511,14 @@ class Composer:
             date_text=nb.format_date(m.date, locale="en" if self.locale.en else "zh-CN"),
             running_header=running_header,
         )
+
+
+_SOURCE_PREFIXES = ("资料来源：", "资料来源:", "数据来源：", "数据来源:", "来源：", "Source:", "Sources:")
+
+
+def strip_source_prefix(source: str) -> str:
+    """Return a source line without its 资料来源： prefix (layouts add it once)."""
+    for prefix in _SOURCE_PREFIXES:
+        if source.startswith(prefix):
+            return source[len(prefix) :].strip()
+    return source

@@ -5,22 +5,43 @@ Fields a park does not have are left out, never printed as empty cards or "None"
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .. import numbers as nb
-from ..document import Block, Document, Facts, Heading, Tags
+from ..document import Block, Document, Facts, Heading, Paragraph, Run, Tags
 from ..model import Park, Report
 from ..theme import Theme
-from .common import Composer
+from .common import Composer, strip_source_prefix
 
 if TYPE_CHECKING:
     from ..source import PathKey
 
 
+SENTENCE_ENDS = "。！？"
+"""Punctuation that ends a Chinese sentence; a shortened narrative is cut after one."""
+_CLOSERS = "”’」』）)》"
+ELLIPSIS = "……"
+"""What replaces the end of the last sentence kept when a narrative is shortened."""
+
+
 def compose_sheet(
-    report: Report, park: Park, theme: Theme, language: str | None = None
+    report: Report,
+    park: Park,
+    theme: Theme,
+    language: str | None = None,
+    *,
+    narrative_limit: int | None = None,
+    figure: bool = True,
 ) -> Document:
-    """Return the resolved summary sheet of one park."""
+    """Return the resolved summary sheet of one park.
+
+    ``narrative_limit`` shortens the narrative to at most that many characters (counted over
+    its paragraphs' text), cut after the last whole sentence that fits (see
+    :func:`sentence_breaks`) and ending in ``……``; at least the first sentence is kept.
+    ``figure=False`` leaves out the park's chart or photo. Both add a located warning; the
+    batch (:mod:`khzreport.batch`) uses them to fit a sheet on one page.
+    """
     c = Composer(report, theme, language)
     i = [p.id for p in report.parks].index(park.id)
     path: PathKey = ("parks", i)
@@ -64,8 +85,21 @@ def compose_sheet(
         )
         blocks.append(Tags(c.locale.word("重点企业", "Key enterprises"), tuple(items)))
     if park.narrative:
-        blocks.extend(c.paragraphs(park.narrative, park.narrative_en, (*path, "narrative")))
-    if park.chart:
+        paragraphs = c.paragraphs(park.narrative, park.narrative_en, (*path, "narrative"))
+        if narrative_limit is not None:
+            total = sum(len(p.text) for p in paragraphs)
+            paragraphs = shorten_paragraphs(paragraphs, narrative_limit)
+            kept = sum(len(p.text) for p in paragraphs)
+            if kept < total:
+                c.warn(
+                    f"narrative shortened to {kept} of {total} characters to fit one page",
+                    (*path, "narrative"),
+                )
+        blocks.extend(paragraphs)
+    if not figure and (park.chart or park.photo):
+        what = "chart" if park.chart else "photo"
+        c.warn(f"{what} left out to fit one page", (*path, what))
+    elif park.chart:
         fig = c.chart_figure(park.chart, (*path, "chart"), width="half")
         if fig:
             blocks.append(fig)
@@ -77,7 +111,9 @@ def compose_sheet(
     zone = c.text(m.issuer, m.issuer_en, ("meta", "issuer"))
     header = c.locale.word(f"{zone} · {m.year}年园区简介", f"{zone} · Park profiles {m.year}")
     meta = c.meta(name, c.locale.word(f"{m.year}年园区简介", f"Park profile {m.year}"), header)
-    sources = sorted({src for x in park.indicators if (src := report.indicator(x).source)})
+    sources = sorted(
+        {strip_source_prefix(src) for x in park.indicators if (src := report.indicator(x).source)}
+    )
     note = c.source_note("；".join(sources)) if sources else None
     from dataclasses import replace
 
@@ -91,3 +127,84 @@ def compose_sheet(
         name=park.id,
         warnings=tuple(c.warnings),
     )
+
+
+def sentence_breaks(texts: Sequence[str]) -> list[int]:
+    """Return where a narrative of these paragraph texts may be cut, as character offsets.
+
+    Offsets count over the paragraphs' text joined without separators. A break follows each
+    sentence end (``。！？``, or ``.!?`` before a space in English) together with closing
+    quotes or brackets after it, and each paragraph end. The last offset is the whole length.
+    """
+    breaks: list[int] = []
+    offset = 0
+    for text in texts:
+        n = len(text)
+        for k, ch in enumerate(text):
+            if ch in SENTENCE_ENDS or (ch in ".!?" and (k + 1 == n or text[k + 1] == " ")):
+                end = k + 1
+                while end < n and text[end] in _CLOSERS:
+                    end += 1
+                if end < n and not (breaks and breaks[-1] == offset + end):
+                    breaks.append(offset + end)
+        offset += n
+        if n and (not breaks or breaks[-1] != offset):
+            breaks.append(offset)
+    return breaks
+
+
+def shorten_paragraphs(paragraphs: Sequence[Paragraph], limit: int) -> list[Paragraph]:
+    """Return the paragraphs cut after the last sentence ending within ``limit`` characters.
+
+    The cut sentence's closing punctuation becomes ``……`` (Chinese) or ``…`` (English text).
+    At least one sentence is kept; a narrative within the limit is returned unchanged.
+    """
+    texts = [p.text for p in paragraphs]
+    total = sum(len(t) for t in texts)
+    if limit >= total:
+        return list(paragraphs)
+    breaks = sentence_breaks(texts)
+    fitting = [b for b in breaks if b <= limit]
+    cut = fitting[-1] if fitting else breaks[0]
+    out: list[Paragraph] = []
+    offset = 0
+    for p in paragraphs:
+        n = len(p.text)
+        if offset + n <= cut:
+            out.append(p)
+            offset += n
+            if offset == cut:
+                break
+            continue
+        runs: list[Run] = []
+        room = cut - offset
+        for r in p.runs:
+            if room <= 0:
+                break
+            runs.append(Run(r.text[:room], r.indicator) if len(r.text) > room else r)
+            room -= len(r.text)
+        out.append(Paragraph(tuple(runs), p.style))
+        break
+    last = out[-1]
+    return [*out[:-1], Paragraph(_with_ellipsis(last.runs), last.style)]
+
+
+def _with_ellipsis(runs: tuple[Run, ...]) -> tuple[Run, ...]:
+    """Replace the final sentence punctuation of ``runs`` by an ellipsis."""
+    text = "".join(r.text for r in runs)
+    body = text.rstrip(_CLOSERS + " ")
+    closers = text[len(body) :]
+    stripped = body.rstrip(SENTENCE_ENDS + ".!?；;，,")
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    mark = ELLIPSIS if chinese else "…"
+    drop = len(text) - len(stripped)
+    out = list(runs)
+    while drop and out:
+        r = out[-1]
+        if len(r.text) <= drop:
+            drop -= len(r.text)
+            out.pop()
+        else:
+            out[-1] = Run(r.text[: len(r.text) - drop], r.indicator)
+            drop = 0
+    return (*out, Run(mark + closers.strip()))
