@@ -1,0 +1,481 @@
+"""Write a resolved :class:`~khzreport.document.Document` as one self-contained HTML page.
+
+The page needs nothing from the network: charts are inline SVG, photos are ``data:`` URIs,
+the stylesheet is generated from the theme into a ``<style>`` element and the fonts are named,
+not downloaded. A Content-Security-Policy ``<meta>`` tells the browser to refuse any request
+the page might still try to make.
+
+The markup comes from Jinja2 templates in ``templates/html/``: ``page.html.j2`` lays out the
+page and ``blocks.html.j2`` holds one macro per block type, named after the block class in
+snake case (``KpiPanel`` → ``kpi_panel``). Python only prepares what a template cannot do
+safely: it groups blocks into chapters, cleans and inlines chart SVG, and encodes images.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from lxml import etree
+from markupsafe import Markup
+
+from ..document import (
+    Block,
+    Cover,
+    Distribution,
+    Document,
+    Figure,
+    Heading,
+    Masthead,
+    Toc,
+)
+from ..errors import Location, ValidationError
+from ..resources import template_path
+from ..theme import Theme
+
+__all__ = ["SvgChart", "clean_svg", "render_html"]
+
+log = logging.getLogger(__name__)
+
+
+class SvgChart(Protocol):
+    """What the HTML writer needs of a rendered chart (``khzreport.charts.RenderedChart``)."""
+
+    @property
+    def svg(self) -> bytes:
+        """The chart as an SVG file."""
+
+    @property
+    def width_cm(self) -> float:
+        """The drawn width in centimetres (the chart is never shown wider)."""
+
+    @property
+    def alt(self) -> str:
+        """A text description of the chart."""
+
+
+@dataclass(frozen=True)
+class _ChartMedia:
+    svg: Markup
+    width_cm: float
+
+
+@dataclass(frozen=True)
+class _ImageMedia:
+    data_uri: str
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One thing the page template draws: a block (``macro`` names its macro) or a chapter."""
+
+    macro: str
+    block: Any
+    media: _ChartMedia | _ImageMedia | None = None
+    children: tuple[_Item, ...] = ()
+
+
+_FRONT = (Masthead, Cover, Toc)
+_IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+_LABELS = {
+    "zh": {"page": "第 {page} 页 / 共 {pages} 页", "missing": "此图未能生成"},
+    "en": {"page": "Page {page} of {pages}", "missing": "Figure not available"},
+}
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def render_html(document: Document, charts: Mapping[str, SvgChart]) -> bytes:
+    """Return ``document`` as a UTF-8 HTML page; ``charts`` maps ``ChartData.id`` to SVG.
+
+    A chart missing from ``charts`` or an image file that cannot be read is logged as a
+    warning and drawn as a placeholder holding the figure's alt text. The same document and
+    charts always give the same bytes.
+    """
+    theme = document.theme if isinstance(document.theme, Theme) else Theme()
+    labels = _labels(document.meta.language)
+    env = _environment()
+    css = env.get_template("style.css.j2").render(
+        theme=theme,
+        running_header=document.meta.running_header,
+        page_content=_page_counter(labels["page"]),
+    )
+    if "</" in css:
+        raise ValidationError(
+            "the theme produced a stylesheet that closes its <style> element",
+            Location(path="theme"),
+        )
+    front, main, back = _arrange(document, charts)
+    html = env.get_template("page.html.j2").render(
+        meta=document.meta,
+        layout=document.layout,
+        theme_name=theme.name,
+        css=Markup(css),
+        csp=_CSP,
+        front=front,
+        main=main,
+        back=back,
+        labels=labels,
+    )
+    return html.replace("\r\n", "\n").encode("utf-8")
+
+
+@functools.cache
+def _environment() -> Environment:
+    """Return the process-wide Jinja2 environment for the HTML templates."""
+    env = Environment(
+        loader=FileSystemLoader(str(template_path("html"))),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["css_color"] = _css_color
+    env.filters["css_string"] = _css_string
+    env.filters["css_fonts"] = _css_fonts
+    env.filters["css_number"] = _css_number
+    return env
+
+
+def _labels(language: str) -> dict[str, str]:
+    """Return the writer's own words (page numbers, placeholders) for ``language``."""
+    return _LABELS.get(language.split("-")[0].lower(), _LABELS["zh"])
+
+
+def _page_counter(label: str) -> Markup:
+    """Return a CSS ``content`` value for a page label with ``{page}`` and ``{pages}``."""
+    parts: list[str] = []
+    for piece in re.split(r"(\{pages?\})", label):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(str(_css_string(piece)))
+    return Markup(" ".join(parts))
+
+
+# --- arranging blocks -------------------------------------------------------------------------
+
+
+def _macro_name(block: Block) -> str:
+    """Return the macro that draws ``block``: its class name in snake case."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(block).__name__).lower()
+
+
+def _arrange(
+    document: Document, charts: Mapping[str, SvgChart]
+) -> tuple[list[_Item], list[_Item], list[_Item]]:
+    """Split the blocks into the page's front matter, main content and closing blocks.
+
+    Leading masthead, cover and TOC form the front; trailing distribution lines the back.
+    In between, each level-1 heading opens a chapter that runs to the next one.
+    """
+    blocks = list(document.blocks)
+    start = 0
+    while start < len(blocks) and isinstance(blocks[start], _FRONT):
+        start += 1
+    end = len(blocks)
+    while end > start and isinstance(blocks[end - 1], Distribution):
+        end -= 1
+    front = [_item(b, document, charts) for b in blocks[:start]]
+    back = [_item(b, document, charts) for b in blocks[end:]]
+    main: list[_Item] = []
+    chapter: tuple[Heading, list[_Item]] | None = None
+    for block in blocks[start:end]:
+        if isinstance(block, Heading) and block.level == 1:
+            if chapter is not None:
+                main.append(_Item("section", chapter[0], None, tuple(chapter[1])))
+            chapter = (block, [])
+            continue
+        item = _item(block, document, charts)
+        if chapter is None:
+            main.append(item)
+        else:
+            chapter[1].append(item)
+    if chapter is not None:
+        main.append(_Item("section", chapter[0], None, tuple(chapter[1])))
+    return front, main, back
+
+
+def _item(block: Block, document: Document, charts: Mapping[str, SvgChart]) -> _Item:
+    media: _ChartMedia | _ImageMedia | None = None
+    if isinstance(block, Figure):
+        media = _figure_media(block, document, charts)
+    return _Item(_macro_name(block), block, media)
+
+
+def _figure_media(
+    figure: Figure, document: Document, charts: Mapping[str, SvgChart]
+) -> _ChartMedia | _ImageMedia | None:
+    """Return the inline SVG or data URI of a figure, or None (logged) if there is none."""
+    where = f"{figure.label} {figure.caption}"
+    if figure.chart is not None:
+        rendered = charts.get(figure.chart.id)
+        if rendered is None:
+            log.warning(
+                "not rendered: chart '%s' (%s): no SVG was supplied", figure.chart.id, where
+            )
+            return None
+        svg = clean_svg(
+            rendered.svg, prefix=f"fig{figure.number}-", label=figure.alt or rendered.alt
+        )
+        return _ChartMedia(Markup(svg), rendered.width_cm)
+    if figure.image is not None:
+        return _image_media(figure.image, document.base_dir, where)
+    log.warning("not rendered: %s has neither a chart nor an image", where)
+    return None
+
+
+def _image_media(image: str, base_dir: str | None, where: str) -> _ImageMedia | None:
+    path = Path(image)
+    mime = _IMAGE_TYPES.get(path.suffix.lower())
+    if mime is None:
+        log.warning(
+            "not rendered: image %s (%s): expected one of %s",
+            image,
+            where,
+            ", ".join(sorted(_IMAGE_TYPES)),
+        )
+        return None
+    if base_dir is not None and not path.resolve().is_relative_to(Path(base_dir).resolve()):
+        log.warning("not rendered: image %s (%s) lies outside the source folder", image, where)
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        log.warning("not rendered: image %s (%s): %s", image, where, exc.strerror or exc)
+        return None
+    width, height = _image_size(path)
+    return _ImageMedia(
+        f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}", width, height
+    )
+
+
+def _image_size(path: Path) -> tuple[int | None, int | None]:
+    """Return the pixel size of an image (so the page does not jump as it loads)."""
+    try:
+        from PIL import Image
+
+        with Image.open(path) as img:
+            return int(img.width), int(img.height)
+    except Exception:  # an unreadable header only costs the size hint
+        return None, None
+
+
+# --- SVG ---------------------------------------------------------------------------------------
+
+_SVG_NS = "http://www.w3.org/2000/svg"
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_DROP_ELEMENTS = {
+    "script",
+    "foreignObject",
+    "metadata",
+    "iframe",
+    "embed",
+    "object",
+    "set",
+    "animate",
+    "animateMotion",
+    "animateTransform",
+    "animateColor",
+    "handler",
+    "listener",
+}
+_UNWRAP_ELEMENTS = {"a"}
+_URL_REF = re.compile(r"url\(\s*['\"]?#([^)'\"\s]+)['\"]?\s*\)")
+_ANY_URL = re.compile(r"url\(\s*['\"]?(?!#)", re.IGNORECASE)
+_SAFE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*$")
+_LENGTH = re.compile(r"^\s*([0-9.]+)\s*(pt|px)?\s*$")
+
+
+def clean_svg(svg: bytes, *, prefix: str, label: str) -> str:
+    """Return an SVG file as markup to place inside HTML.
+
+    Drop the XML prolog, doctype, comments, metadata, namespaces and anything active
+    (scripts, event handlers, animations, links, external references). Prefix the ids the
+    drawing refers to with ``prefix`` so that two charts on one page cannot clash, remove the
+    others, and label the drawing for assistive technology (``role="img"``, ``aria-label``).
+    """
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        remove_comments=True,
+        remove_pis=True,
+        remove_blank_text=True,
+    )
+    try:
+        root = etree.fromstring(svg, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"chart SVG cannot be parsed: {exc}") from None
+    if root.tag != f"{{{_SVG_NS}}}svg":
+        raise ValueError(f"chart SVG has root element {root.tag!r}, expected svg")
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        qname = etree.QName(el)
+        if qname.namespace == _SVG_NS and qname.localname in _UNWRAP_ELEMENTS:
+            _unwrap(el)
+        elif qname.namespace != _SVG_NS or qname.localname in _DROP_ELEMENTS:
+            _remove(el)
+    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    referenced: set[str] = set()
+    for el in elements:
+        el.tag = etree.QName(el).localname
+        for key in list(el.attrib):
+            value = el.attrib[key]
+            if key == _XLINK_HREF:
+                del el.attrib[key]
+                key = "href"
+                if key in el.attrib:
+                    continue
+                el.attrib[key] = value
+            elif key.startswith("{") or key.lower().startswith("on"):
+                del el.attrib[key]
+                continue
+            if key == "href":
+                if value.startswith("#"):
+                    referenced.add(value[1:])
+                elif not (el.tag == "image" and _SAFE_DATA.match(value)):
+                    del el.attrib[key]
+                continue
+            if _ANY_URL.search(value) or "javascript:" in value.lower():
+                del el.attrib[key]
+                continue
+            referenced.update(_URL_REF.findall(value))
+            if key in ("d", "points"):
+                el.attrib[key] = " ".join(value.split())
+        if el.tag == "style" and el.text is not None:
+            if _ANY_URL.search(el.text) or "@import" in el.text.lower():
+                el.text = None
+            else:
+                referenced.update(_URL_REF.findall(el.text))
+    for el in elements:
+        ident = el.attrib.get("id")
+        if ident is None:
+            continue
+        if ident in referenced:
+            el.attrib["id"] = prefix + ident
+        else:
+            del el.attrib["id"]
+    for el in elements:
+        for key, value in list(el.attrib.items()):
+            if key == "href" and value.startswith("#"):
+                el.attrib[key] = "#" + prefix + value[1:]
+            elif "url(" in value:
+                el.attrib[key] = _URL_REF.sub(lambda m: f"url(#{prefix}{m.group(1)})", value)
+    _size_to_viewbox(root)
+    root.attrib["role"] = "img"
+    root.attrib["aria-label"] = label
+    root.attrib["class"] = "chart"
+    root.attrib["focusable"] = "false"
+    etree.cleanup_namespaces(root)
+    return etree.tostring(root, encoding="unicode", method="xml")
+
+
+def _remove(el: Any) -> None:
+    """Remove an element but keep the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _unwrap(el: Any) -> None:
+    """Replace an element by its children (a link around part of a drawing keeps the part)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    index = parent.index(el)
+    children = list(el)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    if el.tail:
+        last = children[-1] if children else el.getprevious()
+        if last is not None:
+            last.tail = (last.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _size_to_viewbox(root: Any) -> None:
+    """Make the drawing scale with the page: keep only a viewBox, not a fixed size."""
+    width = _LENGTH.match(root.attrib.get("width", ""))
+    height = _LENGTH.match(root.attrib.get("height", ""))
+    if "viewBox" not in root.attrib and width and height:
+        root.attrib["viewBox"] = f"0 0 {width.group(1)} {height.group(1)}"
+    if "viewBox" in root.attrib:
+        root.attrib.pop("width", None)
+        root.attrib.pop("height", None)
+    for key in ("version", "style", "x", "y"):
+        root.attrib.pop(key, None)
+
+
+# --- CSS filters -------------------------------------------------------------------------------
+
+_HEX_COLOR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
+
+
+def _css_color(value: object, field: str = "colors") -> Markup:
+    """Return a theme colour for CSS, refusing anything that is not ``#RGB`` or ``#RRGGBB``."""
+    if not isinstance(value, str) or not _HEX_COLOR.match(value):
+        raise ValidationError(
+            f"expected a colour as #RRGGBB, got {value!r}",
+            Location(path=f"theme.{field}"),
+            "for example #1F4E79",
+        )
+    return Markup(value.upper())
+
+
+def _css_string(value: object) -> Markup:
+    """Return text as a quoted CSS string, escaping every character that could end it."""
+    out = []
+    for ch in str(value):
+        if ch.isalnum() or ch in " -_.,:;/()[]，。：、（）":
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):06x}")
+    return Markup('"' + "".join(out) + '"')
+
+
+def _css_fonts(families: Iterable[object], *fallbacks: str) -> Markup:
+    """Return a CSS font stack: the theme's families, then ``fallbacks`` (generic last)."""
+    generic = {"serif", "sans-serif", "monospace", "system-ui"}
+    seen: list[str] = []
+    for name in [*families, *fallbacks]:
+        text = str(name)
+        if text and text not in seen:
+            seen.append(text)
+    return Markup(", ".join(n if n in generic else str(_css_string(n)) for n in seen))
+
+
+def _css_number(value: object, unit: str = "") -> Markup:
+    """Return a number with a CSS unit (``11.5pt``), refusing anything that is not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(f"expected a number, got {value!r}", Location(path="theme"))
+    if not re.fullmatch(r"[a-z%]*", unit):
+        raise ValueError(f"bad CSS unit {unit!r}")
+    return Markup(f"{float(value):g}{unit}")
