@@ -363,7 +363,8 @@ def _block_kind(value: Any) -> str | None:
             if key in value:
                 return key
         return None
-    return getattr(value, "kind", None) or type(value).__name__.lower()
+    fields = getattr(type(value), "model_fields", {})
+    return next((key for key in BLOCK_KINDS if key in fields), None)
 
 
 BLOCK_KINDS = ("paragraph", "callout", "quote", "chart", "figure", "table", "kpi")

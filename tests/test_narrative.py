@@ -133,3 +133,26 @@ def test_report_can_be_built_in_python_without_yaml(report: Report) -> None:
     assert report.indicator("cluster").value == 740
     with pytest.raises(Exception, match="frozen"):
         report.indicator("cluster").value = 1  # type: ignore[misc]
+
+
+def test_readme_example_builds_a_report_in_code() -> None:
+    from khzreport.layouts import compose_briefing
+    from khzreport.model import ChartRef, KpiPanel, Paragraph, Section
+    from khzreport.theme import Theme
+
+    report = Report(
+        meta=Meta(id="demo", title="示范高新区简报", issuer="管委会", year=2023, date="2024-01-15"),
+        indicators=[Indicator(id="firms", label="高新技术企业", value=820, unit="家")],
+        sections=[
+            Section(
+                id="s1",
+                title="企业",
+                blocks=[Paragraph(paragraph="企业达{{ ind.firms }}。"), KpiPanel(kpi=["firms"])],
+            )
+        ],
+    )
+    assert isinstance(report.sections[0].blocks[1], KpiPanel)
+    assert ChartRef(chart="x").chart == "x"
+    document = compose_briefing(report, Theme())
+    texts = [getattr(b, "text", "") for b in document.blocks]
+    assert "企业达820家。" in texts
