@@ -12,9 +12,9 @@ import sys
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from docx import Document  # noqa: E402
-from docx.shared import Cm  # noqa: E402
+import matplotlib.pyplot as plt
+from docx import Document
+from docx.shared import Cm
 
 plt.rcParams["font.sans-serif"] = ["Noto Sans CJK JP", "Noto Sans CJK SC", "DejaVu Sans"]
 
