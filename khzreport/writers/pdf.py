@@ -1,0 +1,411 @@
+"""Typeset the resolved document as PDF with Typst.
+
+The document is never turned into Typst markup. :func:`render_pdf` dumps it to JSON (the
+blocks as :func:`~khzreport.document.to_plain` gives them, chart SVGs as text keyed into
+their figures, photos as paths inside a private Typst root) and hands that to the templates
+in ``templates/typst/`` through ``sys.inputs.data``. The templates read it with ``json()``
+and place every string as text, so ``#``, ``*``, ``$`` or ``<label>`` in a source print as
+themselves.
+
+Fonts are files found by :mod:`khzreport.fonts` (theme families first), handed to Typst by
+folder with system fonts ignored, so the output does not depend on what else is installed.
+Every printed character is checked against them before compiling: a missing glyph is logged
+with the block it is in, or raised under ``strict``.
+
+Output is reproducible: the PDF's creation date and Typst's timestamp come from
+``meta.date``, and nothing else in the build varies, so two builds are byte-identical.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import typst
+
+from .. import fonts as fontlib
+from ..document import Document, Figure, PageBreak, Toc, to_plain
+from ..errors import (
+    FontError,
+    KhzReportError,
+    Location,
+    SourceError,
+    TemplateError,
+    ValidationError,
+)
+from ..resources import template_path
+from ..theme import Theme
+
+__all__ = ["PDF_STANDARDS", "ChartImage", "render_pdf"]
+
+log = logging.getLogger("khzreport")
+
+PDF_STANDARDS = ("1.7", "2.0", "a-2b", "a-2u", "a-3b", "a-3u", "a-4", "ua-1")
+"""PDF standards that can be requested (Typst checks conformance while exporting)."""
+
+_TEMPLATES = ("briefing.typ", "sheet.typ", "blocks.typ")
+_NOT_PRINTED = frozenset(
+    {
+        "type",
+        "indicator",
+        "anchor",
+        "chart",
+        "image",
+        "alt",
+        "width",
+        "style",
+        "direction",
+        "kind",
+        "language",
+        "id",
+    }
+)
+
+
+class ChartImage(Protocol):
+    """What the PDF writer needs of a rendered chart (``khzreport.charts.RenderedChart``)."""
+
+    @property
+    def svg(self) -> bytes: ...
+
+    @property
+    def width_cm(self) -> float: ...
+
+    @property
+    def height_cm(self) -> float: ...
+
+    @property
+    def alt(self) -> str: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class _PdfFonts:
+    """The faces the templates name: CJK body and heading, optional Latin, their folders."""
+
+    body: fontlib.FontFile
+    heading: fontlib.FontFile
+    latin: fontlib.FontFile | None
+    folders: tuple[Path, ...]
+
+    def all(self) -> list[fontlib.FontFile]:
+        """Return every face, Latin first (the order Typst tries them in body text)."""
+        return [f for f in (self.latin, self.body, self.heading) if f is not None]
+
+
+def render_pdf(
+    document: Document,
+    charts: Mapping[str, ChartImage],
+    *,
+    pdf_standard: str | None = None,
+    template_dir: Path | None = None,
+    strict: bool = False,
+) -> bytes:
+    """Return the PDF of a resolved document (briefing or one-page park sheet).
+
+    ``charts`` maps chart ids to rendered charts (their SVG is embedded as vector art).
+    ``pdf_standard`` asks Typst for a conforming file (``"a-2b"``, ``"a-3b"``, ``"ua-1"`` …).
+    ``template_dir`` holds replacement ``briefing.typ``/``sheet.typ``/``blocks.typ`` files;
+    files it lacks come from the shipped templates. With ``strict`` a character the fonts
+    cannot show, a chart missing from ``charts``, or a sheet longer than one page raises
+    instead of logging a warning.
+    """
+    if pdf_standard is not None and pdf_standard not in PDF_STANDARDS:
+        raise ValidationError(
+            f"unknown PDF standard {pdf_standard!r}", None, "use one of " + ", ".join(PDF_STANDARDS)
+        )
+    theme = document.theme if isinstance(document.theme, Theme) else Theme()
+    pdf_fonts = _resolve_fonts(theme)
+    _check_glyphs(document, pdf_fonts, strict)
+    images: dict[str, Path] = {}
+    data = _document_data(document, theme, charts, pdf_fonts, images, strict)
+    main = "sheet.typ" if document.layout == "sheet" else "briefing.typ"
+    compiler, lock = _compiler(template_dir, pdf_fonts.folders)
+    with tempfile.TemporaryDirectory(prefix="khzreport-typst-") as tmp:
+        root = Path(tmp)
+        _stage_templates(root, template_dir)
+        for name, source in images.items():
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        with lock:
+            try:
+                pdf, warnings = compiler.compile_with_warnings(
+                    input=str(root / main),
+                    root=str(root),
+                    format="pdf",
+                    sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+                    pdf_standards=[pdf_standard] if pdf_standard else [],  # type: ignore[list-item]
+                    timestamp=_timestamp(document.meta.date),
+                )
+            except typst.TypstError as exc:
+                raise _typst_error(exc, template_dir) from None
+    for warning in warnings:
+        log.warning("typst: %s", warning.message)
+    if not isinstance(pdf, bytes):
+        raise RuntimeError("Typst returned no PDF")
+    if document.layout == "sheet":
+        pages = _page_count(pdf)
+        if pages > 1:
+            _warn_or_raise(
+                f"the park sheet '{document.name}' runs to {pages} pages instead of one "
+                "(shorten its narrative or drop a block)",
+                strict,
+            )
+    return pdf
+
+
+def _resolve_fonts(theme: Theme) -> _PdfFonts:
+    """Return the theme's PDF fonts as files; raise FontError when no CJK font exists."""
+    files = fontlib.theme_font_files(theme)
+    body = fontlib.find_font(theme.fonts.pdf_body, files, purpose="PDF body text")
+    heading = fontlib.find_font(theme.fonts.pdf_heading, files, purpose="PDF headings")
+    latin_found = fontlib.find_fonts(theme.fonts.latin, files, require_cjk=False)
+    latin = latin_found[0] if latin_found else None
+    folders = tuple(fontlib.font_paths_for_typst(theme))
+    return _PdfFonts(body, heading, latin, folders)
+
+
+_compilers: dict[tuple[str, tuple[str, ...]], tuple[typst.Compiler, threading.Lock]] = {}
+_compilers_lock = threading.Lock()
+
+
+def _compiler(
+    template_dir: Path | None, folders: tuple[Path, ...]
+) -> tuple[typst.Compiler, threading.Lock]:
+    """Return the process-wide compiler for a template folder and font set, with its lock.
+
+    Loading fonts is the slow part of a first compile; a batch of park sheets reuses it.
+    The lock serialises compiles on one compiler (its sys_inputs and root are per call).
+    """
+    key = (str(template_dir.resolve()) if template_dir else "", tuple(str(f) for f in folders))
+    with _compilers_lock:
+        found = _compilers.get(key)
+        if found is None:
+            compiler = typst.Compiler(
+                font_paths=[str(f) for f in folders], ignore_system_fonts=True
+            )
+            found = _compilers[key] = (compiler, threading.Lock())
+        return found
+
+
+def _stage_templates(root: Path, template_dir: Path | None) -> None:
+    """Copy the shipped templates into ``root``, then the user's replacements over them."""
+    shipped = template_path("typst")
+    for name in _TEMPLATES:
+        shutil.copyfile(shipped / name, root / name)
+    if template_dir is not None:
+        if not template_dir.is_dir():
+            raise TemplateError(
+                f"template folder not found: {template_dir}",
+                None,
+                "name a folder holding briefing.typ, sheet.typ and/or blocks.typ",
+            )
+        for file in sorted(template_dir.glob("*.typ")):
+            shutil.copyfile(file, root / file.name)
+
+
+def _document_data(
+    document: Document,
+    theme: Theme,
+    charts: Mapping[str, ChartImage],
+    pdf_fonts: _PdfFonts,
+    images: dict[str, Path],
+    strict: bool,
+) -> dict[str, Any]:
+    """Return the JSON handed to the templates; fill ``images`` with root paths to copy."""
+    blocks = []
+    for index, block in enumerate(document.blocks):
+        plain = to_plain(block)
+        if isinstance(block, Figure):
+            plain["chart"] = None
+            plain["image"] = None
+            if block.chart is not None:
+                plain["chart"] = _chart_data(block, index, charts, strict)
+            elif block.image is not None:
+                source = Path(block.image)
+                _check_image(source, block, index)
+                name = f"img/{len(images) + 1:03d}{source.suffix.lower()}"
+                images[name] = source
+                plain["image"] = "/" + name
+        blocks.append(plain)
+    toc_levels = [e.level for b in document.blocks if isinstance(b, Toc) for e in b.entries]
+    meta = to_plain(document.meta)
+    day = _date(document.meta.date)
+    meta["date_parts"] = {"year": day.year, "month": day.month, "day": day.day}
+    lang, _, region = document.meta.language.partition("-")
+    body_fonts: list[Any] = [{"name": pdf_fonts.body.family}]
+    if pdf_fonts.latin is not None:
+        body_fonts.insert(0, {"name": pdf_fonts.latin.family, "covers": "latin-in-cjk"})
+    return {
+        "layout": document.layout,
+        "name": document.name,
+        "meta": meta,
+        "lang": lang.lower() or "zh",
+        "region": region.lower() or None,
+        "theme": theme.model_dump(mode="json"),
+        "fonts": {
+            "body": body_fonts,
+            "heading": [{"name": pdf_fonts.heading.family}],
+        },
+        "toc_depth": max(toc_levels, default=1),
+        "ends_with_break": bool(document.blocks) and isinstance(document.blocks[-1], PageBreak),
+        "blocks": blocks,
+    }
+
+
+_IMAGE_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+
+
+def _check_image(source: Path, figure: Figure, index: int) -> None:
+    """Raise SourceError unless ``source`` is a photo Typst can embed (PNG, JPEG, GIF, WebP).
+
+    Checking here gives the figure's place instead of a Typst trace through the templates.
+    """
+    where = Location(path=f"blocks[{index}]")
+    if not source.is_file():
+        raise SourceError(
+            f"image file not found: {source}", where, f"figure {figure.label} names no file"
+        )
+    if source.suffix.lower() in (".svg", ".pdf"):
+        return
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(source) as img:
+            kind = img.format or "?"
+            img.verify()
+    except (OSError, UnidentifiedImageError, SyntaxError) as exc:
+        raise SourceError(
+            f"cannot read image {source.name} of figure {figure.label}: {exc}",
+            where,
+            "save it as PNG or JPEG",
+        ) from None
+    if kind not in _IMAGE_FORMATS:
+        raise SourceError(
+            f"image {source.name} of figure {figure.label} is {kind}, which the PDF cannot embed",
+            where,
+            "use PNG, JPEG, GIF, WebP or SVG",
+        )
+
+
+def _chart_data(
+    figure: Figure, index: int, charts: Mapping[str, ChartImage], strict: bool
+) -> dict[str, Any] | None:
+    """Return the SVG text and size of a chart figure, or None (with a warning) if missing."""
+    assert figure.chart is not None
+    rendered = charts.get(figure.chart.id)
+    if rendered is None:
+        _warn_or_raise(
+            f"not rendered: chart '{figure.chart.id}' of {figure.label} (blocks[{index}]) "
+            "was not passed to the PDF writer; its caption is printed without it",
+            strict,
+        )
+        return None
+    return {
+        "svg": rendered.svg.decode("utf-8"),
+        "width_cm": rendered.width_cm,
+        "height_cm": rendered.height_cm,
+    }
+
+
+def _check_glyphs(document: Document, pdf_fonts: _PdfFonts, strict: bool) -> None:
+    """Log (or raise under ``strict``) every printed character none of the fonts can show."""
+    faces = pdf_fonts.all()
+    found: dict[str, list[str]] = {}
+    first_path = ""
+    for where, path, text in _printed_texts(document):
+        missing = set.intersection(*(fontlib.missing_glyphs(text, f) for f in faces))
+        for ch in sorted(missing):
+            first_path = first_path or path
+            places = found.setdefault(ch, [])
+            if where not in places:
+                places.append(where)
+    if not found:
+        return
+    names = ", ".join(dict.fromkeys(f.family for f in faces))
+    listing = "; ".join(
+        f"{ch!r} (U+{ord(ch):04X}) in {', '.join(places)}" for ch, places in found.items()
+    )
+    message = f"the PDF fonts ({names}) have no glyph for {listing}"
+    hint = "add a font file covering them to the theme (fonts.files) or replace the characters"
+    if strict:
+        raise FontError(message, Location(path=first_path), hint)
+    log.warning("%s (%s)", message, hint)
+
+
+def _printed_texts(document: Document) -> Iterator[tuple[str, str, str]]:
+    """Yield (place, field path, text) for every printed string, place like ``paragraph 12``.
+
+    The number is the block's index in ``document.blocks``. Chart text is drawn by the
+    chart renderer and checked there.
+    """
+    meta = document.meta
+    yield "meta.running_header", "meta.running_header", meta.running_header
+    if meta.footer_note:
+        yield "meta.footer_note", "meta.footer_note", meta.footer_note
+    for index, block in enumerate(document.blocks):
+        kind = re.sub(r"(?<!^)(?=[A-Z])", " ", type(block).__name__).lower()
+        where = f"{kind} {index}"
+        for text in _strings(to_plain(block)):
+            yield where, f"blocks[{index}]", text
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in _NOT_PRINTED:
+                yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _warn_or_raise(message: str, strict: bool) -> None:
+    if strict:
+        raise KhzReportError(message)
+    log.warning("%s", message)
+
+
+def _date(iso: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(iso)
+    except ValueError:
+        raise ValidationError(
+            f"document date {iso!r} is not an ISO date", Location(path="meta.date"), "2024-01-15"
+        ) from None
+
+
+def _timestamp(iso: str) -> int:
+    """Return the UNIX time of midnight UTC of ``meta.date`` (Typst's fixed build time)."""
+    day = _date(iso)
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+
+
+def _page_count(pdf: bytes) -> int:
+    match = re.search(rb"/Type\s*/Pages\b.*?/Count\s+(\d+)", pdf, re.S)
+    if match is None:
+        match = re.search(rb"/Count\s+(\d+).*?/Type\s*/Pages\b", pdf, re.S)
+    return int(match.group(1)) if match else len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
+def _typst_error(exc: typst.TypstError, template_dir: Path | None) -> Exception:
+    """Return the error to raise for a failed compile (a user template error, or a bug)."""
+    detail = getattr(exc, "diagnostic", "") or str(exc)
+    if template_dir is not None:
+        return TemplateError(
+            f"Typst could not compile the templates in {template_dir}: {exc.message}",
+            None,
+            detail.strip().splitlines()[0] if detail.strip() else None,
+        )
+    return RuntimeError(f"Typst could not compile the shipped templates: {detail}")
