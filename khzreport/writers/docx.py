@@ -1,0 +1,1219 @@
+"""Write a resolved :class:`~khzreport.document.Document` as an editable Word file (DOCX).
+
+The writer visits the blocks in order and refers to *style names only*: every font, size,
+colour, indent, border and shading lives in the named styles that :func:`briefing_styles`
+builds from the theme, so a zone office can restyle the file in Word's style gallery and the
+golden ``styles.xml`` shows the whole look in one place. Numbers and caption labels arrive
+formatted; the writer never formats a number or counts a caption.
+
+Chinese conventions the output keeps: every style names a Latin *and* an East Asian font
+(Word and WPS draw Chinese in a Latin fallback otherwise); emphasis uses the heavier family
+(黑体) instead of synthetic bold on 宋体/仿宋; body text is justified with a first-line
+indent in characters and 1.5 line spacing; default language zh-CN.
+
+The file is deterministic: fixed core properties derived from ``meta.date``, sequential
+picture and bookmark ids, and a ZIP rewritten with fixed entry order and timestamps, so the
+same document gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import math
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import docx
+from docx.document import Document as WordDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml.ns import qn
+from docx.shared import Mm, Twips
+from docx.table import Table as WordTable
+from docx.text.paragraph import Paragraph as WordParagraph
+
+from ..document import (
+    Block,
+    Callout,
+    Cover,
+    Distribution,
+    Document,
+    Facts,
+    Figure,
+    Heading,
+    KpiCard,
+    KpiPanel,
+    Masthead,
+    PageBreak,
+    Paragraph,
+    Quote,
+    Table,
+    Tags,
+    Toc,
+)
+from . import ooxml
+from .ooxml import PPR_ORDER, RPR_ORDER, STYLE_ORDER, TBLPR_ORDER, TCPR_ORDER, Border, TabStop
+
+__all__ = ["RenderedChartLike", "StyleSpec", "briefing_styles", "render_docx"]
+
+log = logging.getLogger("khzreport")
+
+A4_WIDTH_MM = 210.0
+A4_HEIGHT_MM = 297.0
+PHOTO_MAX_HEIGHT_CM = 9.0
+FIGURE_WIDTH_SHARE = {"full": 1.0, "half": 0.5, "small": 0.35}
+KPI_CARDS_PER_ROW = 4
+ARROWS = {"up": "▲", "down": "▼"}
+TABLE_CELL_PAD_PT = 6
+
+
+class RenderedChartLike(Protocol):
+    """What the writer needs of a rendered chart (``khzreport.charts.RenderedChart``)."""
+
+    @property
+    def svg(self) -> bytes: ...
+    @property
+    def png(self) -> bytes: ...
+    @property
+    def width_cm(self) -> float: ...
+    @property
+    def height_cm(self) -> float: ...
+    @property
+    def alt(self) -> str: ...
+
+
+# --- styles as data -----------------------------------------------------------------------
+
+StyleKind = Literal["paragraph", "character", "table"]
+
+
+@dataclass(frozen=True)
+class StyleSpec:
+    """One named Word style, in the theme's values; ``None`` leaves a property inherited.
+
+    Sizes and spacing are in points, indents in characters, colours ``#RRGGBB``.
+    ``borders`` and ``shading`` apply to the paragraph, the run (``character``) or every
+    cell (``table``); ``header_*`` style a table's first row.
+    """
+
+    name: str
+    kind: StyleKind = "paragraph"
+    style_id: str | None = None
+    builtin: bool = False
+    based_on: str | None = None
+    next_style: str | None = None
+    latin: str | None = None
+    east_asia: str | None = None
+    size: float | None = None
+    color: str | None = None
+    align: Literal["left", "center", "right", "both"] | None = None
+    first_line_chars: float | None = None
+    left_chars: float | None = None
+    right_chars: float | None = None
+    line: float | None = None
+    before: float | None = None
+    after: float | None = None
+    keep_next: bool = False
+    keep_lines: bool = False
+    outline_level: int | None = None
+    tabs: tuple[TabStop, ...] = ()
+    borders: tuple[tuple[str, Border], ...] = ()
+    shading: str | None = None
+    cell_margins: tuple[tuple[str, float], ...] = ()
+    header_shading: str | None = None
+    header_borders: tuple[tuple[str, Border], ...] = ()
+
+
+def _fonts(theme: Any) -> dict[str, tuple[str, str]]:
+    f = theme.fonts
+    quote_cjk = getattr(f, "docx_quote_cjk", None) or f.docx_body_cjk
+    return {
+        "body": (f.docx_body_latin, f.docx_body_cjk),
+        "heading": (f.docx_heading_latin, f.docx_heading_cjk),
+        "strong": (f.docx_heading_latin, f.docx_emphasis_cjk),
+        "quote": (f.docx_body_latin, quote_cjk),
+    }
+
+
+def text_width_mm(theme: Any) -> float:
+    """Return the width of the text column on an A4 page with the theme's margins."""
+    return A4_WIDTH_MM - theme.page.margin_left - theme.page.margin_right
+
+
+def table_font_pt(theme: Any) -> float:
+    """Return the size of table text and small print: one point under the body text."""
+    return float(round(theme.sizes.body - 1, 1))
+
+
+def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
+    """Return every style the briefing uses, built from the theme.
+
+    Bold Chinese is drawn with the heavier family (``strong``: 黑体) and never with
+    ``w:b``, which Word would fake by smearing 宋体 glyphs. Heading styles carry outline
+    levels so Word's navigation pane and ``TOC \\u`` find them without built-in heading
+    styles.
+    """
+    fonts = _fonts(theme)
+    s, c = theme.sizes, theme.colors
+    text_twips = round(text_width_mm(theme) * ooxml.TWIPS_PER_MM)
+    right_tab = (TabStop(text_twips, "right"),)
+    dot_tab = (TabStop(text_twips, "right", "dot"),)
+    small = table_font_pt(theme)
+
+    def p(name: str, font: str = "body", **kw: Any) -> StyleSpec:
+        latin, east_asia = fonts[font]
+        kw.setdefault("based_on", "Normal")
+        return StyleSpec(name, "paragraph", latin=latin, east_asia=east_asia, **kw)
+
+    def ch(name: str, font: str = "body", **kw: Any) -> StyleSpec:
+        latin, east_asia = fonts[font]
+        return StyleSpec(
+            name,
+            "character",
+            based_on="Default Paragraph Font",
+            latin=latin,
+            east_asia=east_asia,
+            **kw,
+        )
+
+    def tbl(name: str, **kw: Any) -> StyleSpec:
+        latin, east_asia = fonts["body"]
+        return StyleSpec(
+            name, "table", based_on="Normal Table", latin=latin, east_asia=east_asia, **kw
+        )
+
+    def rule(width: float, color: str, space: int = 1) -> Border:
+        return Border(width, color, "single", space)
+
+    chapter_bar = (("left", rule(4, c.primary, 8)),)
+    return (
+        StyleSpec(
+            "Normal",
+            "paragraph",
+            style_id="Normal",
+            builtin=True,
+            latin=fonts["body"][0],
+            east_asia=fonts["body"][1],
+            size=s.body,
+            color=c.text,
+        ),
+        p(
+            "Body",
+            align="both",
+            first_line_chars=theme.first_line_chars,
+            line=theme.line_spacing,
+            after=2,
+            next_style="Body",
+        ),
+        p(
+            "Lead",
+            align="both",
+            first_line_chars=theme.first_line_chars,
+            size=s.lead,
+            color=c.text,
+            line=theme.line_spacing,
+            before=4,
+            after=8,
+            next_style="Body",
+        ),
+        p(
+            "Title",
+            "heading",
+            builtin=True,
+            size=s.title,
+            color=c.primary,
+            align="center",
+            before=12,
+            after=6,
+            keep_next=True,
+            next_style="Subtitle",
+        ),
+        p(
+            "Subtitle",
+            "heading",
+            builtin=True,
+            size=s.h1_second,
+            color=c.muted,
+            align="center",
+            after=6,
+            keep_next=True,
+        ),
+        p(
+            "CoverInfo",
+            size=s.body,
+            color=c.muted,
+            align="center",
+            after=18,
+            borders=(("bottom", rule(1.5, c.primary, 6)),),
+        ),
+        p(
+            "Masthead",
+            "heading",
+            size=s.masthead,
+            color=c.masthead,
+            align="center",
+            line=1.0,
+            before=6,
+            after=6,
+            keep_next=True,
+        ),
+        p("MastheadIssue", size=s.h2, color=c.text, align="center", after=12, keep_next=True),
+        p(
+            "MastheadInfo",
+            size=s.body,
+            color=c.text,
+            tabs=right_tab,
+            after=18,
+            borders=(("bottom", rule(2.25, c.masthead, 4)),),
+        ),
+        p(
+            "TOC Heading",
+            "heading",
+            builtin=True,
+            style_id="TOCHeading",
+            size=s.h2,
+            color=c.primary,
+            before=6,
+            after=6,
+            keep_next=True,
+        ),
+        p("toc 1", builtin=True, style_id="TOC1", size=s.body, tabs=dot_tab, after=2, line=1.2),
+        p(
+            "toc 2",
+            builtin=True,
+            style_id="TOC2",
+            size=small,
+            tabs=dot_tab,
+            after=2,
+            line=1.2,
+            left_chars=2,
+        ),
+        p("TOCEnd", size=4, line=1.0, after=10, borders=(("bottom", rule(0.5, c.grid, 1)),)),
+        p(
+            "ChapterTitle",
+            "heading",
+            size=s.h1,
+            color=c.primary,
+            before=18,
+            after=0,
+            line=1.15,
+            keep_next=True,
+            keep_lines=True,
+            outline_level=0,
+            borders=chapter_bar,
+            next_style="Body",
+        ),
+        p(
+            "ChapterSubtitle",
+            "heading",
+            size=s.h1_second,
+            color=c.muted,
+            after=10,
+            line=1.15,
+            keep_next=True,
+            keep_lines=True,
+            borders=chapter_bar,
+            next_style="Body",
+        ),
+        p(
+            "Heading2",
+            "heading",
+            size=s.h2,
+            color=c.primary,
+            before=12,
+            after=4,
+            keep_next=True,
+            keep_lines=True,
+            outline_level=1,
+            next_style="Body",
+        ),
+        p(
+            "Heading3",
+            "heading",
+            size=s.body,
+            color=c.text,
+            before=8,
+            after=2,
+            keep_next=True,
+            keep_lines=True,
+            outline_level=2,
+            next_style="Body",
+        ),
+        p("PanelTitle", "heading", size=s.h2, color=c.primary, before=10, after=6, keep_next=True),
+        p(
+            "KpiValue",
+            "strong",
+            size=s.kpi_value,
+            color=c.primary,
+            align="center",
+            line=1.0,
+            before=8,
+            after=2,
+        ),
+        p("KpiLabel", size=s.kpi_label + 0.5, color=c.text, align="center", line=1.1, after=2),
+        p("KpiChange", size=s.kpi_label, color=c.muted, align="center", line=1.1, after=6),
+        p("PanelGap", size=2, line=1.0),
+        p(
+            "CalloutTitle",
+            "strong",
+            size=s.body,
+            color=c.primary,
+            after=3,
+            keep_next=True,
+            line=1.2,
+        ),
+        p("Callout", align="both", size=s.body, line=theme.line_spacing),
+        p(
+            "Quote",
+            "quote",
+            builtin=True,
+            size=s.lead,
+            color=c.text,
+            align="both",
+            left_chars=2,
+            right_chars=2,
+            line=theme.line_spacing,
+            before=10,
+            after=2,
+            borders=(("left", rule(3, c.accent, 10)),),
+            keep_next=True,
+        ),
+        p("QuoteAttribution", size=small, color=c.muted, align="right", right_chars=2, after=12),
+        p("Figure", align="center", line=1.0, before=8, after=4, keep_next=True),
+        p(
+            "Caption",
+            "heading",
+            builtin=True,
+            style_id="Caption",
+            size=s.caption,
+            color=c.text,
+            align="center",
+            line=1.2,
+            before=4,
+            after=2,
+            keep_next=True,
+        ),
+        p("TableCaption", "heading", based_on="Caption", before=12),
+        p("UnitLine", size=s.note, color=c.muted, align="right", line=1.0, after=2, keep_next=True),
+        p("SourceNote", size=s.note, color=c.muted, line=1.2, before=2, after=10),
+        p(
+            "TableHeader",
+            "strong",
+            size=small,
+            color=c.text,
+            align="center",
+            line=1.1,
+            keep_next=True,
+        ),
+        p("TableHeaderNumber", "strong", based_on="TableHeader", align="right"),
+        p("TableCell", size=small, line=1.1),
+        p("TableCellNumber", based_on="TableCell", align="right"),
+        p("TagLine", size=s.body, line=1.6, before=4, after=6),
+        p("FactLabel", "strong", size=small, color=c.muted, line=1.2),
+        p("FactValue", size=small, line=1.2),
+        p("Distribution", size=small, line=1.3, keep_next=True),
+        p(
+            "Header",
+            builtin=True,
+            style_id="Header",
+            size=s.header,
+            color=c.muted,
+            align="right",
+            borders=(("bottom", rule(0.5, c.grid, 2)),),
+        ),
+        p("Footer", builtin=True, style_id="Footer", size=s.header, color=c.muted, align="center"),
+        p("Spacer", size=1, line=1.0, after=6),
+        p("DistributionGap", size=s.body, line=1.0, before=18, keep_next=True),
+        StyleSpec(
+            "Default Paragraph Font", "character", style_id="DefaultParagraphFont", builtin=True
+        ),
+        ch("KpiUnit", "strong", size=s.kpi_label + 1.5, color=c.primary),
+        ch("KpiUp", size=s.kpi_label, color=c.up),
+        ch("KpiDown", size=s.kpi_label, color=c.down),
+        ch("KpiFlat", size=s.kpi_label, color=c.muted),
+        ch("Tag", "strong", size=small, color=c.primary, shading=c.card_bg),
+        ch("TagLabel", "strong", color=c.text),
+        ch("DistributionLabel", "strong"),
+        StyleSpec("Normal Table", "table", style_id="TableNormal", builtin=True),
+        tbl(
+            "KpiGrid",
+            shading=c.card_bg,
+            borders=(("top", rule(2.25, c.primary, 0)), ("insideV", rule(6, "#FFFFFF", 0))),
+            cell_margins=(("top", 2), ("left", 4), ("bottom", 2), ("right", 4)),
+        ),
+        tbl(
+            "CalloutBox",
+            shading=c.callout_bg,
+            borders=(("left", rule(4, c.primary, 0)),),
+            cell_margins=(("top", 6), ("left", 10), ("bottom", 6), ("right", 10)),
+        ),
+        tbl(
+            "DataTable",
+            borders=(
+                ("top", rule(1.5, c.primary, 0)),
+                ("bottom", rule(1.5, c.primary, 0)),
+                ("insideH", rule(0.5, c.grid, 0)),
+            ),
+            cell_margins=(
+                ("top", 3),
+                ("left", TABLE_CELL_PAD_PT),
+                ("bottom", 3),
+                ("right", TABLE_CELL_PAD_PT),
+            ),
+            header_shading=c.card_bg,
+            header_borders=(("bottom", rule(0.75, c.primary, 0)),),
+        ),
+        tbl(
+            "DistributionTable",
+            borders=(
+                ("top", rule(1, c.text, 0)),
+                ("bottom", rule(1, c.text, 0)),
+                ("insideH", rule(0.5, c.text, 0)),
+            ),
+            cell_margins=(("top", 3), ("left", 6), ("bottom", 3), ("right", 6)),
+        ),
+        tbl(
+            "FactsTable",
+            borders=(("insideH", Border(0.5, c.grid, "dotted", 0)),),
+            cell_margins=(("top", 2), ("left", 2), ("bottom", 2), ("right", 6)),
+        ),
+    )
+
+
+def _apply_style(doc: WordDocument, spec: StyleSpec) -> None:
+    kinds = {
+        "paragraph": WD_STYLE_TYPE.PARAGRAPH,
+        "character": WD_STYLE_TYPE.CHARACTER,
+        "table": WD_STYLE_TYPE.TABLE,
+    }
+    styles = doc.styles
+    existing = [st for st in styles if st.name == spec.name]
+    style = (
+        existing[0]
+        if existing
+        else styles.add_style(spec.name, kinds[spec.kind], builtin=spec.builtin)
+    )
+    el = style.element
+    if spec.style_id:
+        style.style_id = spec.style_id
+    if spec.based_on:
+        style.base_style = styles[spec.based_on]
+    if spec.next_style:
+        ooxml.set_child(
+            el, ooxml.element("w:next", {"w:val": _style_id(doc, spec.next_style)}), STYLE_ORDER
+        )
+    if not existing:
+        ooxml.set_child(el, ooxml.element("w:qFormat"), STYLE_ORDER)
+    if spec.kind == "paragraph":
+        _paragraph_props(el.get_or_add_pPr(), spec)
+    if spec.latin or spec.size or spec.color or (spec.kind == "character" and spec.shading):
+        rpr = el.get_or_add_rPr()
+        if spec.latin and spec.east_asia:
+            ooxml.set_fonts(rpr, spec.latin, spec.east_asia)
+        if spec.color:
+            ooxml.set_color(rpr, spec.color)
+        if spec.size:
+            ooxml.set_size(rpr, spec.size)
+        if spec.kind == "character" and spec.shading:
+            ooxml.set_shading(rpr, spec.shading, RPR_ORDER)
+    if spec.kind == "table":
+        _table_props(el, spec)
+
+
+def _paragraph_props(ppr: Any, spec: StyleSpec) -> None:
+    if spec.keep_next:
+        ooxml.on_off(ppr, "w:keepNext", PPR_ORDER)
+    if spec.keep_lines:
+        ooxml.on_off(ppr, "w:keepLines", PPR_ORDER)
+    if spec.borders:
+        ooxml.set_borders(ppr, "w:pBdr", dict(spec.borders), PPR_ORDER)
+    if spec.shading:
+        ooxml.set_shading(ppr, spec.shading, PPR_ORDER)
+    if spec.tabs:
+        ooxml.set_tabs(ppr, spec.tabs)
+    if spec.before is not None or spec.after is not None or spec.line is not None:
+        ooxml.set_spacing(ppr, before_pt=spec.before, after_pt=spec.after, line=spec.line)
+    if spec.first_line_chars or spec.left_chars or spec.right_chars:
+        ooxml.set_indent(
+            ppr,
+            first_line_chars=spec.first_line_chars,
+            left_chars=spec.left_chars,
+            right_chars=spec.right_chars,
+            char_points=spec.size or 12,
+        )
+    if spec.align:
+        ooxml.set_child(ppr, ooxml.element("w:jc", {"w:val": spec.align}), PPR_ORDER)
+    if spec.outline_level is not None:
+        ooxml.set_outline_level(ppr, spec.outline_level)
+
+
+def _table_props(el: Any, spec: StyleSpec) -> None:
+    tblpr = ooxml.set_child(el, ooxml.element("w:tblPr"), STYLE_ORDER)
+    sides = dict(spec.borders)
+    full = {
+        side: sides.get(side, ooxml.NO_BORDER)
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    }
+    ooxml.set_borders(tblpr, "w:tblBorders", full, TBLPR_ORDER)
+    if spec.cell_margins:
+        ooxml.set_cell_margins(tblpr, "w:tblCellMar", dict(spec.cell_margins), TBLPR_ORDER)
+    if spec.shading:
+        tcpr = ooxml.set_child(el, ooxml.element("w:tcPr"), STYLE_ORDER)
+        ooxml.set_shading(tcpr, spec.shading, TCPR_ORDER)
+    if spec.header_shading or spec.header_borders:
+        first = ooxml.element("w:tblStylePr", {"w:type": "firstRow"})
+        tcpr = ooxml.element("w:tcPr")
+        if spec.header_borders:
+            ooxml.set_borders(tcpr, "w:tcBorders", dict(spec.header_borders), TCPR_ORDER)
+        if spec.header_shading:
+            ooxml.set_shading(tcpr, spec.header_shading, TCPR_ORDER)
+        first.append(ooxml.element("w:trPr"))
+        first[-1].append(ooxml.element("w:tblHeader"))
+        first.append(tcpr)
+        el.append(first)
+
+
+def _style_id(doc: WordDocument, name: str) -> str:
+    for st in doc.styles:
+        if st.name == name:
+            return str(st.style_id)
+    return name.replace(" ", "")
+
+
+_KEPT_STYLES = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList"}
+
+
+def install_styles(doc: WordDocument, specs: Iterable[StyleSpec], *, lang: str) -> None:
+    """Replace the template's styles with ``specs`` and set document defaults.
+
+    The python-docx template carries ~160 styles bound to theme fonts without an East Asian
+    face; keeping them would leave Chinese text in 宋体-less fallbacks as soon as a user
+    picked one. Only the four default styles Word expects survive, restyled.
+    """
+    root = doc.styles.element
+    for st in root.findall(qn("w:style")):
+        if st.get(qn("w:styleId")) not in _KEPT_STYLES:
+            root.remove(st)
+    specs = tuple(specs)
+    normal = next(sp for sp in specs if sp.name == "Normal")
+    east_asia = lang if lang.lower().startswith("zh") else "zh-CN"
+    ooxml.set_doc_defaults(
+        root,
+        latin=normal.latin or "Times New Roman",
+        east_asia=normal.east_asia or "宋体",
+        size_pt=normal.size or 12,
+        lang_latin="en-US",
+        lang_east_asia=east_asia,
+    )
+    for spec in specs:
+        _apply_style(doc, spec)
+
+
+# --- the writer ---------------------------------------------------------------------------
+
+
+def render_docx(document: Document, charts: Mapping[str, RenderedChartLike]) -> bytes:
+    """Return the DOCX bytes of ``document``; ``charts`` maps ``ChartData.id`` to renderings.
+
+    What cannot be drawn (a missing chart or image, text XML cannot hold) is left out and
+    logged as a warning on the ``khzreport`` logger, naming the block.
+    """
+    return _DocxWriter(document, charts).render()
+
+
+_Visit = Callable[[Any], None]
+
+
+class _DocxWriter:
+    """One rendering: python-docx document plus the counters that keep ids deterministic."""
+
+    def __init__(self, document: Document, charts: Mapping[str, RenderedChartLike]) -> None:
+        self.src = document
+        self.theme = document.theme
+        self.charts = charts
+        self.doc: WordDocument = docx.Document()
+        self.chinese = document.meta.language.lower().startswith("zh")
+        self.text_width_mm = text_width_mm(self.theme)
+        self.shape_ids = 0
+        self.bookmark_ids = 0
+        self.svg_parts = 0
+        self.page_break_pending = False
+        self.where = "document properties"
+        self.removed = 0
+        self.bookmarks = self._plan_bookmarks(document.blocks)
+        self.headings = {b.anchor: b for b in document.blocks if isinstance(b, Heading)}
+
+    def render(self) -> bytes:
+        """Build the document and return the normalised package bytes."""
+        self._prepare_package()
+        install_styles(self.doc, briefing_styles(self.theme), lang=self.src.meta.language)
+        self._setup_section()
+        visits: dict[type, _Visit] = {
+            Masthead: self._masthead,
+            Cover: self._cover,
+            Toc: self._toc,
+            Heading: self._heading,
+            Paragraph: self._paragraph,
+            KpiPanel: self._kpi_panel,
+            Callout: self._callout,
+            Quote: self._quote,
+            Figure: self._figure,
+            Table: self._table,
+            Tags: self._tags,
+            Facts: self._facts,
+            PageBreak: self._page_break,
+            Distribution: self._distribution,
+        }
+        for index, block in enumerate(self.src.blocks, start=1):
+            self.where = f"block {index} ({type(block).__name__})"
+            self.removed = 0
+            visit = visits.get(type(block))
+            if visit is None:
+                log.warning("docx: not rendered: %s, unknown block type", self.where)
+                continue
+            visit(block)
+            self._report_removed()
+        self._finish_body()
+        self.where = "document properties"
+        self.removed = 0
+        self._set_properties()
+        self._report_removed()
+        out = io.BytesIO()
+        self.doc.save(out)
+        meta = self.src.meta
+        fonts = _fonts(self.theme)
+        return ooxml.normalise_package(
+            out.getvalue(),
+            date_time=_zip_time(meta.date),
+            replace={
+                "docProps/app.xml": ooxml.app_xml("khzreport", self._t(meta.author)),
+                "word/fontTable.xml": ooxml.font_table_xml(
+                    [lat for lat, _ in fonts.values()], [cjk for _, cjk in fonts.values()]
+                ),
+            },
+        )
+
+    # --- text and helpers -------------------------------------------------------------
+
+    def _t(self, text: str) -> str:
+        cleaned, count = ooxml.xml_safe(text)
+        self.removed += count
+        return cleaned
+
+    def _report_removed(self) -> None:
+        if self.removed:
+            log.warning(
+                "docx: removed %d character(s) that XML cannot hold (control characters, "
+                "U+FFFE/U+FFFF or lone surrogates) from %s",
+                self.removed,
+                self.where,
+            )
+
+    def _para(
+        self, style: str, text: str | None = None, char_style: str | None = None
+    ) -> WordParagraph:
+        para = self.doc.add_paragraph(style=style)
+        if self.page_break_pending:
+            ooxml.on_off(para._p.get_or_add_pPr(), "w:pageBreakBefore", PPR_ORDER)
+            self.page_break_pending = False
+        if text:
+            para.add_run(self._t(text), char_style)
+        return para
+
+    def _last_body_element(self) -> Any:
+        for el in reversed(self.doc.element.body):
+            if el.tag != qn("w:sectPr"):
+                return el
+        return None
+
+    def _gap(self) -> None:
+        """Add a small spacer paragraph, unless one is already last.
+
+        Tables have no space before or after; boxed blocks (KPI cards, call-outs) and
+        back-to-back tables, which Word would otherwise merge into one, need this.
+        """
+        last = self._last_body_element()
+        if last is not None and last.xpath("string(./w:pPr/w:pStyle/@w:val)") == "Spacer":
+            return
+        self._para("Spacer")
+
+    def _add_table(self, rows: int, cols: int, style: str, widths_twips: list[int]) -> WordTable:
+        last = self._last_body_element()
+        if self.page_break_pending:
+            self._para("Spacer")
+        elif last is not None and last.tag == qn("w:tbl"):
+            self._gap()
+        table = self.doc.add_table(rows=rows, cols=cols)
+        table.style = self.doc.styles[style]
+        tblpr = table._tbl.tblPr
+        ooxml.set_table_width(tblpr, sum(widths_twips))
+        ooxml.set_fixed_layout(tblpr)
+        for column, width in zip(table.columns, widths_twips, strict=True):
+            column.width = Twips(width)
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths_twips, strict=True):
+                ooxml.set_cell_width(cell._tc.get_or_add_tcPr(), width)
+        return table
+
+    def _text_twips(self, share: float = 1.0) -> int:
+        return round(self.text_width_mm * share * ooxml.TWIPS_PER_MM)
+
+    @staticmethod
+    def _cell_para(
+        cell: Any,
+        style: str,
+        text: str | None = None,
+        char_style: str | None = None,
+        *,
+        first: bool = False,
+    ) -> WordParagraph:
+        para = cell.paragraphs[0] if first else cell.add_paragraph()
+        para.style = style
+        if text:
+            para.add_run(text, char_style)
+        return para
+
+    # --- package, section, properties -------------------------------------------------
+
+    def _prepare_package(self) -> None:
+        """Drop template parts that do not describe this document (thumbnail, customXml)."""
+        dropped = {
+            RT.THUMBNAIL,
+            RT.CUSTOM_XML,
+            "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+        }
+        for owner in (self.doc.part.package, self.doc.part):
+            for rid, rel in list(owner.rels.items()):
+                if rel.reltype in dropped:
+                    del owner.rels[rid]
+        settings = self.doc.settings.element
+        lang = self.src.meta.language
+        ooxml.configure_settings(
+            settings, lang_latin="en-US", lang_east_asia=lang if self.chinese else "zh-CN"
+        )
+
+    def _setup_section(self) -> None:
+        page = self.theme.page
+        section = self.doc.sections[0]
+        for attr in ("w:rsidR", "w:rsidRPr", "w:rsidSect"):
+            section._sectPr.attrib.pop(qn(attr), None)
+        section.page_width, section.page_height = Mm(A4_WIDTH_MM), Mm(A4_HEIGHT_MM)
+        section.top_margin, section.bottom_margin = Mm(page.margin_top), Mm(page.margin_bottom)
+        section.left_margin, section.right_margin = Mm(page.margin_left), Mm(page.margin_right)
+        section.header_distance = Mm(max(10.0, page.margin_top * 0.45))
+        section.footer_distance = Mm(max(10.0, page.margin_bottom * 0.45))
+        opening = bool(self.src.blocks) and isinstance(self.src.blocks[0], Masthead | Cover)
+        section.different_first_page_header_footer = opening
+        header = section.header
+        header.is_linked_to_previous = False
+        header.paragraphs[0].style = self.doc.styles["Header"]
+        if self.src.meta.running_header:
+            header.paragraphs[0].add_run(self._t(self.src.meta.running_header))
+        footers = [section.footer]
+        if opening:
+            section.first_page_header.is_linked_to_previous = False
+            section.first_page_header.paragraphs[0].style = self.doc.styles["Spacer"]
+            footers.append(section.first_page_footer)
+        for footer in footers:
+            footer.is_linked_to_previous = False
+            para = footer.paragraphs[0]
+            para.style = self.doc.styles["Footer"]
+            if self.src.meta.footer_note:
+                para.add_run(self._t(self.src.meta.footer_note) + "    ")
+            words = ("第 ", " 页  共 ", " 页") if self.chinese else ("Page ", " of ", "")
+            para.add_run(words[0])
+            para._p.extend(ooxml.field("PAGE", "1"))
+            para.add_run(words[1])
+            para._p.extend(ooxml.field("NUMPAGES", "1"))
+            if words[2]:
+                para.add_run(words[2])
+
+    def _set_properties(self) -> None:
+        meta = self.src.meta
+        props = self.doc.core_properties
+        stamp = _midnight_utc(meta.date)
+        props.title = self._t(meta.title)
+        props.subject = self._t(meta.subject)
+        props.author = self._t(meta.author)
+        props.last_modified_by = self._t(meta.author)
+        props.keywords = self._t("; ".join(meta.keywords))
+        props.language = self._t(meta.language)
+        props.comments = self._t(meta.subtitle or "")
+        props.category = ""
+        props.created = stamp
+        props.modified = stamp
+        props.revision = 1
+
+    def _finish_body(self) -> None:
+        last = self._last_body_element()
+        if last is None or last.tag == qn("w:tbl"):
+            self._para("Spacer")
+
+    def _plan_bookmarks(self, blocks: Iterable[Block]) -> dict[str, str]:
+        """Map each heading anchor to a unique Word bookmark name (the TOC links to it)."""
+        names: dict[str, str] = {}
+        used: set[str] = set()
+        for block in blocks:
+            if not isinstance(block, Heading) or block.anchor in names:
+                continue
+            base = name = ooxml.bookmark_name(block.anchor)
+            n = 2
+            while name in used:
+                name = f"{base[:36]}_{n}"
+                n += 1
+            used.add(name)
+            names[block.anchor] = name
+        return names
+
+    # --- blocks -----------------------------------------------------------------------
+
+    def _masthead(self, block: Masthead) -> None:
+        self._para("Masthead", block.title)
+        if block.issue_text:
+            self._para("MastheadIssue", block.issue_text)
+        self._para("MastheadInfo", f"{block.issuer}\t{block.date_text}")
+
+    def _cover(self, block: Cover) -> None:
+        self._para("Title", block.title)
+        if block.subtitle:
+            self._para("Subtitle", block.subtitle)
+        self._para("CoverInfo", f"{block.issuer}　{block.date_text}")
+
+    def _toc(self, block: Toc) -> None:
+        """Write a TOC field whose cached result already lists the entries.
+
+        Readers that do not update fields (LibreOffice's PDF export, previews) show the
+        entries as they are, each linked to its heading's bookmark. Page numbers are left to
+        Word, which rebuilds the field on open (``w:updateFields``): the writer cannot know
+        where pages break, and a guessed number would be a wrong one in print.
+        """
+        self._para("TOC Heading", block.title)
+        instruction = 'TOC \\o "1-2" \\h \\z \\u'
+        if not block.entries:
+            para = self._para("TOCEnd")
+            para._p.extend(ooxml.field(instruction, ""))
+            return
+        for i, entry in enumerate(block.entries):
+            para = self._para("toc 1" if entry.level <= 1 else "toc 2")
+            if i == 0:
+                para._p.extend(ooxml.field_start(instruction))
+            text = self._t(self._entry_text(entry.anchor, entry.text))
+            target = self.bookmarks.get(entry.anchor)
+            if target is None:
+                para._p.append(ooxml.run(text))
+            else:
+                para._p.append(ooxml.internal_link(target, [ooxml.run(text)]))
+        self._para("TOCEnd")._p.append(ooxml.field_end())
+
+    def _entry_text(self, anchor: str, text: str) -> str:
+        heading = self.headings.get(anchor)
+        if (
+            self.theme.outline_numbering
+            and heading is not None
+            and heading.number
+            and not text.startswith(heading.number)
+        ):
+            return heading.number + text
+        return text
+
+    def _heading(self, block: Heading) -> None:
+        number = block.number if self.theme.outline_numbering else ""
+        style = (
+            "ChapterTitle" if block.level <= 1 else "Heading2" if block.level == 2 else ("Heading3")
+        )
+        para = self._para(style, number + block.text)
+        name = self.bookmarks.get(block.anchor)
+        if name is not None:
+            self.bookmark_ids += 1
+            ooxml.wrap_in_bookmark(para._p, self.bookmark_ids, name)
+        if block.level <= 1 and block.second_line:
+            self._para("ChapterSubtitle", block.second_line)
+
+    def _paragraph(self, block: Paragraph) -> None:
+        self._para("Lead" if block.style == "lead" else "Body", block.text)
+
+    def _kpi_panel(self, block: KpiPanel) -> None:
+        cards = list(block.cards)
+        if not cards:
+            return
+        if block.title:
+            self._para("PanelTitle", block.title)
+        else:
+            self._gap()
+        rows = math.ceil(len(cards) / KPI_CARDS_PER_ROW)
+        per_row = math.ceil(len(cards) / rows)
+        for start in range(0, len(cards), per_row):
+            if start:
+                self._para("PanelGap")
+            chunk = cards[start : start + per_row]
+            width = self._text_twips() // len(chunk)
+            table = self._add_table(1, len(chunk), "KpiGrid", [width] * len(chunk))
+            ooxml.mark_cant_split(table.rows[0]._tr.get_or_add_trPr())
+            for cell, card in zip(table.rows[0].cells, chunk, strict=True):
+                ooxml.set_cell_valign(cell._tc.get_or_add_tcPr(), "center")
+                self._kpi_card(cell, card)
+        self._gap()
+
+    def _kpi_card(self, cell: Any, card: KpiCard) -> None:
+        value = self._cell_para(
+            cell, "KpiValue", self._t(card.prefix + card.number + card.suffix), first=True
+        )
+        if card.unit:
+            value.add_run(self._t(card.unit), "KpiUnit")
+        self._cell_para(cell, "KpiLabel", self._t(card.label))
+        if card.change_text:
+            style = {"up": "KpiUp", "down": "KpiDown"}.get(card.direction or "", "KpiFlat")
+            arrow = ARROWS.get(card.direction or "", "")
+            text = f"{arrow} {card.change_text}" if arrow else card.change_text
+            self._cell_para(cell, "KpiChange", self._t(text), style)
+        if card.note:
+            self._cell_para(cell, "KpiChange", self._t(card.note), "KpiFlat")
+        if not card.change_text and not card.note:
+            self._cell_para(cell, "KpiChange")
+
+    def _callout(self, block: Callout) -> None:
+        self._gap()
+        table = self._add_table(1, 1, "CalloutBox", [self._text_twips()])
+        ooxml.mark_cant_split(table.rows[0]._tr.get_or_add_trPr())
+        cell = table.rows[0].cells[0]
+        if block.title:
+            self._cell_para(cell, "CalloutTitle", self._t(block.title), first=True)
+            self._cell_para(cell, "Callout", self._t(block.text))
+        else:
+            self._cell_para(cell, "Callout", self._t(block.text), first=True)
+        self._gap()
+
+    def _quote(self, block: Quote) -> None:
+        self._para("Quote", block.text)
+        if block.attribution:
+            self._para("QuoteAttribution", block.attribution)
+
+    def _figure(self, block: Figure) -> None:
+        picture = self._picture(block)
+        if picture is not None:
+            para = self._para("Figure")
+            para._p.append(ooxml.drawing_run(picture))
+        self._caption(block.label, block.number, block.caption)
+        if block.source:
+            self._para("SourceNote", block.source)
+
+    def _picture(self, block: Figure) -> Any | None:
+        """Return the inline picture of a figure, or ``None`` (with a warning) if it is missing."""
+        max_w = self.text_width_mm / 10 * FIGURE_WIDTH_SHARE.get(block.width, 1.0)
+        svg_rid: str | None = None
+        if block.chart is not None:
+            chart = self.charts.get(block.chart.id)
+            if chart is None:
+                log.warning(
+                    "docx: not rendered: chart %r of %s (%s): no rendering was given",
+                    block.chart.id,
+                    block.label,
+                    self.where,
+                )
+                return None
+            rid, _ = self.doc.part.get_or_add_image(io.BytesIO(chart.png))
+            width, height = chart.width_cm, chart.height_cm
+            if width > max_w:
+                width, height = max_w, height * max_w / width
+            if chart.svg:
+                svg_rid = self._add_svg(chart.svg)
+            name = f"{block.label} {block.chart.id}"
+        elif block.image is not None:
+            path = Path(block.image)
+            try:
+                rid, image = self.doc.part.get_or_add_image(str(path))
+            except Exception as exc:  # unreadable or unsupported image: warn, keep going
+                log.warning(
+                    "docx: not rendered: image %s of %s (%s): %s",
+                    path.name,
+                    block.label,
+                    self.where,
+                    exc,
+                )
+                return None
+            aspect = image.px_height / image.px_width if image.px_width else 0.75
+            width = max_w
+            height = width * aspect
+            if height > PHOTO_MAX_HEIGHT_CM:
+                height, width = PHOTO_MAX_HEIGHT_CM, PHOTO_MAX_HEIGHT_CM / aspect
+            name = f"{block.label} {path.name}"
+        else:
+            log.warning(
+                "docx: not rendered: %s (%s) has neither chart nor image", block.label, self.where
+            )
+            return None
+        self.shape_ids += 1
+        return ooxml.inline_picture(
+            embed=rid,
+            width_emu=round(width * ooxml.EMU_PER_CM),
+            height_emu=round(height * ooxml.EMU_PER_CM),
+            shape_id=self.shape_ids,
+            name=self._t(name),
+            descr=self._t(block.alt),
+            svg_embed=svg_rid,
+        )
+
+    def _add_svg(self, svg: bytes) -> str:
+        self.svg_parts += 1
+        part = Part(
+            PackURI(f"/word/media/chart{self.svg_parts}.svg"),
+            ooxml.SVG_CONTENT_TYPE,
+            svg,
+            self.doc.part.package,
+        )
+        return self.doc.part.relate_to(part, RT.IMAGE)
+
+    def _caption(self, label: str, number: int, caption: str, style: str = "Caption") -> None:
+        """Write ``图1 标题`` with the number as a SEQ field, so Word can renumber and list it.
+
+        The label comes formatted (``图1``, ``图 1``, ``Figure 1``); the field's cached result
+        is the document's own number, split out of the label at its last occurrence.
+        """
+        para = self._para(style)
+        label = self._t(label)
+        digits = str(number)
+        cut = label.rfind(digits)
+        prefix = label[:cut] if cut >= 0 else ""
+        identifier = prefix.strip()
+        if cut < 0 or not identifier or " " in identifier:
+            para.add_run(label)
+        else:
+            para.add_run(prefix)
+            para._p.extend(ooxml.field(f"SEQ {identifier} \\* ARABIC", digits))
+            suffix = label[cut + len(digits) :]
+            if suffix:
+                para.add_run(suffix)
+        if caption:
+            para.add_run(" " + self._t(caption))
+
+    def _table(self, block: Table) -> None:
+        self._caption(block.label, block.number, block.caption, "TableCaption")
+        if block.unit_line:
+            self._para("UnitLine", block.unit_line)
+        ncols = max(1, len(block.header), *(len(r) for r in block.rows))
+        header = [*block.header, *[""] * (ncols - len(block.header))]
+        rows = [[*r, *[""] * (ncols - len(r))] for r in block.rows]
+        widths = self._column_widths([header, *rows], ncols)
+        table = self._add_table(1 + len(rows), ncols, "DataTable", widths)
+        numeric = set(block.numeric_columns)
+        for r, (word_row, values) in enumerate(zip(table.rows, [header, *rows], strict=True)):
+            trpr = word_row._tr.get_or_add_trPr()
+            ooxml.mark_cant_split(trpr)
+            if r == 0:
+                ooxml.mark_header_row(trpr)
+            for c, (cell, value) in enumerate(zip(word_row.cells, values, strict=True)):
+                ooxml.set_cell_valign(cell._tc.get_or_add_tcPr(), "center")
+                kind = "TableHeader" if r == 0 else "TableCell"
+                style = kind + "Number" if c in numeric else kind
+                self._cell_para(cell, style, self._t(value), first=True)
+        if block.source:
+            self._para("SourceNote", block.source)
+
+    def _column_widths(self, rows: list[list[str]], ncols: int) -> list[int]:
+        """Return column widths (twips) that fill the text width and keep short cells whole.
+
+        Each column's natural width is its longest cell plus the cell padding. If all fit,
+        they grow in proportion. If not, the width is shared max-min fairly: columns that
+        fit in an equal share of what is left keep their natural width (so figures like
+        ``突破740亿元`` and dates never wrap) and the long text columns split the rest.
+        """
+        total = self._text_twips()
+        unit = table_font_pt(self.theme) * ooxml.TWIPS_PER_PT / 2
+        pad = 2 * TABLE_CELL_PAD_PT * ooxml.TWIPS_PER_PT
+        natural = [
+            (max((_display_width(row[c]) for row in rows), default=1) + 1) * unit + pad
+            for c in range(ncols)
+        ]
+        if sum(natural) <= total:
+            widths = [round(w * total / sum(natural)) for w in natural]
+        else:
+            fixed: dict[int, float] = {}
+            while True:
+                rest = [c for c in range(ncols) if c not in fixed]
+                share = (total - sum(fixed.values())) / len(rest)
+                fits = [c for c in rest if natural[c] <= share]
+                if not fits or len(fits) == len(rest):
+                    break
+                fixed.update((c, natural[c]) for c in fits)
+            widths = [round(fixed.get(c, share)) for c in range(ncols)]
+        widths[-1] += total - sum(widths)
+        return widths
+
+    def _tags(self, block: Tags) -> None:
+        para = self._para("TagLine")
+        if block.label:
+            para.add_run(self._t(block.label) + "：", "TagLabel")
+        for i, item in enumerate(block.items):
+            if i:
+                para.add_run("  ")
+            para.add_run(f" {self._t(item)} ", "Tag")
+
+    def _facts(self, block: Facts) -> None:
+        if not block.items:
+            return
+        label_w = round(self._text_twips() * 0.22)
+        table = self._add_table(
+            len(block.items), 2, "FactsTable", [label_w, self._text_twips() - label_w]
+        )
+        for word_row, (label, value) in zip(table.rows, block.items, strict=True):
+            ooxml.mark_cant_split(word_row._tr.get_or_add_trPr())
+            label_cell, value_cell = word_row.cells
+            self._cell_para(label_cell, "FactLabel", self._t(label), first=True)
+            self._cell_para(value_cell, "FactValue", self._t(value), first=True)
+
+    def _page_break(self, block: PageBreak) -> None:
+        self.page_break_pending = True
+
+    def _distribution(self, block: Distribution) -> None:
+        """Write the 版记: one ruled row per line, thick rules above and below (GB/T 9704)."""
+        if not block.lines:
+            return
+        self._para("DistributionGap")
+        table = self._add_table(len(block.lines), 1, "DistributionTable", [self._text_twips()])
+        for word_row, (label, value) in zip(table.rows, block.lines, strict=True):
+            ooxml.mark_cant_split(word_row._tr.get_or_add_trPr())
+            sep = "" if label.endswith(("：", ":")) else "："
+            para = self._cell_para(
+                word_row.cells[0],
+                "Distribution",
+                self._t(label) + sep,
+                "DistributionLabel",
+                first=True,
+            )
+            para.add_run(self._t(value))
+
+
+def _display_width(text: str) -> int:
+    """Return the width of ``text`` in half-width units, with the gap Word and LibreOffice
+    put between Chinese and Latin characters (``autoSpaceDE``) counted as one unit."""
+    width = 0
+    previous: bool | None = None
+    for ch in text:
+        wide = unicodedata.east_asian_width(ch) in "WF"
+        width += 2 if wide else 1
+        if previous is not None and wide != previous and not ch.isspace():
+            width += 1
+        previous = wide
+    return width
+
+
+def _midnight_utc(date: str) -> dt.datetime:
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        day = dt.date(1980, 1, 1)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _zip_time(date: str) -> tuple[int, int, int, int, int, int]:
+    stamp = _midnight_utc(date)
+    if stamp.year < 1980:
+        return (1980, 1, 1, 0, 0, 0)
+    return (stamp.year, stamp.month, stamp.day, 0, 0, 0)
