@@ -35,6 +35,7 @@ class Fonts(_Strict):
     docx_body_latin: str = "Times New Roman"
     docx_heading_latin: str = "Arial"
     docx_emphasis_cjk: str = "黑体"
+    docx_quote_cjk: str = "楷体"
     pdf_body: list[str] = Field(
         default_factory=lambda: ["Noto Serif CJK SC", "Source Han Serif SC", "Noto Sans CJK SC"]
     )

@@ -22,7 +22,8 @@ WRITERS: dict[str, tuple[str, str, str]] = {
 def writer(fmt: str) -> Callable[..., bytes]:
     """Return the render function of a format (``render(document, charts, **options)``)."""
     module, func, _ = WRITERS[fmt]
-    return getattr(importlib.import_module(module), func)  # type: ignore[no-any-return]
+    render_function: Callable[..., bytes] = getattr(importlib.import_module(module), func)
+    return render_function
 
 
 def suffix(fmt: str) -> str:
