@@ -38,12 +38,6 @@ pytestmark = [
         shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
         reason="needs poppler (pdftotext, pdffonts)",
     ),
-    # khzreport.fonts opens font files lazily with fontTools and never closes them; the
-    # ResourceWarning surfaces here when they are collected. Remove once fonts.py closes them.
-    pytest.mark.filterwarnings(
-        r"ignore:Exception ignored in. <_io\.\w+ name='[^']+\.(ttc|ttf|otf|otc)'"
-        ":pytest.PytestUnraisableExceptionWarning"
-    ),
 ]
 
 

@@ -1,0 +1,181 @@
+"""Text helpers for charts that need no matplotlib: wrapping, unit stripping, notes, alt text.
+
+Kept apart from the drawing code so that alt text and cache keys can be computed (and tested)
+without importing matplotlib.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ..document import ChartData, ChartPoint, ChartSeries
+
+_WORD = re.compile(r"“[^”\n]{1,6}”|《[^》\n]{1,8}》|[A-Za-z0-9.,%+\-−/&'’]+|\s+|.", re.S)
+_NO_LINE_START = set("，。、；：？！）》」』】〕〉”’%‰·…—,.;:?!)]}")
+_NO_LINE_END = set("（《「『【〔〈“‘([{")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "zh-CN": {
+        "chart": "图表：",
+        "missing": "数据缺失",
+        "missing_note": "{what}数据缺失",
+        "note": "注：",
+        "sep": "；",
+        "end": "。",
+        "colon": "：",
+        "share": "{label}（{pct}%）",
+        "rank_hint": "名次越靠前越靠右",
+        "negative_note": "{what}为负值，未计入占比",
+    },
+    "en": {
+        "chart": "Chart: ",
+        "missing": "no data",
+        "missing_note": "no data for {what}",
+        "note": "Note: ",
+        "sep": "; ",
+        "end": ".",
+        "colon": ": ",
+        "share": "{label} ({pct}%)",
+        "rank_hint": "better ranks to the right",
+        "negative_note": "{what} is negative and not shown as a share",
+    },
+}
+
+
+def strings(language: str) -> dict[str, str]:
+    """Return the generated chart texts for a language (``zh-CN`` unless it is English)."""
+    return STRINGS["en"] if language.lower().startswith("en") else STRINGS["zh-CN"]
+
+
+def char_width(ch: str) -> float:
+    """Return the width of a character in ems: 1 for wide (CJK) characters, about half else."""
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.55
+
+
+def text_width(text: str) -> float:
+    """Return the width of the longest line of ``text`` in ems."""
+    return max((sum(char_width(c) for c in line) for line in text.split("\n")), default=0.0)
+
+
+def wrap(text: str, width: float) -> str:
+    """Return ``text`` broken into balanced lines of at most ``width`` ems.
+
+    Breaks fall between Chinese characters, never inside a Latin word or a number, never
+    before closing punctuation and never after opening punctuation (the Chinese line-breaking
+    rules every report reader expects). Lines are balanced, so ``规上工业增加值`` becomes
+    ``规上工业/增加值`` rather than leaving one character alone on the last line.
+    """
+    out: list[str] = []
+    for para in text.split("\n"):
+        lines = _greedy(para, width)
+        if len(lines) > 1:
+            target = text_width(para) / len(lines)
+            step = 0.25
+            trial = max(target, 1.0)
+            while trial < width:
+                balanced = _greedy(para, trial)
+                if len(balanced) <= len(lines):
+                    lines = balanced
+                    break
+                trial += step
+        out.extend(lines)
+    return "\n".join(out)
+
+
+def _greedy(para: str, width: float) -> list[str]:
+    lines: list[str] = []
+    line = ""
+    for token in _WORD.findall(para):
+        if not line and token.isspace():
+            continue
+        if line and text_width(line + token.rstrip()) > width and not token.isspace():
+            if token[0] in _NO_LINE_START:
+                line += token
+                continue
+            carry = ""
+            while line and line[-1] in _NO_LINE_END:
+                carry = line[-1] + carry
+                line = line[:-1]
+            if line.strip():
+                lines.append(line.rstrip())
+            line = carry + token
+        else:
+            line += token
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return lines
+
+
+def strip_unit(label: str, unit: str) -> str:
+    """Return ``label`` without a trailing ``unit`` (``近140亿元`` → ``近140``) when safe.
+
+    Axis charts print the unit once in the unit line; dropping it from crowded bar labels
+    keeps them inside their slot. Only a unit after a digit or a qualifier (``140多家``) is
+    dropped, so ranks such as ``第32名`` keep their meaning.
+    """
+    if not unit or not label.endswith(unit) or label.startswith("第"):
+        return label
+    rest = label[: -len(unit)].rstrip()
+    if rest and (rest[-1].isdigit() or rest[-1] in "多余"):
+        return rest
+    return label
+
+
+def is_rank(series: ChartSeries) -> bool:
+    """Return whether a series holds ranks (第32名), where a smaller number is better."""
+    if series.unit.strip() in ("名", "位", "rank"):
+        return True
+    labels = [p.label for p in series.points if p.value is not None]
+    return bool(labels) and all(re.fullmatch(r"第\s*\d+\s*[名位]", lb) for lb in labels)
+
+
+def missing_notes(chart: ChartData) -> list[str]:
+    """Return the chart's notes plus one for every missing value no note mentions yet."""
+    s = strings(chart.language)
+    notes = [n for n in chart.notes if n.strip()]
+    all_series = [*chart.series, *([chart.secondary] if chart.secondary else [])]
+    named = len([x for x in all_series if x.points]) > 1
+    for series in all_series:
+        for point in series.points:
+            if point.value is not None or any(point.category in n for n in notes):
+                continue
+            what = f"{series.name or ''}{point.category}" if named else point.category
+            if s is STRINGS["en"] and named and series.name:
+                what = f"{series.name}, {point.category}"
+            notes.append(s["missing_note"].format(what=what))
+    return notes
+
+
+def note_line(notes: list[str], language: str) -> str:
+    """Return the notes as one line starting with 注： (or ``Note:``)."""
+    if not notes:
+        return ""
+    s = strings(language)
+    body = s["sep"].join(n.rstrip("。；;. ") for n in notes)
+    if body.startswith(("注", "Note")):
+        return body
+    return s["note"] + body
+
+
+def point_text(point: ChartPoint, language: str) -> str:
+    """Return a point as read aloud: its label, or 数据缺失 for a missing value."""
+    return point.label if point.value is not None else strings(language)["missing"]
+
+
+def alt_text(chart: ChartData) -> str:
+    """Return a text alternative: the title, then every category with its printed value.
+
+    ``图表：主导产业集群规模。电子信息 突破740亿元；高端装备 突破500亿元。`` Screen readers and
+    the PDF's figure alt text use it; it carries the same formatted labels as the drawing.
+    """
+    s = strings(chart.language)
+    parts = [s["chart"] + chart.title.strip() + s["end"]]
+    all_series = [*chart.series, *([chart.secondary] if chart.secondary else [])]
+    for series in all_series:
+        items = [f"{p.category} {point_text(p, chart.language)}" for p in series.points]
+        if not items:
+            continue
+        head = f"{series.name}{s['colon']}" if series.name and len(all_series) > 1 else ""
+        parts.append(head + s["sep"].join(items) + s["end"])
+    return ("" if s is STRINGS["zh-CN"] else " ").join(parts)

@@ -1,0 +1,420 @@
+"""Find font files that can show Chinese, for charts and for the PDF writer.
+
+Charts (matplotlib) and PDF (Typst) embed fonts from files, so both need a *file*, not a
+family name: a family name that the system silently replaces with a Latin fallback is how
+reports end up full of empty boxes. :func:`find_font` therefore returns a concrete
+:class:`FontFile` (path and face index inside a ``.ttc`` collection) and checks that the
+face really has Chinese glyphs before trusting it.
+
+Search order:
+
+1. font files named by the theme (``fonts.files``), a face of one of the wanted families
+   first, else the first face that covers Chinese;
+2. the system's fonts through fontconfig (``fc-match`` per family, then ``fc-list
+   :lang=zh``); results are cached per process because each call spawns a subprocess;
+3. well-known install paths (Debian's ``fonts-noto-cjk``, WenQuanYi, macOS, Windows), for
+   systems without fontconfig.
+
+The environment variable ``KHZREPORT_FONT_DIRS`` (folders separated by ``os.pathsep``)
+replaces steps 2 and 3: when it is set, only those folders and the theme's files are
+searched. Tests use it to simulate a machine without a CJK font; deployments can use it to
+pin the fonts a report is built with.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import FontError
+
+if TYPE_CHECKING:
+    from .theme import Theme
+
+__all__ = [
+    "FONT_DIRS_ENV",
+    "FontFile",
+    "find_bold",
+    "find_font",
+    "find_fonts",
+    "font_fingerprint",
+    "font_paths_for_typst",
+    "missing_glyphs",
+    "theme_font_files",
+]
+
+log = logging.getLogger("khzreport")
+
+FONT_DIRS_ENV = "KHZREPORT_FONT_DIRS"
+INSTALL_HINT = (
+    "install one, e.g. apt-get install fonts-noto-cjk, or name a font file in the theme "
+    "(fonts.files)"
+)
+_CJK_PROBE = "高新区园产业亿元"
+_FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
+_COLLECTION_SUFFIXES = (".ttc", ".otc")
+_WELL_KNOWN: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/wqy-microhei/wqy-microhei.ttc", 0),
+    ("/System/Library/Fonts/PingFang.ttc", 0),
+    ("/System/Library/Fonts/STHeiti Medium.ttc", 0),
+    ("/Library/Fonts/Arial Unicode.ttf", 0),
+    ("C:/Windows/Fonts/msyh.ttc", 0),
+    ("C:/Windows/Fonts/simhei.ttf", 0),
+    ("C:/Windows/Fonts/simsun.ttc", 0),
+)
+
+
+@dataclass(frozen=True)
+class FontFile:
+    """A font face on disk: the file, its family name, and its index in a collection."""
+
+    path: Path
+    family: str
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class _Face:
+    index: int
+    family: str
+    names: frozenset[str]
+    bold: bool
+    zh_cn: bool
+
+
+def find_font(
+    families: Sequence[str],
+    extra_files: Sequence[Path] = (),
+    *,
+    purpose: str = "charts",
+    require_cjk: bool = True,
+) -> FontFile:
+    """Return the first usable font for ``families``, searching theme files, then the system.
+
+    With ``require_cjk`` (the default) a face counts only if its character map holds Chinese
+    characters, because fontconfig answers every query, with a Latin fallback if need be.
+    Raise :class:`~khzreport.errors.FontError` naming the families searched when none fits.
+    Honours ``KHZREPORT_FONT_DIRS`` (see the module docstring).
+    """
+    for font in _candidates(families, extra_files, require_cjk):
+        return font
+    raise _not_found(families, extra_files, purpose, require_cjk)
+
+
+def find_fonts(
+    families: Sequence[str],
+    extra_files: Sequence[Path] = (),
+    *,
+    require_cjk: bool = True,
+) -> list[FontFile]:
+    """Return every usable font in search order (best first, no face twice)."""
+    return list(_candidates(families, extra_files, require_cjk))
+
+
+def find_bold(font: FontFile) -> FontFile | None:
+    """Return the bold face of ``font``'s family from the same folder, if there is one.
+
+    Charts draw big numbers in bold; looking next to the regular file (where font packages
+    install their weights) keeps the pair consistent and works without fontconfig.
+    """
+    try:
+        siblings = sorted(p for p in font.path.parent.iterdir() if _is_font_file(p))
+    except OSError:
+        return None
+    want = font.family.casefold()
+    for path in siblings:
+        for face in _faces(path):
+            if face.bold and want in face.names:
+                return FontFile(path, font.family, face.index)
+    return None
+
+
+def missing_glyphs(text: str, font: FontFile) -> set[str]:
+    """Return the characters of ``text`` that ``font`` has no glyph for.
+
+    Whitespace, control and format characters are ignored: they are never drawn as glyphs.
+    """
+    cmap = _cmap(str(font.path), font.index)
+    return {
+        ch
+        for ch in text
+        if not ch.isspace()
+        and unicodedata.category(ch) not in ("Cc", "Cf", "Zs", "Zl", "Zp")
+        and ord(ch) not in cmap
+    }
+
+
+def font_fingerprint(font: FontFile) -> tuple[str, int, int, int]:
+    """Return path, face index, size and mtime: what a cache key needs to see a font change."""
+    try:
+        st = font.path.stat()
+        return (str(font.path), font.index, st.st_size, st.st_mtime_ns)
+    except OSError:
+        return (str(font.path), font.index, -1, -1)
+
+
+def theme_font_files(theme: Theme) -> list[Path]:
+    """Return the theme's ``fonts.files`` as paths, relative ones taken from its folder."""
+    base = Path(theme.base_dir) if theme.base_dir else Path.cwd()
+    out = []
+    for name in theme.fonts.files:
+        p = Path(name).expanduser()
+        out.append(p if p.is_absolute() else base / p)
+    return out
+
+
+def font_paths_for_typst(theme: Theme) -> list[Path]:
+    """Return the folders holding the theme's body, heading and Latin fonts, for Typst.
+
+    Typst's ``font_paths`` takes folders (a file path is silently ignored), so the parent
+    folder of each font file is returned. Body and heading fonts must cover Chinese; a
+    missing Latin font is not an error because the CJK fonts carry Latin letters too.
+    """
+    files = theme_font_files(theme)
+    chosen = [
+        find_font(theme.fonts.pdf_body, files, purpose="PDF body text"),
+        find_font(theme.fonts.pdf_heading, files, purpose="PDF headings"),
+    ]
+    chosen += find_fonts(theme.fonts.latin, files, require_cjk=False)[:1]
+    folders: list[Path] = []
+    for font in chosen:
+        folder = font.path.parent
+        if folder not in folders:
+            folders.append(folder)
+    for file in files:
+        if file.parent not in folders and file.is_file():
+            folders.append(file.parent)
+    return folders
+
+
+def _candidates(
+    families: Sequence[str], extra_files: Sequence[Path], require_cjk: bool
+) -> Iterator[FontFile]:
+    seen: set[tuple[str, int]] = set()
+    for font in _raw_candidates(families, extra_files, require_cjk):
+        key = (str(font.path), font.index)
+        if key in seen:
+            continue
+        seen.add(key)
+        if not require_cjk or _covers_chinese(font):
+            yield font
+
+
+def _raw_candidates(
+    families: Sequence[str], extra_files: Sequence[Path], require_cjk: bool
+) -> Iterator[FontFile]:
+    yield from _from_files([Path(p) for p in extra_files], families, any_face=True)
+    dirs = os.environ.get(FONT_DIRS_ENV)
+    if dirs is not None:
+        files = [p for d in dirs.split(os.pathsep) if d for p in _walk_fonts(Path(d))]
+        yield from _from_files(files, families, any_face=require_cjk)
+        return
+    yield from _from_fontconfig(families, require_cjk)
+    if require_cjk:
+        for path, index in _WELL_KNOWN:
+            p = Path(path)
+            if p.is_file():
+                yield from _from_files([p], families, any_face=False)
+                faces = {f.index: f for f in _faces(p)}
+                if index in faces:
+                    yield FontFile(p, faces[index].family, index)
+    else:
+        for path, _ in _WELL_KNOWN:
+            if Path(path).is_file():
+                yield from _from_files([Path(path)], families, any_face=False)
+
+
+def _from_files(
+    files: Sequence[Path], families: Sequence[str], any_face: bool
+) -> Iterator[FontFile]:
+    """Yield faces of ``files`` matching ``families`` (in family order), then any face."""
+    table = [(p, _faces(p)) for p in files if p.is_file()]
+    for family in families:
+        want = family.casefold()
+        for path, faces in table:
+            for face in faces:
+                if want in face.names and not face.bold:
+                    yield FontFile(path, family, face.index)
+    if any_face:
+        ranked = sorted(
+            (face.bold, not face.zh_cn, order, face.index, path, face)
+            for order, (path, faces) in enumerate(table)
+            for face in faces
+        )
+        for *_, path, face in ranked:
+            yield FontFile(path, face.family, face.index)
+
+
+def _from_fontconfig(families: Sequence[str], require_cjk: bool) -> Iterator[FontFile]:
+    lang = ":lang=zh-cn" if require_cjk else ""
+    fallbacks = []
+    for family in families:
+        for path, index, names in _fc_match(_fc_escape(family) + lang):
+            font = FontFile(path, family, index)
+            if family.casefold() in {n.casefold() for n in names}:
+                yield font
+            elif names:
+                fallbacks.append(FontFile(path, names[0], index))
+    if require_cjk:
+        yield from fallbacks
+        for path, index, names in _fc_list_zh():
+            yield FontFile(path, names[0] if names else path.stem, index)
+
+
+def _fc_escape(family: str) -> str:
+    """Escape the characters fontconfig's pattern syntax reserves (``-`` starts a size)."""
+    return "".join("\\" + ch if ch in "\\-:,=" else ch for ch in family)
+
+
+@cache
+def _fc_match(pattern: str) -> tuple[tuple[Path, int, tuple[str, ...]], ...]:
+    return _parse_fc(_run_fc(["fc-match", "-f", "%{file}|%{index}|%{family}\\n", pattern]))
+
+
+@cache
+def _fc_list_zh() -> tuple[tuple[Path, int, tuple[str, ...]], ...]:
+    out = _run_fc(["fc-list", "-f", "%{file}|%{index}|%{family}|%{style}\\n", ":lang=zh"])
+    rows = []
+    for line in sorted(out.splitlines()):
+        parts = line.split("|")
+        if len(parts) == 4:
+            regular = "regular" in parts[3].casefold()
+            rows.append((not regular, "|".join(parts[:3])))
+    return _parse_fc("\n".join(line for _, line in sorted(rows)))
+
+
+def _run_fc(args: list[str]) -> str:
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.debug("fontconfig not usable (%s): %s", args[0], exc)
+        return ""
+    return done.stdout if done.returncode == 0 else ""
+
+
+def _parse_fc(text: str) -> tuple[tuple[Path, int, tuple[str, ...]], ...]:
+    rows = []
+    for line in text.splitlines():
+        parts = line.split("|")
+        if len(parts) != 3 or not parts[0]:
+            continue
+        path = Path(parts[0])
+        if path.suffix.lower() not in _FONT_SUFFIXES:
+            continue
+        try:
+            index = int(parts[1] or 0)
+        except ValueError:
+            index = 0
+        names = tuple(n.strip() for n in parts[2].split(",") if n.strip())
+        rows.append((path, index, names))
+    return tuple(rows)
+
+
+def _walk_fonts(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if _is_font_file(p))
+
+
+def _is_font_file(path: Path) -> bool:
+    return path.suffix.lower() in _FONT_SUFFIXES and path.is_file()
+
+
+def _faces(path: Path) -> tuple[_Face, ...]:
+    try:
+        st = path.stat()
+    except OSError:
+        return ()
+    return _faces_cached(str(path), st.st_size, st.st_mtime_ns)
+
+
+@cache
+def _faces_cached(path: str, size: int, mtime: int) -> tuple[_Face, ...]:
+    from fontTools.ttLib import TTCollection, TTFont
+
+    try:
+        with open(path, "rb") as fh:
+            collection = fh.read(4) == b"ttcf"
+            fh.seek(0)
+            fonts = TTCollection(fh, lazy=True).fonts if collection else [TTFont(fh, lazy=True)]
+            return tuple(_describe(i, f) for i, f in enumerate(fonts))
+    except Exception as exc:  # a broken or unsupported file is skipped, not fatal
+        log.debug("cannot read font %s: %s", path, exc)
+        return ()
+
+
+def _describe(index: int, font: Any) -> _Face:
+    names: set[str] = set()
+    english = ""
+    subfamily = ""
+    zh_cn = False
+    for rec in font["name"].names:
+        if rec.nameID not in (1, 2, 4, 16, 17, 21):
+            continue
+        try:
+            value = rec.toUnicode().strip()
+        except UnicodeDecodeError:
+            continue
+        zh_cn = zh_cn or (rec.platformID == 3 and rec.langID == 0x804)
+        if rec.nameID in (2, 17):
+            if rec.langID in (0, 0x409):
+                subfamily = subfamily or value
+            continue
+        names.add(value.casefold())
+        for suffix in (" regular", " bold"):
+            if value.casefold().endswith(suffix):
+                names.add(value.casefold().removesuffix(suffix))
+        if rec.nameID in (1, 16) and rec.platformID == 3 and rec.langID == 0x409:
+            english = value if rec.nameID == 16 or not english else english
+    family = english or (sorted(names)[0] if names else "")
+    return _Face(index, family, frozenset(names), "bold" in subfamily.casefold(), zh_cn)
+
+
+@cache
+def _cmap(path: str, index: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    try:
+        with open(path, "rb") as fh:
+            font = TTFont(fh, fontNumber=index, lazy=True)
+            return frozenset(font.getBestCmap() or {})
+    except Exception as exc:
+        log.debug("cannot read the character map of %s: %s", path, exc)
+        return frozenset()
+
+
+def _covers_chinese(font: FontFile) -> bool:
+    return not missing_glyphs(_CJK_PROBE, font)
+
+
+def _not_found(
+    families: Iterable[str], extra_files: Sequence[Path], purpose: str, require_cjk: bool
+) -> FontError:
+    what = "font with Chinese characters" if require_cjk else "font"
+    where = []
+    if extra_files:
+        where.append("theme files " + ", ".join(str(p) for p in extra_files))
+    dirs = os.environ.get(FONT_DIRS_ENV)
+    if dirs is not None:
+        where.append(f"{FONT_DIRS_ENV}={dirs}")
+    else:
+        where.append("system fonts (fontconfig)")
+    return FontError(
+        f"no {what} found for {purpose}: looked for {', '.join(families) or '(no families)'} "
+        f"in {' and '.join(where)}",
+        None,
+        INSTALL_HINT,
+    )
