@@ -29,12 +29,17 @@ class Run:
 
 @dataclass(frozen=True)
 class Masthead:
-    """A 简报 masthead: red title line, issue number, issuer and date, red rule."""
+    """A 简报 masthead: red title line, issue number, issuer and date, red rule.
+
+    ``headline`` is the document's own title, printed under the rule when it differs from
+    the masthead line (昆山高新区发展简报 / 昆山高新区2023年度发展简报).
+    """
 
     title: str
     issue_text: str | None
     issuer: str
     date_text: str
+    headline: str | None = None
 
 
 @dataclass(frozen=True)

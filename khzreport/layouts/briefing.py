@@ -49,9 +49,8 @@ def compose_briefing(report: Report, theme: Theme, language: str | None = None) 
         if m.issue is not None:
             issue = c.locale.word(f"第{m.issue}期", f"Issue {m.issue}")
         masthead = c.text(m.masthead, None, ("meta", "masthead")) if m.masthead else title
-        blocks.append(Masthead(masthead, issue, issuer, date_text))
-        if m.masthead:
-            blocks.append(Heading(0, title, None, "title", ""))
+        headline = title if masthead != title else None
+        blocks.append(Masthead(masthead, issue, issuer, date_text, headline))
     elif theme.cover:
         subtitle = c.text(m.subtitle, m.subtitle_en, ("meta", "subtitle")) if m.subtitle else None
         blocks.append(Cover(title, subtitle, issuer, date_text))

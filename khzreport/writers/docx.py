@@ -879,6 +879,8 @@ class _DocxWriter:
         if block.issue_text:
             self._para("MastheadIssue", block.issue_text)
         self._para("MastheadInfo", f"{block.issuer}\t{block.date_text}")
+        if block.headline:
+            self._para("Title", block.headline)
 
     def _cover(self, block: Cover) -> None:
         self._para("Title", block.title)
