@@ -182,3 +182,39 @@ def test_rebuild_with_unchanged_source_redraws_no_chart(
     assert drawn > 0
     api.build(EXAMPLE, tmp_path / "b", formats="docx,pdf")
     assert charts.render_count() == drawn
+
+
+def test_gov_preset_builds_a_jianbao(tmp_path: Path) -> None:
+    folder = tmp_path / "src"
+    shutil.copytree(EXAMPLE.parent, folder)
+    source = folder / "report.yaml"
+    text = source.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^theme: .*$", "", text) + "\ntheme: gov\n"
+    source.write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "khzreport",
+            "build",
+            str(source),
+            "-o",
+            str(tmp_path / "out"),
+            "-f",
+            "pdf,docx",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    first = flat(
+        subprocess.run(
+            ["pdftotext", "-l", "1", str(tmp_path / "out" / "briefing.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert "昆山高新区发展简报" in first and "第1期" in first
+    assert "一、布局新赛道新领域" in first
