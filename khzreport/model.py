@@ -115,8 +115,11 @@ class Indicator(Strict):
         None, description="Year → value; null marks a year without data."
     )
     source: Text | None = Field(None, description="资料来源 line.")
+    source_en: Text | None = None
     definition: Text | None = Field(None, description="口径: how the figure is defined.")
+    definition_en: Text | None = None
     note: Text | None = None
+    note_en: Text | None = None
 
     _check_value = field_validator("value", "previous", "growth", "target", mode="before")(
         classmethod(lambda cls, v: _parse_number(v))
@@ -209,7 +212,9 @@ class Figure(Strict):
     caption: Text
     caption_en: Text | None = None
     alt: Text | None = Field(None, description="Alt text; the caption is used when absent.")
+    alt_en: Text | None = None
     source: Text | None = None
+    source_en: Text | None = None
 
 
 class Series(Strict):
@@ -257,7 +262,8 @@ class ChartSpec(Strict):
     categories_en: list[Text] | None = None
     series: list[Series] | None = None
     indicator: Id | None = Field(None, description="For big_number.")
-    alt: Text | None = None
+    alt: Text | None = Field(None, description="Alt text; written from the data when absent.")
+    alt_en: Text | None = None
 
     @model_validator(mode="after")
     def _data_fits_kind(self) -> ChartSpec:
@@ -340,7 +346,9 @@ class TableSpec(Strict):
     rows: list[Id] = Field(min_length=1)
     columns: list[TableColumn] = Field(default_factory=lambda: list(_DEFAULT_COLUMNS))
     unit: Text | None = Field(None, description="单位 line when all rows share a unit.")
+    unit_en: Text | None = None
     source: Text | None = None
+    source_en: Text | None = None
 
 
 class TableRef(Strict):

@@ -69,6 +69,14 @@ class Composer:
         from ..errors import raise_all
 
         raise_all(self.errors)
+        if self.locale.missing_en:
+            missing = list(dict.fromkeys(self.locale.missing_en))
+            shown = ", ".join(missing[:8]) + (
+                f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+            )
+            self.warn(
+                f"{len(missing)} text(s) have no English version and stay in Chinese: {shown}"
+            )
         if self.without_image:
             names = "、".join(self.without_image)
             self.warn(
@@ -203,7 +211,11 @@ class Composer:
         number, label = self.next_figure_label()
         from ..charts_alt import alt_text
 
-        alt = self.text(spec.alt, None, ("charts", i, "alt")) if spec.alt else alt_text(data)
+        alt = (
+            self.text(spec.alt, spec.alt_en, ("charts", i, "alt"))
+            if spec.alt and (spec.alt_en or not self.locale.en)
+            else alt_text(data)
+        )
         return Figure(
             number,
             label,
@@ -427,8 +439,12 @@ class Composer:
             self.text(spec.title, spec.title_en, (*path, "title")),
             tuple(self.locale.word(*headers[c]) for c in spec.columns),
             tuple(rows),
-            unit_line=self.unit_line(spec.unit),
-            source=self.source_note(spec.source),
+            unit_line=self.unit_line(
+                self.text(spec.unit, spec.unit_en, (*path, "unit")) if spec.unit else None
+            ),
+            source=self.source_note(
+                self.text(spec.source, spec.source_en, (*path, "source")) if spec.source else None
+            ),
             numeric_columns=numeric,
         )
 
@@ -439,12 +455,19 @@ class Composer:
         if col == "value":
             return b.full()
         if col == "source":
-            return clean_text(strip_source_prefix(ind.source or ""))
+            source = (
+                self.locale.pick(ind.source, ind.source_en, f"indicators.{ind.id}.source")
+                if ind.source
+                else ""
+            )
+            return clean_text(strip_source_prefix(source))
         if col == "date":
             return b.date() if ind.date is not None else ""
         if col == "note":
             return clean_text(
-                self.locale.pick(ind.note, None, f"indicators.{ind.id}.note") if ind.note else ""
+                self.locale.pick(ind.note, ind.note_en, f"indicators.{ind.id}.note")
+                if ind.note
+                else ""
             )
         if col == "period":
             return b.period() if ind.period is not None else ""
@@ -490,9 +513,14 @@ class Composer:
             )
             return None
         number, label = self.next_figure_label()
-        alt = self.text(fig.alt, None, (*fpath, "alt")) if fig.alt else caption
+        alt = (
+            self.text(fig.alt, fig.alt_en, (*fpath, "alt"))
+            if fig.alt and (fig.alt_en or not self.locale.en)
+            else caption
+        )
+        source = self.text(fig.source, fig.source_en, (*fpath, "source")) if fig.source else None
         return Figure(
-            number, label, caption, alt, self.source_note(fig.source), image=str(file), width=width
+            number, label, caption, alt, self.source_note(source), image=str(file), width=width
         )
 
     def meta(self, title: str, subject: str, running_header: str) -> DocumentMeta:
@@ -513,7 +541,15 @@ class Composer:
         )
 
 
-_SOURCE_PREFIXES = ("资料来源：", "资料来源:", "数据来源：", "数据来源:", "来源：", "Source:", "Sources:")
+_SOURCE_PREFIXES = (
+    "资料来源：",
+    "资料来源:",
+    "数据来源：",
+    "数据来源:",
+    "来源：",
+    "Source:",
+    "Sources:",
+)
 
 
 def strip_source_prefix(source: str) -> str:
