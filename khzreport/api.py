@@ -7,12 +7,17 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .document import Document
 from .errors import KhzReportError, ValidationError
 from .model import Report
 from .theme import Theme, load_theme
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from .batch import BatchResult, ProgressCallback
 
 log = logging.getLogger("khzreport")
 
@@ -41,14 +46,27 @@ def resolve(
     park: str | None = None,
     language: str | None = None,
     theme: Theme | None = None,
+    narrative_limit: int | None = None,
+    figure: bool = True,
 ) -> Document:
-    """Return the resolved briefing, or the sheet of ``park``, ready for any writer."""
+    """Return the resolved briefing, or the sheet of ``park``, ready for any writer.
+
+    For a sheet, ``narrative_limit`` and ``figure`` shorten its narrative and leave out its
+    figure (see :func:`khzreport.layouts.compose_sheet`); the briefing ignores them.
+    """
     from .layouts import compose_briefing, compose_sheet
 
     theme = theme or theme_of(report)
     if park is None:
         return compose_briefing(report, theme, language)
-    return compose_sheet(report, report.park(park), theme, language)
+    return compose_sheet(
+        report,
+        report.park(park),
+        theme,
+        language,
+        narrative_limit=narrative_limit,
+        figure=figure,
+    )
 
 
 def validate(report: Report, language: str | None = None) -> list[str]:
@@ -175,10 +193,58 @@ def render_sheet(
     formats: Sequence[str],
     theme: Theme | None = None,
     language: str | None = None,
+    *,
+    narrative_limit: int | None = None,
+    figure: bool = True,
 ) -> Mapping[str, bytes]:
-    """Return the sheet of one park in each format, as bytes by format name."""
+    """Return the sheet of one park in each format, as bytes by format name.
+
+    This renders as asked; :func:`build_sheets` also makes each PDF fit on one page.
+    """
     from .writers import render as render_format
 
-    document = resolve(report, park=park, language=language, theme=theme)
+    document = resolve(
+        report,
+        park=park,
+        language=language,
+        theme=theme,
+        narrative_limit=narrative_limit,
+        figure=figure,
+    )
     charts = render_charts(document)
     return {fmt: render_format(fmt, document, charts) for fmt in formats}
+
+
+def build_sheets(
+    source: str | os.PathLike[str] | Report,
+    outdir: str | os.PathLike[str] | None = None,
+    *,
+    parks: Sequence[str] | None = None,
+    formats: str | Sequence[str] = ("docx", "pdf"),
+    jobs: int | None = None,
+    executor: Executor | None = None,
+    resume: bool = False,
+    booklet: bool = False,
+    language: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> BatchResult:
+    """Write one summary sheet per park into ``outdir`` (default ``build/sheets`` next to the source).
+
+    Sheets are rendered in parallel (``jobs`` processes, or any ``executor``), each PDF made
+    to fit on one page; a park that fails is reported and the others complete. See
+    :func:`khzreport.batch.build_sheets` for the details.
+    """
+    from .batch import build_sheets as _build_sheets
+
+    return _build_sheets(
+        source,
+        outdir,
+        parks=parks,
+        formats=formats,
+        jobs=jobs,
+        executor=executor,
+        resume=resume,
+        booklet=booklet,
+        language=language,
+        progress=progress,
+    )

@@ -173,6 +173,141 @@ def build(
         click.echo(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
 
 
+@main.command()
+@SOURCE
+@click.option(
+    "-o",
+    "--outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder [default: build/sheets/ next to SOURCE].",
+)
+@click.option(
+    "--park",
+    "parks",
+    multiple=True,
+    metavar="ID",
+    help="Build only this park (repeat for several) [default: every park].",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    default="docx,pdf",
+    show_default=True,
+    help="Comma-separated formats: docx, pdf.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes [default: the number of CPUs; 1 renders in this process].",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Keep sheets an earlier run of the same source left intact (see manifest.json).",
+)
+@click.option(
+    "--booklet",
+    is_flag=True,
+    help="Also write parks-booklet.pdf: every sheet PDF, one bookmark per park.",
+)
+@click.option("--language", type=click.Choice(["zh-CN", "en"]), help="Edition language.")
+@_errors_handled
+def sheets(
+    source: Path,
+    outdir: Path | None,
+    parks: tuple[str, ...],
+    formats: str,
+    jobs: int | None,
+    resume: bool,
+    booklet: bool,
+    language: str | None,
+) -> None:
+    """Write a one-page summary sheet for each park of SOURCE (一园一册).
+
+    \b
+    Files: OUTDIR/<park id>.docx and .pdf, OUTDIR/manifest.json.
+    Every PDF is one A4 page: a sheet that runs longer has its narrative
+    shortened at a sentence end (with ……), then its figure drawn smaller
+    or left out, each with a warning; if it still does not fit, that park fails.
+    A park that fails is reported with its source location and the others
+    are still built. The manifest lists every file with its sha256.
+
+    \b
+    Exit codes: 0 every sheet built; 1 some parks failed; 2 invalid source
+    or options; 130 interrupted (finished sheets are kept: use --resume).
+    """
+    from . import api
+    from .errors import display_path
+
+    progress, close = _sheet_progress()
+    try:
+        result = api.build_sheets(
+            source,
+            outdir,
+            parks=list(parks) or None,
+            formats=formats,
+            jobs=jobs,
+            resume=resume,
+            booklet=booklet,
+            language=language,
+            progress=progress,
+        )
+    finally:
+        close()
+    for w in result.all_warnings():
+        click.echo(f"warning: {w}", err=True)
+    for outcome in result.failed:
+        for line in outcome.errors:
+            click.echo(f"error: {line}", err=True)
+    total = len(result.done) + len(result.failed) + len(result.skipped)
+    click.echo(
+        f"{total} sheets: {len(result.done)} done, {len(result.failed)} failed, "
+        f"{len(result.skipped)} skipped in {result.seconds:.1f} s -> "
+        f"{display_path(result.outdir)}"
+    )
+    if result.booklet is not None:
+        click.echo(f"booklet: {display_path(result.booklet)}")
+    sys.exit(result.exit_code)
+
+
+def _sheet_progress() -> tuple[Callable[..., None], Callable[[], None]]:
+    """Return a progress callback for ``sheets`` and a function that ends its display.
+
+    A rich progress bar when stderr is a terminal, else one plain line per park
+    (``[3/15] park_x ok``), so logs of CI runs stay readable.
+    """
+    if not sys.stderr.isatty():
+
+        def plain(done: int, total: int, outcome: Any) -> None:
+            click.echo(f"[{done}/{total}] {outcome.park} {outcome.status}", err=True)
+
+        return plain, lambda: None
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("sheets"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("", total=None)
+    bar.start()
+
+    def rich_progress(done: int, total: int, outcome: Any) -> None:
+        if outcome.status == "failed":
+            bar.console.print(f"[red]failed[/red] {outcome.park}")
+        bar.update(task, completed=done, total=total, description=outcome.park)
+
+    return rich_progress, bar.stop
+
+
 def run() -> None:
     """Entry point that never shows a traceback for click's own usage errors."""
     main()

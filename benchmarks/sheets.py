@@ -1,0 +1,132 @@
+"""Time park sheets in batch: N sheets serially (jobs=1) and in parallel, with peak memory.
+
+Usage: ``.venv/bin/python benchmarks/sheets.py [--n 10 100 1000] [--jobs J] [--formats docx,pdf]``.
+
+The N parks are the Kunshan example's parks repeated under new ids (``<id>__k``), written to a
+temporary copy of the example folder. Each measurement runs in a fresh process (start-up and
+source parsing included) on a chart cache warmed beforehand, and prints sheets per second and
+the peak resident memory of the parent and of its largest worker (``resource.getrusage`` of
+self and of children; on Linux ``ru_maxrss`` is in KiB). A script, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "kunshan-2023" / "report.yaml"
+
+
+def make_source(folder: Path, n: int) -> Path:
+    """Write a copy of the example whose ``parks`` holds ``n`` parks (the example's, repeated)."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    data = yaml.load(EXAMPLE.read_text(encoding="utf-8"))
+    originals = list(data["parks"])
+    parks = []
+    for k in range(n):
+        park = dict(originals[k % len(originals)])
+        if k >= len(originals):
+            park["id"] = f"{park['id']}__{k // len(originals)}"
+        parks.append(park)
+    data["parks"] = parks
+    for item in EXAMPLE.parent.iterdir():
+        if item.name != EXAMPLE.name and not (folder / item.name).exists():
+            (folder / item.name).symlink_to(item)
+    source = folder / "report.yaml"
+    with source.open("w", encoding="utf-8") as fh:
+        yaml.dump(data, fh)
+    return source
+
+
+def child(source: str, outdir: str, jobs: int, formats: str) -> None:
+    """Run one batch in this process and print its figures as JSON (the measured part)."""
+    import resource
+
+    started = time.perf_counter()
+    from khzreport.batch import build_sheets
+
+    result = build_sheets(source, outdir, jobs=jobs, formats=formats)
+    seconds = time.perf_counter() - started
+    # Pool workers are children of the forkserver, not of this process: stop the server so
+    # their usage (which it reaped) is counted in RUSAGE_CHILDREN. Private API; best effort.
+    with contextlib.suppress(Exception):
+        from multiprocessing import forkserver
+
+        forkserver._forkserver._stop()  # type: ignore[attr-defined]
+    self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "sheets": len(result.done),
+                "failed": len(result.failed),
+                "seconds": seconds,
+                "self_mib": self_kib / 1024,
+                "children_mib": children_kib / 1024,
+            }
+        )
+    )
+
+
+def measure(source: Path, outdir: Path, jobs: int, formats: str) -> dict[str, float]:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", str(source), str(outdir), str(jobs), formats],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"batch failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[10, 100, 1000], help="batch sizes")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel workers")
+    parser.add_argument("--formats", default="docx,pdf")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        source, outdir, jobs, formats = args.child
+        child(source, outdir, int(jobs), formats)
+        return
+    with tempfile.TemporaryDirectory(prefix="khz-bench-") as tmp:
+        work = Path(tmp)
+        os.environ.setdefault("KHZREPORT_CACHE", str(work / "chart-cache"))
+        warm = work / "warm"
+        warm.mkdir()
+        measure(make_source(warm, 19), work / "warm-out", 1, args.formats)
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, formats {args.formats}")
+        print(
+            f"{'sheets':>7} {'jobs':>5} {'seconds':>8} {'sheets/s':>9} "
+            f"{'parent MiB':>11} {'worker MiB':>11}"
+        )
+        for n in args.n:
+            folder = work / f"n{n}"
+            folder.mkdir()
+            source = make_source(folder, n)
+            for jobs in dict.fromkeys([1, args.jobs]):
+                r = measure(source, folder / f"out-j{jobs}", jobs, args.formats)
+                if r["failed"] or r["sheets"] != n:
+                    raise SystemExit(f"expected {n} sheets, got {r}")
+                workers = f"{r['children_mib']:>11.0f}" if jobs > 1 else f"{'-':>11}"
+                print(
+                    f"{n:>7} {jobs:>5} {r['seconds']:>8.2f} {n / r['seconds']:>9.1f} "
+                    f"{r['self_mib']:>11.0f} {workers}",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
