@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import KhzReportError, Location
 
 if TYPE_CHECKING:
-    from .api import build, lint, load, resolve, validate
+    from .api import build, build_sheets, lint, load, resolve, validate
     from .model import Report
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Location",
     "Report",
     "build",
+    "build_sheets",
     "lint",
     "load",
     "resolve",
