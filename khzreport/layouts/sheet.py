@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .. import numbers as nb
-from ..document import Block, Document, Facts, Heading, Paragraph, Run, Tags
+from ..document import Block, Cover, Document, Facts, Paragraph, Run, Tags
 from ..model import Park, Report
 from ..theme import Theme
 from .common import Composer, strip_source_prefix
@@ -53,7 +53,9 @@ def compose_sheet(
         if park.positioning
         else None
     )
-    blocks: list[Block] = [Heading(1, name, positioning, f"park-{park.id}", "")]
+    zone = c.text(m.issuer, m.issuer_en, ("meta", "issuer"))
+    period = nb.format_year(m.year, locale="en" if c.locale.en else "zh-CN")
+    blocks: list[Block] = [Cover(name, positioning, zone, period)]
     facts: list[tuple[str, str]] = [(c.locale.word("类型", "Type"), kind)]
     if park.founded:
         facts.append(
@@ -100,16 +102,20 @@ def compose_sheet(
         what = "chart" if park.chart else "photo"
         c.warn(f"{what} left out to fit one page", (*path, what))
     elif park.chart:
-        fig = c.chart_figure(park.chart, (*path, "chart"), width="half")
+        fig = c.chart_figure(park.chart, (*path, "chart"), width="full")
         if fig:
             blocks.append(fig)
     elif park.photo:
         fig = c.image_figure(park.photo, (*path, "photo"), width="half")
         if fig:
             blocks.append(fig)
+    if _is_sparse(park) and report.kpis:
+        title = c.locale.word(f"{m.year}年全区主要指标", f"Zone key figures {m.year}")
+        panel = c.kpi_panel(report.kpis[:6], title, ("kpis",))
+        if panel:
+            blocks.append(panel)
     c.finish()
-    zone = c.text(m.issuer, m.issuer_en, ("meta", "issuer"))
-    header = c.locale.word(f"{zone} · {m.year}年园区简介", f"{zone} · Park profiles {m.year}")
+    header = c.locale.word("园区简介", "Park profile")
     meta = c.meta(name, c.locale.word(f"{m.year}年园区简介", f"Park profile {m.year}"), header)
     sources = sorted(
         {strip_source_prefix(src) for x in park.indicators if (src := report.indicator(x).source)}
@@ -127,6 +133,15 @@ def compose_sheet(
         name=park.id,
         warnings=tuple(c.warnings),
     )
+
+
+def _is_sparse(park: Park) -> bool:
+    """Return whether a park has too little of its own to fill a sheet.
+
+    Such a sheet also shows the zone's headline figures, so it still tells a visitor what
+    the park is part of rather than leaving most of the page empty.
+    """
+    return not park.narrative and len(park.indicators) < 3
 
 
 def sentence_breaks(texts: Sequence[str]) -> list[int]:
