@@ -42,6 +42,15 @@ class Locale:
         self.missing_en.append(what)
         return zh
 
+    def pick_list(self, zh: list[str], en: list[str] | None, what: str) -> list[str]:
+        """Return a list of texts for this edition (see :meth:`pick`)."""
+        if not self.en or not zh:
+            return zh
+        if en:
+            return en
+        self.missing_en.append(what)
+        return zh
+
     def word(self, zh: str, en: str) -> str:
         """Return a fixed word of the layout in this edition's language."""
         return en if self.en else zh

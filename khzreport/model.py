@@ -156,8 +156,11 @@ class Distribution(Strict):
     """The closing block of a 简报: who receives it and who issued it."""
 
     submit_to: list[Text] = Field(default_factory=list, description="报送")
+    submit_to_en: list[Text] | None = None
     copy_to: list[Text] = Field(default_factory=list, description="抄送")
+    copy_to_en: list[Text] | None = None
     printed_by: Text | None = Field(None, description="印发 body")
+    printed_by_en: Text | None = None
     printed_date: dt.date | None = None
 
 
@@ -177,7 +180,9 @@ class Meta(Strict):
     language: Language = "zh-CN"
     issue: int | None = Field(None, ge=1, description="Issue number for a 简报 masthead (第N期).")
     masthead: Text | None = Field(None, description="Red masthead line, e.g. 昆山高新区发展简报.")
+    masthead_en: Text | None = None
     keywords: list[Text] = Field(default_factory=list)
+    keywords_en: list[Text] | None = None
     distribution: Distribution | None = None
 
 

@@ -48,7 +48,7 @@ def compose_briefing(report: Report, theme: Theme, language: str | None = None) 
         issue = None
         if m.issue is not None:
             issue = c.locale.word(f"第{m.issue}期", f"Issue {m.issue}")
-        masthead = c.text(m.masthead, None, ("meta", "masthead")) if m.masthead else title
+        masthead = c.text(m.masthead, m.masthead_en, ("meta", "masthead")) if m.masthead else title
         headline = title if masthead != title else None
         blocks.append(Masthead(masthead, issue, issuer, date_text, headline))
     elif theme.cover:
@@ -88,17 +88,24 @@ def compose_briefing(report: Report, theme: Theme, language: str | None = None) 
     if dist is not None:
         lines: list[tuple[str, str]] = []
         sep = c.locale.word("，", ", ")
-        if dist.submit_to:
-            lines.append((c.locale.word("报送", "To"), sep.join(dist.submit_to)))
-        if dist.copy_to:
-            lines.append((c.locale.word("抄送", "Cc"), sep.join(dist.copy_to)))
+        submit = c.locale.pick_list(
+            dist.submit_to, dist.submit_to_en, "meta.distribution.submit_to"
+        )
+        copy = c.locale.pick_list(dist.copy_to, dist.copy_to_en, "meta.distribution.copy_to")
+        if submit:
+            lines.append((c.locale.word("报送：", "To: "), sep.join(submit)))
+        if copy:
+            lines.append((c.locale.word("抄送：", "Cc: "), sep.join(copy)))
         if dist.printed_by:
             when = dist.printed_date or m.date
             printed = nb.format_date(when, locale="en" if c.locale.en else "zh-CN")
             lines.append(
                 (
-                    c.locale.word("印发", "Issued by"),
-                    dist.printed_by + c.locale.word(f"　{printed}印发", f", {printed}"),
+                    c.locale.word("印发：", "Issued by: "),
+                    c.text(
+                        dist.printed_by, dist.printed_by_en, ("meta", "distribution", "printed_by")
+                    )
+                    + c.locale.word(f"　{printed}印发", f", {printed}"),
                 )
             )
         if lines:

@@ -78,7 +78,7 @@ class Composer:
                 f"{len(missing)} text(s) have no English version and stay in Chinese: {shown}"
             )
         if self.without_image:
-            names = "、".join(self.without_image)
+            names = self.locale.word("、", ", ").join(self.without_image)
             self.warn(
                 f"{len(self.without_image)} figure(s) have no image file and are not shown: {names}"
             )
@@ -534,7 +534,10 @@ class Composer:
             author=self.text(m.issuer, m.issuer_en, ("meta", "issuer")),
             subject=subject,
             language=self.locale.language,
-            keywords=tuple(clean_text(k) for k in m.keywords),
+            keywords=tuple(
+                clean_text(k)
+                for k in self.locale.pick_list(m.keywords, m.keywords_en, "meta.keywords")
+            ),
             date=m.date.isoformat(),
             date_text=nb.format_date(m.date, locale="en" if self.locale.en else "zh-CN"),
             running_header=running_header,

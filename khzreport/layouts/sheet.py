@@ -118,7 +118,11 @@ def compose_sheet(
     header = c.locale.word("园区简介", "Park profile")
     meta = c.meta(name, c.locale.word(f"{m.year}年园区简介", f"Park profile {m.year}"), header)
     sources = sorted(
-        {strip_source_prefix(src) for x in park.indicators if (src := report.indicator(x).source)}
+        {
+            strip_source_prefix(c.locale.pick(ind.source, ind.source_en, f"indicators.{x}.source"))
+            for x in park.indicators
+            if (ind := report.indicator(x)).source
+        }
     )
     note = c.source_note("；".join(sources)) if sources else None
     from dataclasses import replace
