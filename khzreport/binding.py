@@ -17,6 +17,11 @@ from .document import Direction
 from .model import Indicator, Report
 
 
+PENDING_ZH = "〔待填〕"
+PENDING_EN = "[to come]"
+"""What a figure still to come (``value: null``) prints as, so it stands out in a draft."""
+
+
 class BindingError(ValueError):
     """An indicator cannot be shown in the asked form (e.g. growth without a previous value)."""
 
@@ -27,6 +32,7 @@ class Locale:
 
     language: str = "zh-CN"
     missing_en: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
 
     @property
     def en(self) -> bool:
@@ -93,6 +99,10 @@ class Bound:
         """Return the value with qualifier and unit, split into parts (for cards)."""
         ind = self.indicator
         value = ind.current
+        if ind.pending:
+            self.locale.pending.append(ind.id)
+            text = self.locale.word(PENDING_ZH, PENDING_EN)
+            return nb.FormattedValue("", text, "", "", text)
         if value is None:
             if ind.rank is not None:
                 text = self.rank()

@@ -134,11 +134,25 @@ class Indicator(Strict):
 
     @model_validator(mode="after")
     def _has_something(self) -> Indicator:
-        if self.value is None and self.series is None and self.rank is None and self.date is None:
-            raise ValueError("an indicator needs a value, a series, a rank or a date")
+        if (
+            self.value is None
+            and self.series is None
+            and self.rank is None
+            and self.date is None
+            and "value" not in self.model_fields_set
+        ):
+            raise ValueError(
+                "an indicator needs a value, a series, a rank or a date "
+                "(write 'value: null' for a figure still to come)"
+            )
         if isinstance(self.value, Fraction) and self.qualifier in ("多", "余"):
             raise ValueError(f"the qualifier {self.qualifier} does not go with a fraction; use 超")
         return self
+
+    @property
+    def pending(self) -> bool:
+        """Return whether the figure is still to come (``value: null`` and nothing else)."""
+        return self.value is None and self.series is None and self.rank is None and self.date is None
 
     @property
     def current(self) -> NumberValue | None:

@@ -121,11 +121,17 @@ def _filter(method: str) -> Callable[[Any], BoundText]:
                 f"the filter '{method}' applies to an indicator (ind.ID), got {type(view).__name__}",
                 None,
             )
-        return BoundText(_call(getattr(view._bound, method)), view._bound.id)
+        bound = view._bound
+        if bound.indicator.pending and method in _PENDING_FORMS:
+            return BoundText(bound.full(), bound.id)
+        return BoundText(_call(getattr(bound, method)), bound.id)
 
     apply.__name__ = method
     return apply
 
+
+_PENDING_FORMS = frozenset({"value", "plain", "full", "growth", "share", "doubling"})
+"""Filters that print the pending marker for a figure still to come, instead of failing."""
 
 FILTERS = {
     "value": "value",

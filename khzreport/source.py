@@ -44,6 +44,8 @@ class SourceMap:
     positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     block_scalars: set[PathKey] = field(default_factory=set)
     key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    elsewhere: dict[PathKey, Location] = field(default_factory=dict)
+    """Nodes that came from another file (spreadsheet cells), by field path."""
 
     @property
     def folder(self) -> Path:
@@ -55,6 +57,9 @@ class SourceMap:
         key = tuple(path)
         shown = format_path(key)
         for n in range(len(key), -1, -1):
+            other = self.elsewhere.get(key[:n])
+            if other is not None:
+                return other.with_path(shown)
             pos = self.positions.get(key[:n])
             if pos is not None:
                 return Location(display_path(self.file), pos[0], pos[1], shown)
@@ -198,6 +203,10 @@ def load(path: str | Path) -> Report:
     """
     file = Path(path)
     data, smap = read_yaml(file)
+    if isinstance(data, dict) and "data" in data:
+        from .datafiles import merge_data_files
+
+        data = merge_data_files(data, smap)
     report = validate(data, smap)
     from .references import check_references
 

@@ -69,6 +69,12 @@ class Composer:
         from ..errors import raise_all
 
         raise_all(self.errors)
+        if self.locale.pending:
+            pending = list(dict.fromkeys(self.locale.pending))
+            self.warn(
+                f"{len(pending)} indicator(s) have no value yet and print as "
+                f"{self.locale.word('〔待填〕', '[to come]')}: {', '.join(pending)}"
+            )
         if self.locale.missing_en:
             missing = list(dict.fromkeys(self.locale.missing_en))
             shown = ", ".join(missing[:8]) + (
