@@ -141,7 +141,7 @@ class Bound:
         """Return the displayed value as a float (for charts), or None."""
         ind = self.indicator
         if ind.current is None:
-            return float(ind.rank.position) if ind.rank else None
+            return float(ind.rank.position) if ind.rank and ind.rank.position else None
         return float(self._display_decimal(ind.current))
 
     def _display_decimal(self, value: nb.Number) -> nb.Decimal:
@@ -177,6 +177,9 @@ class Bound:
         r = self.indicator.rank
         if r is None:
             raise BindingError(f"indicator '{self.id}' has no rank")
+        if r.position is None:
+            self.locale.pending.append(self.id)
+            return self.locale.word(PENDING_ZH, PENDING_EN)
         return nb.format_rank(r.position, of=r.of, locale=self._lang)
 
     def top(self) -> str:
@@ -284,7 +287,7 @@ class Bound:
     def change(self) -> tuple[str | None, Direction | None]:
         """Return the KPI card's change text and direction (up/down/flat), if any."""
         ind = self.indicator
-        if ind.rank is not None and ind.rank.previous is not None:
+        if ind.rank is not None and ind.rank.previous is not None and ind.rank.position:
             moved = ind.rank.previous - ind.rank.position
             if moved > 0:
                 return self.locale.word(f"较上年上升{moved}位", f"up {moved} places"), "up"

@@ -308,6 +308,34 @@ def _sheet_progress() -> tuple[Callable[..., None], Callable[[], None]]:
     return rich_progress, bar.stop
 
 
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--from",
+    "from_source",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Copy this (last year's) source forward instead of starting empty.",
+)
+@click.option("--year", type=int, help="Year of a new empty report [default: last year].")
+@_errors_handled
+def new(folder: Path, from_source: Path | None, year: int | None) -> None:
+    """Start a report in FOLDER (which must be new or empty).
+
+    \b
+    Without --from: report.yaml with every field shown (optional ones commented),
+    data/indicators.xlsx with the table headers, theme.yaml.
+    With --from SOURCE: last year's folder copied forward: the year moves on, current
+    figures become previous ones, new figures are left to fill in (value: null, shown
+    as 〔待填〕), narrative, charts and parks are kept.
+    """
+    from .scaffold import copy_forward, new_report
+
+    written = copy_forward(from_source, folder) if from_source else new_report(folder, year=year)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: khzreport validate {folder / (from_source.name if from_source else 'report.yaml')}")
+
+
 def run() -> None:
     """Entry point that never shows a traceback for click's own usage errors."""
     main()

@@ -66,7 +66,9 @@ NumberValue = int | float | Decimal | Fraction
 class Rank(Strict):
     """A position in a published list, e.g. 第32名 in 国家高新区综合评价."""
 
-    position: int = Field(ge=1, description="1-based position in the list.")
+    position: int | None = Field(
+        ge=1, description="1-based position in the list; null while the list is not out yet."
+    )
     of: int | None = Field(None, ge=1, description="How many entries the list has.")
     list: Text | None = Field(
         None, description="Which list or evaluation, e.g. 国家高新区综合评价."
@@ -75,7 +77,7 @@ class Rank(Strict):
 
     @model_validator(mode="after")
     def _within_list(self) -> Rank:
-        if self.of is not None and self.position > self.of:
+        if self.of is not None and self.position is not None and self.position > self.of:
             raise ValueError(f"rank {self.position} is outside a list of {self.of}")
         return self
 
@@ -134,13 +136,7 @@ class Indicator(Strict):
 
     @model_validator(mode="after")
     def _has_something(self) -> Indicator:
-        if (
-            self.value is None
-            and self.series is None
-            and self.rank is None
-            and self.date is None
-            and "value" not in self.model_fields_set
-        ):
+        if self.pending and "value" not in self.model_fields_set and self.rank is None:
             raise ValueError(
                 "an indicator needs a value, a series, a rank or a date "
                 "(write 'value: null' for a figure still to come)"
@@ -152,7 +148,12 @@ class Indicator(Strict):
     @property
     def pending(self) -> bool:
         """Return whether the figure is still to come (``value: null`` and nothing else)."""
-        return self.value is None and self.series is None and self.rank is None and self.date is None
+        return (
+            self.value is None
+            and self.series is None
+            and (self.rank is None or self.rank.position is None)
+            and self.date is None
+        )
 
     @property
     def current(self) -> NumberValue | None:

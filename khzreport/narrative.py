@@ -130,7 +130,7 @@ def _filter(method: str) -> Callable[[Any], BoundText]:
     return apply
 
 
-_PENDING_FORMS = frozenset({"value", "plain", "full", "growth", "share", "doubling"})
+_PENDING_FORMS = frozenset({"value", "plain", "full", "growth", "share", "doubling", "date"})
 """Filters that print the pending marker for a figure still to come, instead of failing."""
 
 FILTERS = {

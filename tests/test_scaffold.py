@@ -1,0 +1,66 @@
+"""``khzreport new``: an empty commented report that builds, and last year's copied forward."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from khzreport import api
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "kunshan-2023" / "report.yaml"
+
+
+def khz(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "khzreport", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_new_report_validates_and_builds(tmp_path: Path) -> None:
+    folder = tmp_path / "zone-2025"
+    result = khz("new", str(folder), "--year", "2025")
+    assert result.returncode == 0, result.stderr
+    assert {p.name for p in folder.iterdir()} >= {"report.yaml", "theme.yaml", "data", "images"}
+    assert (folder / "data" / "indicators.xlsx").is_file()
+    source = folder / "report.yaml"
+    assert "# lead:" in source.read_text(encoding="utf-8")  # optional fields are shown, commented
+    assert khz("validate", str(source)).returncode == 0
+    assert khz("lint", str(source)).returncode == 0
+    result = khz("build", str(source), "-f", "docx,pdf")
+    assert result.returncode == 0, result.stderr
+    assert api.load(source).meta.year == 2025
+
+
+def test_new_refuses_a_folder_with_files(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_text("keep me", encoding="utf-8")
+    result = khz("new", str(tmp_path))
+    assert result.returncode == 2
+    assert "not an empty folder" in result.stderr
+    assert (tmp_path / "x.txt").read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.slow
+def test_copy_forward_gives_a_next_year_skeleton_that_validates(tmp_path: Path) -> None:
+    folder = tmp_path / "kunshan-2024"
+    result = khz("new", str(folder), "--from", str(EXAMPLE))
+    assert result.returncode == 0, result.stderr
+    source = folder / "report.yaml"
+    result = khz("validate", str(source))
+    assert result.returncode == 0, result.stderr
+    assert "〔待填〕" in result.stderr
+    old, new = api.load(EXAMPLE), api.load(source)
+    assert new.meta.year == 2024 and new.meta.date.year == old.meta.date.year + 1
+    assert "2024" in new.meta.title
+    cluster = new.indicator("cluster_electronics")
+    assert cluster.value is None and cluster.pending
+    assert cluster.previous == old.indicator("cluster_electronics").value
+    assert cluster.qualifier is None
+    rank = new.indicator("rank_national").rank
+    assert rank is not None and rank.position is None and rank.previous == 32
+    founded = [i for i in old.indicators if isinstance(i.period, int) and i.period < 2023]
+    for ind in founded:  # historic facts stay
+        assert new.indicator(ind.id).value == ind.value, ind.id
+    assert khz("lint", str(source)).returncode == 0
