@@ -111,7 +111,7 @@ def merge_data_files(data: dict[str, Any], smap: SourceMap) -> dict[str, Any]:
             errors.extend(getattr(exc, "errors", [exc]))
     by_id = {ind.get("id"): k for k, ind in enumerate(indicators) if isinstance(ind, dict)}
     for _entry, table in series_tables:
-        for ident, values, cells, header in table:
+        for ident, values, year_cells, header in table:
             k = by_id.get(ident)
             if k is None:
                 errors.append(
@@ -129,7 +129,7 @@ def merge_data_files(data: dict[str, Any], smap: SourceMap) -> dict[str, Any]:
                 continue
             indicators[k] = {**indicators[k], "series": dict(values)}
             smap.elsewhere[("indicators", k, "series")] = _cell(header)
-            for year, ref in cells.items():
+            for year, ref in year_cells.items():
                 smap.elsewhere[("indicators", k, "series", year)] = _cell(ref)
     raise_all(errors)
     merged["indicators"] = indicators
