@@ -16,7 +16,6 @@ from . import numbers as nb
 from .document import Direction
 from .model import Indicator, Report
 
-
 PENDING_ZH = "〔待填〕"
 PENDING_EN = "[to come]"
 """What a figure still to come (``value: null``) prints as, so it stands out in a draft."""

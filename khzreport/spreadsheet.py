@@ -339,15 +339,15 @@ def _read_csv(path: Path, display_name: str) -> _Grid:
             cells = [_Cell(value) for value in record]
             if any(not c.empty for c in cells):
                 rows.append((number, cells))
-                _check_rows(rows, display_name)
+                if len(rows) > MAX_ROWS:
+                    _too_many_rows(display_name)
     except csv.Error as exc:
         _fail(display_name, f"not a valid CSV file: {exc}", "save it as CSV UTF-8")
     return _Grid(display_name, None, rows)
 
 
-def _check_rows(rows: list[Any], where: str) -> None:
-    if len(rows) > MAX_ROWS:
-        _fail(where, f"the table has more than {MAX_ROWS} rows", "split it into smaller tables")
+def _too_many_rows(where: str) -> NoReturn:
+    _fail(where, f"the table has more than {MAX_ROWS} rows", "split it into smaller tables")
 
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
@@ -472,7 +472,9 @@ def _xlsx_rows(
             value = getattr(c, "value", None)
             data_type = getattr(c, "data_type", "n")
             if data_type == "e":
-                cells.append(_Cell(problem=(f"the cell shows the error {value}", "fix the formula")))
+                cells.append(
+                    _Cell(problem=(f"the cell shows the error {value}", "fix the formula"))
+                )
             elif value is None:
                 if hasattr(c, "coordinate"):
                     blank.add((number, col))
@@ -483,7 +485,7 @@ def _xlsx_rows(
         if any(not c.empty for c in cells):
             count += 1
             if count > MAX_ROWS:
-                _check_rows([None] * count, display_name)
+                _too_many_rows(display_name)
         yield number, cells
 
 
@@ -519,7 +521,8 @@ _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 _FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
 _YEAR = re.compile(r"(\d{4})\s*年?")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_GAPS = frozenset({"-", "--", "—", "——", "–", "…", "……", "...", "-"})
+_GAPS = frozenset({"-", "--", "—", "——", "―", "――", "–", "…", "……", "..."})
+"""Marks of a year without data in a series (after NFKC, so ``－`` is ``-``)."""
 _FOOTNOTE = re.compile(r"(注|说明|资料来源|数据来源|来源|notes?|sources?)\s*\d*\s*:", re.IGNORECASE)
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 
@@ -566,11 +569,14 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
-def _number(cell: _Cell, percent_ok: bool, why_not: str) -> Number | str:
+def _number(
+    cell: _Cell, percent_ok: bool, why_not: str, percent_hint: str | None = None
+) -> Number | str:
     """Convert a cell to a number (or fraction text) under the rules in the module docstring.
 
     ``percent_ok`` says whether a percentage may be turned into its number of percent here;
-    ``why_not`` completes the error message when it may not ("the unit is '亿元'").
+    ``why_not`` completes the error message when it may not ("the unit is '亿元'"), and
+    ``percent_hint`` replaces the default advice.
     """
     if cell.problem is not None:
         raise _Bad(*cell.problem)
@@ -585,7 +591,7 @@ def _number(cell: _Cell, percent_ok: bool, why_not: str) -> Number | str:
             if not percent_ok:
                 raise _Bad(
                     f"the cell is formatted as a percentage ({_show(value)}) but {why_not}",
-                    "format the cell as a number, or correct the unit",
+                    percent_hint or "format the cell as a number, or correct the unit",
                 )
             amount *= 100
         return _plain(amount)
@@ -607,7 +613,7 @@ def _number(cell: _Cell, percent_ok: bool, why_not: str) -> Number | str:
     if percent and not percent_ok:
         raise _Bad(
             f"the text {value!r} is a percentage but {why_not}",
-            "write the number without %, or correct the unit",
+            percent_hint or "write the number without %, or correct the unit",
         )
     return _plain(amount)
 
@@ -837,7 +843,9 @@ def read_indicators(
         cell = header_cells[col - 1]
         text = cell.value if isinstance(cell.value, str) else _show(cell.value)
         field = header_field(text) if cell.problem is None else None
-        if field is None:
+        if cell.problem is not None:
+            errors.add(ref, "", *cell.problem)
+        elif field is None:
             known = difflib.get_close_matches(_header_key(text), list(_HEADERS), n=1)
             guess = f"; did you mean {known[0]!r}?" if known else ""
             errors.add(ref, "", f"unknown column {text.strip()!r}{guess}", accepted_headers())
@@ -848,9 +856,9 @@ def read_indicators(
             seen[field] = ref
     errors.raise_if_any()
     first = grid.ref(header_number, _filled(header_cells)[0])
-    for required, names in (("id", "id/指标代码"), ("label", "label/指标名称")):
+    for required, names in (("id", "an id/指标代码"), ("label", "a label/指标名称")):
         if required not in seen:
-            errors.add(first, "", f"the header row has no {required} column", f"add a {names} column")
+            errors.add(first, "", f"the header row has no {required} column", f"add {names} column")
     errors.raise_if_any()
 
     results: list[tuple[dict[str, Any], dict[str, CellRef]]] = []
@@ -886,8 +894,6 @@ def read_indicators(
                 value = _convert(kind, cell, unit == "%", why_not)
             except _Bad as exc:
                 errors.bad(ref, field, exc)
-                continue
-            if value == "" and kind in (TEXT, UNIT):
                 continue
             data[field] = value
             refs[field] = ref
@@ -928,6 +934,7 @@ Series = tuple[str, dict[int, Any], dict[int, CellRef], CellRef]
 
 _SERIES_NO_PERCENT = "a series table has no unit column to check it against"
 _SERIES_HINT = "leave the cell empty, or write - or —, for a year without data"
+_SERIES_PERCENT_HINT = "write the number of percent as a plain number (68.5 for 68.5%)"
 
 
 def _series_value(cell: _Cell) -> Number | str | None:
@@ -937,7 +944,7 @@ def _series_value(cell: _Cell) -> Number | str | None:
     if isinstance(cell.value, str) and _normal(cell.value) in _GAPS:
         return None
     try:
-        return _number(cell, False, _SERIES_NO_PERCENT)
+        return _number(cell, False, _SERIES_NO_PERCENT, _SERIES_PERCENT_HINT)
     except _Bad as exc:
         if exc.hint is None and exc.message.startswith("expected a number"):
             raise _Bad(exc.message, _SERIES_HINT) from None
@@ -997,9 +1004,8 @@ def _series_across(
         if isinstance(_cell(header_cells, c).value, str)
     }
     if len(prefix) > 2:
-        extra = prefix[2] if named.get(prefix[0]) != "label" else prefix[2]
         _fail(
-            grid.ref(header_number, extra),
+            grid.ref(header_number, prefix[2]),
             "unexpected column before the years",
             "a series table has an id column, an optional label column, then one column per year",
         )
@@ -1049,7 +1055,8 @@ def _series_across(
             continue
         ids[ident] = id_ref
         values, refs = _collect(
-            errors, ((year, grid.ref(number, col), _cell(cells, col)) for col, year in years.items())
+            errors,
+            ((year, grid.ref(number, col), _cell(cells, col)) for col, year in years.items()),
         )
         results.append((ident, values, refs, id_ref))
     errors.raise_if_any()

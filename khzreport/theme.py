@@ -142,7 +142,7 @@ class Theme(_Strict):
     base_dir: str | None = Field(None, description="Folder the theme's font files are relative to.")
 
 
-PRESETS = ("briefing", "gov")
+PRESETS = ("briefing", "gov", "en")
 
 
 def load_theme(ref: str, source_dir: Path | None) -> Theme:

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in fonts-noto-cjk fontconfig poppler-utils libreoffice-writer-nogui chromium; do
+for pkg in fonts-noto-cjk fontconfig poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
