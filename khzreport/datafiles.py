@@ -92,6 +92,7 @@ def merge_data_files(data: dict[str, Any], smap: SourceMap) -> dict[str, Any]:
                     file, display_name=name, sheet=None if sheet is None else str(sheet)
                 ):
                     index = len(indicators)
+                    row.setdefault("value", None)  # an empty value cell: a figure still to come
                     indicators.append(row)
                     first = cells.get("id") or next(iter(cells.values()), None)
                     if first is not None:

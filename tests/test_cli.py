@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "kunshan-2023" / "report.yaml"
-HEAVY = ("matplotlib", "docx", "typst", "lxml")
+HEAVY = ("matplotlib", "docx", "typst")
 
 
 @pytest.mark.parametrize("command", [[], ["validate"], ["lint"], ["build"], ["sheets"]])

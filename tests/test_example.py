@@ -141,3 +141,60 @@ def test_every_indicator_in_narrative_is_formatted_not_typed(report: Report) -> 
     )
     for needle in ("突破740亿元", "第32名", "68.5%", "近140亿元", "140多家", "约100万颗", "近1/3"):
         assert needle in text, needle
+
+
+def test_spreadsheet_form_resolves_like_the_yaml_only_form(tmp_path: Path) -> None:
+    """Inline the statistics table as YAML indicators: the resolved documents are identical."""
+    import shutil
+
+    from ruamel.yaml import YAML
+
+    from khzreport.document import to_plain
+    from khzreport.spreadsheet import read_indicators
+
+    folder = tmp_path / "yaml-only"
+    shutil.copytree(EXAMPLE.parent, folder)
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    tree = yaml.load(EXAMPLE.read_text(encoding="utf-8"))
+    [entry] = tree.pop("data")
+    rows = read_indicators(
+        EXAMPLE.parent / entry["file"], display_name=entry["file"], sheet=entry["sheet"]
+    )
+    for row, _cells in rows:
+        tree["indicators"].append(row)
+    (folder / "data" / "indicators.xlsx").unlink()
+    with (folder / "report.yaml").open("w", encoding="utf-8") as fh:
+        yaml.dump(tree, fh)
+    for language in ("zh-CN", "en"):
+        from_sheet = api.resolve(api.load(EXAMPLE), language=language)
+        from_yaml = api.resolve(api.load(folder / "report.yaml"), language=language)
+        assert to_plain(from_sheet.blocks) == to_plain(from_yaml.blocks)
+        for park in ("life_health_park", "haokang_centre"):
+            a = api.resolve(api.load(EXAMPLE), park=park, language=language)
+            b = api.resolve(api.load(folder / "report.yaml"), park=park, language=language)
+            assert to_plain(a.blocks) == to_plain(b.blocks)
+
+
+def test_cell_errors_point_at_the_cell(tmp_path: Path) -> None:
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from khzreport.errors import KhzReportError
+
+    folder = tmp_path / "broken"
+    shutil.copytree(EXAMPLE.parent, folder)
+    book = folder / "data" / "indicators.xlsx"
+    wb = load_workbook(book)
+    ws = wb["指标"]
+    headers = [c.value for c in ws[1]]
+    value_col = headers.index("数值") + 1
+    ws.cell(row=5, column=value_col, value="7,4O0")
+    wb.save(book)
+    wb.close()
+    with pytest.raises(KhzReportError) as info:
+        api.load(folder / "report.yaml")
+    letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[value_col - 1]
+    assert f"data/indicators.xlsx[指标]!{letter}5" in str(info.value)
+    assert "expected a number, got '7,4O0'" in str(info.value)
