@@ -18,6 +18,6 @@ fi
 
 PY="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]" 2>&1 \
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev,cluster]" 2>&1 \
   | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import khzreport" 
