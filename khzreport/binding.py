@@ -143,6 +143,18 @@ class Bound:
             return float(ind.rank.position) if ind.rank and ind.rank.position else None
         return float(self._display_decimal(ind.current))
 
+    def _quantity(self, value: nb.Number) -> nb.FormattedValue:
+        """Return another value of this indicator (previous, target, a year) in its unit."""
+        ind = self.indicator
+        return nb.format_quantity(
+            value,
+            ind.unit,
+            decimals=ind.decimals,
+            source_unit=ind.source_unit,
+            locale=self._lang,
+            unit_en=ind.unit_en,
+        )
+
     def _display_decimal(self, value: nb.Number) -> nb.Decimal:
         ind = self.indicator
         if ind.source_unit:
@@ -160,14 +172,7 @@ class Bound:
             if raw is None:
                 out.append((year, None, self.locale.word("缺失", "n/a")))
                 continue
-            fv = nb.format_quantity(
-                raw,
-                ind.unit,
-                decimals=ind.decimals,
-                source_unit=ind.source_unit,
-                locale=self._lang,
-                unit_en=ind.unit_en,
-            )
+            fv = self._quantity(raw)
             out.append((year, float(self._display_decimal(raw)), fv.text))
         return out
 
@@ -195,14 +200,7 @@ class Bound:
             raise BindingError(f"indicator '{self.id}' has no target")
         if ind.rank is not None and ind.value is None:
             return self.top()
-        return nb.format_quantity(
-            ind.target,
-            ind.unit,
-            decimals=ind.decimals,
-            source_unit=ind.source_unit,
-            locale=self._lang,
-            unit_en=ind.unit_en,
-        ).text
+        return self._quantity(ind.target).text
 
     def previous_value(self) -> nb.Number | None:
         """Return the previous value: given, or the year before the period from the series."""
@@ -216,18 +214,10 @@ class Bound:
 
     def previous(self) -> str:
         """Return the previous value with its unit."""
-        ind = self.indicator
         prev = self.previous_value()
         if prev is None:
             raise BindingError(f"indicator '{self.id}' has no previous value")
-        return nb.format_quantity(
-            prev,
-            ind.unit,
-            decimals=ind.decimals,
-            source_unit=ind.source_unit,
-            locale=self._lang,
-            unit_en=ind.unit_en,
-        ).text
+        return self._quantity(prev).text
 
     def growth(self) -> str:
         """Return growth wording: 同比增长12.3% (from ``growth`` or the previous value)."""
