@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -26,32 +27,92 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from .limits import MAX_ID_CHARS, MAX_NUMBER, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR
 
 Id = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=80),
+    StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=MAX_ID_CHARS),
 ]
 """An identifier: letters, digits and underscores, not starting with a digit (usable in templates)."""
 
-Text = Annotated[str, StringConstraints(max_length=20_000)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
+
+
+def _not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise refusal(
+            "expected a whole number, got a yes/no value",
+            "YAML reads yes/no/true/false as a boolean; write the number",
+        )
+    return value
+
+
+Count = Annotated[int, Field(ge=1, le=MAX_NUMBER), BeforeValidator(_not_a_boolean)]
+"""A positive whole number (a rank, the length of a list, an issue number)."""
+Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR), BeforeValidator(_not_a_boolean)]
+"""A year, as a whole number from MIN_YEAR to MAX_YEAR."""
+
+
+def _not_a_timestamp(value: Any) -> Any:
+    if isinstance(value, int | float):  # pydantic would read 20231123 as seconds since 1970
+        raise refusal(
+            f"expected a date like 2023-12-31, got {value!r}", "write the date as YYYY-MM-DD"
+        )
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_not_a_timestamp)]
+"""A calendar day, written 2023-12-31 (a number is not taken as a timestamp)."""
 Qualifier = Literal["近", "超", "突破", "约", "多", "余"]
 Language = Literal["zh-CN", "en"]
 
 
 def _parse_number(value: Any) -> Any:
-    """Accept ``"1/3"`` as an exact fraction and reject booleans and non-finite floats."""
+    """Accept ``"1/3"`` as an exact fraction; reject booleans, non-finite and huge numbers.
+
+    A number may be negative (a fall, a growth rate below zero) but never NaN or infinite,
+    and never larger in magnitude than :data:`~khzreport.limits.MAX_NUMBER`.
+    """
     if isinstance(value, bool):
-        raise ValueError("expected a number, got a yes/no value")
+        raise refusal(
+            "expected a number, got a yes/no value",
+            "YAML reads yes/no/true/false as a boolean; write the number",
+        )
     if isinstance(value, str):
         text = value.strip()
-        if "/" in text:
+        if "/" in text and len(text) <= 40:
             num, _, den = text.partition("/")
             if num.strip().isdigit() and den.strip().isdigit() and int(den) != 0:
-                return Fraction(int(num), int(den))
-        raise ValueError(f"expected a number, got the text {value!r}")
+                value = Fraction(int(num), int(den))
+        if isinstance(value, str):
+            raise refusal(
+                f"expected a number, got the text {value!r}",
+                'write a number such as 12.5, or a fraction in quotes such as "1/3"',
+            )
     if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-        raise ValueError(f"expected a finite number, got {value!r}")
+        raise refusal(
+            f"expected a finite number, got {value!r}",
+            "write the figure, or null for a figure still to come",
+        )
+    if isinstance(value, int | float | Decimal | Fraction) and abs(value) > MAX_NUMBER:  # type: ignore[operator]
+        raise refusal(
+            f"expected a number of at most 1e15 in size, got {_short_number(value)}",
+            "1e15 is the limit for any figure; check the digits or store it in a larger unit",
+        )
     return value
+
+
+def refusal(message: str, hint: str) -> PydanticCustomError:
+    """Return a validation error with a hint (the source loader shows it in brackets)."""
+    return PydanticCustomError("khz_refused", "{message}", {"message": message, "hint": hint})
+
+
+def _short_number(value: Any) -> str:
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"a number of {len(str(abs(value)))} digits"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 class Strict(BaseModel):
@@ -66,14 +127,14 @@ NumberValue = int | float | Decimal | Fraction
 class Rank(Strict):
     """A position in a published list, e.g. 第32名 in 国家高新区综合评价."""
 
-    position: int | None = Field(
-        ge=1, description="1-based position in the list; null while the list is not out yet."
+    position: Count | None = Field(
+        description="1-based position in the list; null while the list is not out yet."
     )
-    of: int | None = Field(None, ge=1, description="How many entries the list has.")
+    of: Count | None = Field(None, description="How many entries the list has.")
     list: Text | None = Field(
         None, description="Which list or evaluation, e.g. 国家高新区综合评价."
     )
-    previous: int | None = Field(None, ge=1, description="Position in the previous period.")
+    previous: Count | None = Field(None, description="Position in the previous period.")
 
     @model_validator(mode="after")
     def _within_list(self) -> Rank:
@@ -101,10 +162,10 @@ class Indicator(Strict):
     source_unit: Text | None = Field(None, description="Unit the value is stored in (元).")
     decimals: int | None = Field(None, ge=0, le=6, description="Fixed decimals when shown.")
     qualifier: Qualifier | None = None
-    period: int | Text | dt.date | None = Field(None, description="2023, '2023-12' or a date.")
-    date: dt.date | None = Field(None, description="Day the figure was reached (records).")
+    period: Year | Text | Day | None = Field(None, description="2023, '2023-12' or a date.")
+    date: Day | None = Field(None, description="Day the figure was reached (records).")
     previous: NumberValue | None = Field(None, description="Value in the previous period.")
-    previous_period: int | Text | None = None
+    previous_period: Year | Text | None = None
     growth: NumberValue | None = Field(None, description="Growth rate in percent, if published.")
     rank: Rank | None = None
     share_of: Id | None = Field(None, description="Indicator id of the whole this is part of.")
@@ -112,7 +173,7 @@ class Indicator(Strict):
         None, description="Indicator id of a total that this and its siblings must not exceed."
     )
     target: NumberValue | None = Field(None, description="Target value (for ranks: top N).")
-    target_period: int | Text | None = None
+    target_period: Year | Text | None = None
     series: dict[int, NumberValue | None] | None = Field(
         None, description="Year → value; null marks a year without data."
     )
@@ -132,6 +193,17 @@ class Indicator(Strict):
     def _check_series(cls, v: Any) -> Any:
         if isinstance(v, dict):
             return {k: (None if x is None else _parse_number(x)) for k, x in v.items()}
+        return v
+
+    @field_validator("series", mode="after")
+    @classmethod
+    def _series_years(cls, v: Any) -> Any:
+        for year in v or ():
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise refusal(
+                    f"a series is keyed by years from {MIN_YEAR} to {MAX_YEAR}, got {year}",
+                    "write one 'YEAR: value' entry per year, e.g. 2023: 440",
+                )
         return v
 
     @model_validator(mode="after")
@@ -176,7 +248,7 @@ class Distribution(Strict):
     copy_to_en: list[Text] | None = None
     printed_by: Text | None = Field(None, description="印发 body")
     printed_by_en: Text | None = None
-    printed_date: dt.date | None = None
+    printed_date: Day | None = None
 
 
 class Meta(Strict):
@@ -189,11 +261,11 @@ class Meta(Strict):
     subtitle_en: Text | None = None
     issuer: Text
     issuer_en: Text | None = None
-    year: int = Field(ge=1900, le=2200)
+    year: Year
     period: Text | None = Field(None, description="Reporting period if not the calendar year.")
-    date: dt.date
+    date: Day
     language: Language = "zh-CN"
-    issue: int | None = Field(None, ge=1, description="Issue number for a 简报 masthead (第N期).")
+    issue: Count | None = Field(None, description="Issue number for a 简报 masthead (第N期).")
     masthead: Text | None = Field(None, description="Red masthead line, e.g. 昆山高新区发展简报.")
     masthead_en: Text | None = None
     keywords: list[Text] = Field(default_factory=list)
@@ -436,7 +508,7 @@ class Park(Strict):
     positioning: Text | None = None
     positioning_en: Text | None = None
     area: Id | None = Field(None, description="Indicator id holding the park's area.")
-    founded: int | None = Field(None, ge=1900, le=2200)
+    founded: Year | None = None
     leading_industries: list[Text] = Field(default_factory=list)
     leading_industries_en: list[Text] | None = None
     key_enterprises: list[Text] = Field(default_factory=list)

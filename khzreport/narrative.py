@@ -1,8 +1,15 @@
 """Bound narrative: paragraph text is a Jinja2 template rendered in a locked-down sandbox.
 
 A source is untrusted input, so templates run in Jinja's immutable sandbox with
-``StrictUndefined``, no loader, ``include``/``import``/``extends`` refused when parsed, no
-globals, only khzreport's formatting filters, and limits on the work a template can do.
+``StrictUndefined``, no loader, no globals and only khzreport's formatting filters. Of the
+statements only ``{% if %}`` is allowed: ``for``, ``set``, ``with``, ``include``, ``import``,
+``extends``, macros and the rest are refused when the text is parsed (narrative prints values;
+it needs no loops, variables or other files). No function or method may be called. With no
+loops and no variables, the work a template does grows only with its length; each step is
+capped too (:mod:`khzreport.limits`): ``'x' * n`` builds at most MAX_SEQUENCE characters,
+``+`` at most MAX_TEMPLATE_OUTPUT, ``**`` takes exponents up to MAX_EXPONENT, whole numbers
+have at most MAX_TEMPLATE_INT_DIGITS digits, the syntax tree is at most MAX_TEMPLATE_DEPTH
+deep, and rendering stops as soon as the output passes MAX_TEMPLATE_OUTPUT characters.
 In scope are ``ind`` (indicators by id) and ``meta`` (the report's meta data).
 
 ``{{ ind.patents }}`` prints the fully formatted value (qualifier + number + unit). Every
@@ -13,24 +20,31 @@ value printed from an indicator is marked while rendering, so the output comes b
 from __future__ import annotations
 
 import difflib
+import math
 import operator
 import re
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from jinja2 import StrictUndefined, nodes
+from jinja2 import StrictUndefined, Undefined, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .binding import BindingError, Bound, Locale
 from .document import Run
+from .limits import (
+    MAX_EXPONENT,
+    MAX_SEQUENCE,
+    MAX_TEMPLATE_DEPTH,
+    MAX_TEMPLATE_INT_DIGITS,
+    MAX_TEMPLATE_OUTPUT,
+)
 from .model import Report
+from .safety import UNPRINTABLE
 
-MAX_TEMPLATE_OUTPUT = 50_000
-"""Most characters one paragraph template may produce."""
-MAX_SEQUENCE = 10_000
-"""Largest string or list a template may build with ``*``."""
+__all__ = ["MAX_SEQUENCE", "MAX_TEMPLATE_OUTPUT", "NarrativeError", "render"]
+
 
 _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
 _MARKED = re.compile(f"{_OPEN}([^{_MID}]*){_MID}([^{_CLOSE}]*){_CLOSE}")
@@ -38,7 +52,7 @@ _CJK = r"\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\U00020000-\U0003ffff"
 _CJK_BREAK = re.compile(
     f"(?<=[{_CJK}{_CLOSE}])[ \\t]*\\n[ \\t]*(?=[{_CJK}])|(?<=[{_CJK}])[ \\t]*\\n[ \\t]*(?=[{_OPEN}])"
 )
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue002\ufffe\uffff\ud800-\udfff]")
+_CONTROL = UNPRINTABLE
 
 
 class NarrativeError(Exception):
@@ -156,13 +170,35 @@ def _finalize(value: Any) -> Any:
         value = str(value)
     if isinstance(value, BoundText):
         return f"{_OPEN}{value.indicator}{_MID}{value}{_CLOSE}"
+    if isinstance(value, list | tuple | dict | set | frozenset):
+        raise SecurityError(f"a {type(value).__name__} cannot be printed")
     return value
+
+
+_STATEMENTS: dict[type[nodes.Node], str] = {
+    nodes.For: "for",
+    nodes.Assign: "set",
+    nodes.AssignBlock: "set",
+    nodes.With: "with",
+    nodes.FilterBlock: "filter",
+    nodes.Block: "block",
+    nodes.CallBlock: "call",
+    nodes.ScopedEvalContextModifier: "autoescape",
+    nodes.EvalContextModifier: "autoescape",
+    nodes.ExprStmt: "do",
+    nodes.Continue: "continue",
+    nodes.Break: "break",
+    nodes.Scope: "autoescape",
+}
+"""Statements refused in narrative, with the tag that writes them (``{% for %}``)."""
+
+_ALLOWED_STATEMENTS = (nodes.Output, nodes.If)
 
 
 class NarrativeEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox narrative templates run in."""
 
-    intercepted_binops = frozenset({"*", "**", "+"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self) -> None:
         super().__init__(
@@ -180,33 +216,98 @@ class NarrativeEnvironment(ImmutableSandboxedEnvironment):
         tree = super()._parse(source, name, filename)
         for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
             word = type(node).__name__.lower().replace("fromimport", "from-import")
-            raise TemplateSyntaxError(
-                f"'{word}' is not allowed in narrative (templates cannot read other files)",
+            raise _Refused(
+                f"'{word}' is not allowed in narrative",
+                "templates cannot read other files",
                 node.lineno,
-                name,
-                filename,
             )
         for node in tree.find_all(nodes.Macro):
-            raise TemplateSyntaxError(
-                "macros are not allowed in narrative", node.lineno, name, filename
+            raise _Refused("macros are not allowed in narrative", _SYNTAX_HINT, node.lineno)
+        for node in tree.find_all(nodes.Stmt):
+            if not isinstance(node, _ALLOWED_STATEMENTS):
+                tag = _STATEMENTS.get(type(node), type(node).__name__.lower())
+                raise _Refused(
+                    f"'{{% {tag} %}}' is not allowed in narrative",
+                    "narrative prints values: only {{ ... }} and {% if %} are allowed",
+                    node.lineno,
+                )
+        for concat in tree.find_all(nodes.Concat):
+            raise _Refused(
+                "'~' is not allowed in narrative", "write {{ a }}{{ b }} instead", concat.lineno
             )
+        _check_depth(tree)
         return tree
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """Refuse every call: narrative needs none (``range`` and the like are undefined)."""
+        if isinstance(__obj, Undefined):
+            return __obj(*args, **kwargs)  # raises "'range' is undefined"
+        raise SecurityError("calling functions or methods is not allowed in narrative")
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
         if operator_ == "**":
-            if isinstance(right, int | float) and abs(right) > 100:
-                raise SecurityError("exponent too large")
-            return operator.pow(left, right)
+            if isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+                raise SecurityError(f"an exponent larger than {MAX_EXPONENT}")
+            if _whole(left) and _whole(right) and right > 0 and left not in (0, 1, -1):
+                if right * math.log10(abs(left)) >= MAX_TEMPLATE_INT_DIGITS:
+                    raise SecurityError(_TOO_MANY_DIGITS)
+            return _checked(operator.pow(left, right))
         if operator_ == "*":
             for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, str | list | tuple) and isinstance(times, int):
+                if isinstance(seq, list | tuple | dict):
+                    raise SecurityError(f"repeating a {type(seq).__name__}")
+                if isinstance(seq, str) and isinstance(times, int):
                     if len(seq) * times > MAX_SEQUENCE:
-                        raise SecurityError(f"a repeated text or list longer than {MAX_SEQUENCE}")
-            return operator.mul(left, right)
+                        raise SecurityError(f"a repeated text longer than {MAX_SEQUENCE}")
+            if _whole(left) and _whole(right) and left and right:
+                if math.log10(abs(left)) + math.log10(abs(right)) >= MAX_TEMPLATE_INT_DIGITS + 1:
+                    raise SecurityError(_TOO_MANY_DIGITS)
+            return _checked(operator.mul(left, right))
+        if operator_ == "%":
+            if isinstance(left, str | bytes):
+                raise SecurityError("formatting text with '%'")
+            return operator.mod(left, right)
         result = operator.add(left, right)
         if isinstance(result, str | list | tuple) and len(result) > MAX_TEMPLATE_OUTPUT:
-            raise SecurityError("text grows beyond the limit")
-        return result
+            raise SecurityError(f"a text longer than {MAX_TEMPLATE_OUTPUT}")
+        return _checked(result)
+
+
+_INT_BOUND = 10**MAX_TEMPLATE_INT_DIGITS
+_TOO_MANY_DIGITS = f"a whole number of more than {MAX_TEMPLATE_INT_DIGITS} digits"
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _checked(result: Any) -> Any:
+    """Refuse a whole number of more than MAX_TEMPLATE_INT_DIGITS digits."""
+    if _whole(result) and abs(result) >= _INT_BOUND:
+        raise SecurityError(_TOO_MANY_DIGITS)
+    return result
+
+
+class _Refused(TemplateSyntaxError):
+    """A construct narrative does not allow, refused when the text is parsed."""
+
+    def __init__(self, message: str, hint: str, lineno: int | None) -> None:
+        super().__init__(message, lineno or 1)
+        self.hint = hint
+
+
+def _check_depth(tree: nodes.Node) -> None:
+    """Refuse a template whose syntax tree is deeper than MAX_TEMPLATE_DEPTH (walked iteratively)."""
+    stack: list[tuple[nodes.Node, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TEMPLATE_DEPTH:
+            raise _Refused(
+                f"the template nests more than {MAX_TEMPLATE_DEPTH} levels deep",
+                "use fewer brackets and nested {% if %}",
+                getattr(node, "lineno", None),
+            )
+        stack.extend((child, depth + 1) for child in node.iter_child_nodes())
 
 
 _ENV: NarrativeEnvironment | None = None
@@ -230,7 +331,16 @@ def compile_template(text: str) -> Any:
     try:
         return environment().from_string(clean_text(text))
     except TemplateSyntaxError as exc:
-        raise NarrativeError(f"template syntax error: {exc.message}", exc.lineno) from None
+        message = exc.message or "invalid template"
+        hint = exc.hint if isinstance(exc, _Refused) else _TEMPLATE_HINT
+        raise NarrativeError(f"template syntax error: {message}", exc.lineno, hint) from None
+    except (RecursionError, MemoryError, SyntaxError):
+        # Jinja's parser recurses per bracket: a deep ((((...)))) fails before it is checked.
+        raise NarrativeError(
+            f"template syntax error: the template nests more than {MAX_TEMPLATE_DEPTH} levels deep",
+            None,
+            "use fewer brackets and nested {% if %}",
+        ) from None
 
 
 def render(
@@ -248,20 +358,46 @@ def render(
         },
     }
     try:
-        output = template.render(context)
+        output = _render_bounded(template, context)
     except NarrativeError as exc:
         raise NarrativeError(exc.message, _template_line(), exc.hint) from None
     except SecurityError as exc:
-        raise NarrativeError(f"not allowed in narrative: {exc}", _template_line()) from None
-    except UndefinedError as exc:
-        raise NarrativeError(f"undefined: {exc.message}", _template_line()) from None
-    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
-        raise NarrativeError(f"template error: {exc}", _template_line()) from None
-    if len(output) > MAX_TEMPLATE_OUTPUT:
         raise NarrativeError(
-            f"the text renders to {len(output)} characters, more than {MAX_TEMPLATE_OUTPUT}", None
-        )
+            f"not allowed in narrative: {exc}", _template_line(), _SECURITY_HINT
+        ) from None
+    except UndefinedError as exc:
+        raise NarrativeError(
+            f"undefined: {exc.message}", _template_line(), _UNDEFINED_HINT
+        ) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+        raise NarrativeError(f"template error: {exc}", _template_line(), _TEMPLATE_HINT) from None
+    except (RecursionError, MemoryError):
+        raise NarrativeError(
+            "the template needs too much work to render", None, "simplify the expressions"
+        ) from None
     return [tuple(_runs(_tidy(p))) for p in re.split(r"\n[ \t]*\n", output.strip()) if p.strip()]
+
+
+_TEMPLATE_HINT = "write {{ ind.ID }} or {{ ind.ID | filter }}; see the narrative filters"
+_SYNTAX_HINT = "narrative prints indicators with {{ ind.ID }}; it cannot loop, assign or read files"
+_SECURITY_HINT = "narrative prints indicators with {{ ind.ID }} and the filters; nothing else runs"
+_UNDEFINED_HINT = "in scope are ind.ID, meta.year, meta.title and meta.issuer"
+
+
+def _render_bounded(template: Any, context: dict[str, Any]) -> str:
+    """Render piece by piece, stopping as soon as the output passes MAX_TEMPLATE_OUTPUT."""
+    pieces: list[str] = []
+    size = 0
+    for piece in template.generate(context):
+        size += len(piece)
+        if size > MAX_TEMPLATE_OUTPUT:
+            raise NarrativeError(
+                f"the text renders to more than {MAX_TEMPLATE_OUTPUT} characters",
+                None,
+                "shorten it or split it into several paragraph blocks",
+            )
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def _template_line() -> int | None:

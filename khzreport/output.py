@@ -1,7 +1,10 @@
 """Write output files atomically: a temp file in the same folder, then ``os.replace``.
 
 A reader (or a crash, or Ctrl-C) never sees a half-written DOCX or PDF: the old file stays
-until the new one is complete.
+until the new one is complete. :func:`write_files_atomic` writes a set of files (the DOCX,
+PDF and HTML of one build) so that a failure while writing any of them (a full disk) leaves
+every earlier file as it was. :func:`output_lock` keeps two builds from writing into one
+folder at the same time.
 """
 
 from __future__ import annotations
@@ -10,20 +13,52 @@ import contextlib
 import errno
 import os
 import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .errors import Location, OutputError
+from .errors import Location, OutputError, display_path
+
+LOCK_HINT = "wait for it to finish, or write to another folder with -o"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so the file is either the old one or the complete new one."""
-    path = Path(path)
+    write_files_atomic([(Path(path), data)])
+
+
+def write_files_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write several files so that each is either its old or its complete new version.
+
+    Every file is first written in full to a temporary file next to it (and flushed to
+    disk); only when all of them are written are they renamed into place. A failure while
+    writing (disk full, permission denied) removes the temporary files and leaves every
+    earlier output untouched.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files:
+            staged.append((_stage(Path(path), data), Path(path)))
+        while staged:
+            tmp, path = staged[0]
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise OutputError(_why(exc), Location(display_path(path))) from None
+            staged.pop(0)
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """Write ``data`` to a new temporary file beside ``path``; return its name."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise OutputError(
-            _why(exc), Location(str(path.parent)), "choose a writable folder with -o"
+            _why(exc), Location(display_path(path.parent)), "choose a writable folder with -o"
         ) from None
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -31,15 +66,51 @@ def write_atomic(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise OutputError(_why(exc), Location(str(path))) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise OutputError(
+                _why(exc), Location(display_path(path)), "free some space or choose another folder"
+            ) from None
         raise
+    return tmp
+
+
+@contextlib.contextmanager
+def output_lock(folder: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold an exclusive lock on an output folder while a build writes into it.
+
+    The lock is ``flock`` on the folder itself (no lock file is left in it), taken without
+    waiting: a second build into the same folder fails at once with an :class:`OutputError`
+    instead of interleaving its files with the first one's. The folder is created if
+    needed. Where folders cannot be locked (Windows, some network file systems) the build
+    goes ahead unlocked.
+    """
+    path = Path(folder)
+    where = Location(display_path(path))
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise OutputError(_why(exc), where, "choose a writable folder with -o") from None
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            fcntl = None  # type: ignore[assignment]
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutputError(
+                    f"another build is writing to {display_path(path)}", where, LOCK_HINT
+                ) from None
+            except OSError:
+                pass  # the file system cannot lock folders: go ahead without
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _why(exc: OSError) -> str:
@@ -47,4 +118,6 @@ def _why(exc: OSError) -> str:
         return "cannot write: the disk is full"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "cannot write: permission denied"
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return "cannot write: a file is in the way of the output folder"
     return f"cannot write: {exc.strerror or exc}"

@@ -7,19 +7,27 @@ preset with ``extends: briefing`` and change only what it needs.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .errors import Location, ValidationError, display_path
+from .errors import KhzReportError, Location, ValidationError, display_path
+from .limits import MAX_IMAGE_PIXELS
 from .resources import asset_path
 
 Color = str
+Points = Annotated[float, Field(ge=4, le=200)]
+"""A font size in points."""
+Millimetres = Annotated[float, Field(ge=0, le=100)]
+"""A page margin in millimetres."""
+
+_HEX_COLOR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Fonts(_Strict):
@@ -60,18 +68,18 @@ class Fonts(_Strict):
 class Sizes(_Strict):
     """Font sizes in points."""
 
-    title: float = 24
-    masthead: float = 30
-    h1: float = 16
-    h1_second: float = 13
-    h2: float = 14
-    body: float = 11.5
-    lead: float = 12.5
-    caption: float = 9.5
-    note: float = 8.5
-    kpi_value: float = 20
-    kpi_label: float = 9
-    header: float = 8.5
+    title: Points = 24
+    masthead: Points = 30
+    h1: Points = 16
+    h1_second: Points = 13
+    h2: Points = 14
+    body: Points = 11.5
+    lead: Points = 12.5
+    caption: Points = 9.5
+    note: Points = 8.5
+    kpi_value: Points = 20
+    kpi_label: Points = 9
+    header: Points = 8.5
 
 
 class Colors(_Strict):
@@ -105,22 +113,34 @@ class Page(_Strict):
     """Page size and margins in millimetres."""
 
     size: Literal["A4"] = "A4"
-    margin_top: float = 25
-    margin_bottom: float = 22
-    margin_left: float = 25
-    margin_right: float = 22
+    margin_top: Millimetres = 25
+    margin_bottom: Millimetres = 22
+    margin_left: Millimetres = 25
+    margin_right: Millimetres = 22
 
 
 class ChartStyle(_Strict):
     """Chart geometry: width in centimetres (A4 text column), height ratio, dpi for PNG."""
 
-    width_cm: float = 15.5
-    aspect: float = 0.5
+    width_cm: float = Field(15.5, ge=2, le=50)
+    aspect: float = Field(0.5, ge=0.1, le=3)
     dpi: int = Field(220, ge=200, le=600)
-    font_size: float = 9
-    line_width: float = 2.0
+    font_size: float = Field(9, ge=4, le=40)
+    line_width: float = Field(2.0, ge=0, le=20)
     grid: bool = True
-    bar_width: float = 0.6
+    bar_width: float = Field(0.6, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _bounded_raster(self) -> ChartStyle:
+        side = self.width_cm / 2.54 * self.dpi
+        pixels = side * side * self.aspect
+        if pixels > MAX_IMAGE_PIXELS:
+            raise ValueError(
+                f"a chart of {self.width_cm:g} cm at {self.dpi} dpi and aspect {self.aspect:g} "
+                f"would be {pixels / 1e6:.0f} megapixels, more than the limit of "
+                f"{MAX_IMAGE_PIXELS // 1_000_000}"
+            )
+        return self
 
 
 class Theme(_Strict):
@@ -131,8 +151,8 @@ class Theme(_Strict):
     cover: bool = Field(True, description="Open with a title block (when there is no masthead).")
     toc: bool = True
     outline_numbering: bool = Field(False, description="Number headings 一、（一）1.（1）.")
-    line_spacing: float = 1.5
-    first_line_chars: float = 2
+    line_spacing: float = Field(1.5, ge=0.5, le=5)
+    first_line_chars: float = Field(2, ge=0, le=10)
     thousands: bool = False
     fonts: Fonts = Field(default_factory=Fonts)
     sizes: Sizes = Field(default_factory=Sizes)
@@ -145,24 +165,29 @@ class Theme(_Strict):
 PRESETS = ("briefing", "gov", "en")
 
 
-def load_theme(ref: str, source_dir: Path | None) -> Theme:
-    """Return the theme named by a source: a preset name or a YAML file next to the source."""
+def load_theme(ref: str, source_dir: Path | None, where: Location | None = None) -> Theme:
+    """Return the theme named by a source: a preset name or a YAML file next to the source.
+
+    A theme file is untrusted like the source: it must lie in the source's folder, its font
+    files (``fonts.files``) in the theme's folder, its colours must be ``#RRGGBB`` and its
+    sizes within range. ``where`` is the location of the source's ``theme`` field.
+    """
+    from .safety import confined_path
     from .source import format_path, read_yaml
 
+    here = where or Location(None, None, None, "theme")
     if ref in PRESETS:
         file = asset_path("themes", f"{ref}.yaml")
     else:
         if source_dir is None:
             raise ValidationError(
-                f"unknown theme preset '{ref}'", None, "presets: " + ", ".join(PRESETS)
+                f"unknown theme preset '{ref}'", here, "presets: " + ", ".join(PRESETS)
             )
-        from .safety import confined_path
-
-        file = confined_path(source_dir, ref, Location(None, None, None, "theme"))
+        file = confined_path(source_dir, ref, here)
         if not file.is_file():
             raise ValidationError(
                 f"theme file not found: {ref}",
-                Location(None, None, None, "theme"),
+                here,
                 "name a preset (" + ", ".join(PRESETS) + ") or a .yaml file next to the source",
             )
     data, smap = read_yaml(file)
@@ -170,32 +195,81 @@ def load_theme(ref: str, source_dir: Path | None) -> Theme:
         data = {}
     if not isinstance(data, dict):
         raise ValidationError(
-            "expected a mapping of theme settings", Location(display_path(file), 1, 1)
+            "expected a mapping of theme settings",
+            Location(display_path(file), 1, 1),
+            "write 'key: value' lines, e.g. extends: briefing",
         )
+    if "base_dir" in data:
+        raise ValidationError(
+            "unknown field 'base_dir'",
+            smap.locate(("base_dir",)),
+            "font files are found relative to the theme file",
+        )
+    errors: list[KhzReportError] = []
+    fonts = data.get("fonts")
+    if isinstance(fonts, dict) and isinstance(fonts.get("files"), list):
+        confined = []
+        for k, name in enumerate(fonts["files"]):
+            if not isinstance(name, str):
+                continue  # the model reports the type
+            try:
+                confined.append(
+                    str(confined_path(file.parent, name, smap.locate(("fonts", "files", k))))
+                )
+            except KhzReportError as exc:
+                errors.append(exc)
+        data = {**data, "fonts": {**fonts, "files": confined}}
+    colors = data.get("colors")
+    for key, value in colors.items() if isinstance(colors, dict) else ():
+        values = value if key == "palette" and isinstance(value, list) else [value]
+        for k, color in enumerate(values):
+            if not (isinstance(color, str) and _HEX_COLOR.match(color)):
+                path = ("colors", key, k) if key == "palette" else ("colors", key)
+                errors.append(
+                    ValidationError(
+                        f"expected a colour as #RRGGBB, got {color!r}",
+                        smap.locate(path),
+                        "for example #1F4E79",
+                    )
+                )
     base: dict[str, Any] = {}
     parent = data.pop("extends", None)
     if parent is not None:
         if parent not in PRESETS:
-            raise ValidationError(
-                f"unknown preset '{parent}'",
-                smap.locate(("extends",)),
-                "presets: " + ", ".join(PRESETS),
+            errors.append(
+                ValidationError(
+                    f"unknown preset '{parent}'",
+                    smap.locate(("extends",)),
+                    "presets: " + ", ".join(PRESETS),
+                )
             )
-        pdata, _ = read_yaml(asset_path("themes", f"{parent}.yaml"))
-        base = pdata or {}
+        else:
+            pdata, _ = read_yaml(asset_path("themes", f"{parent}.yaml"))
+            base = pdata or {}
+    from .errors import raise_all
+
+    raise_all(errors)
     merged = _merge(base, data)
-    merged.setdefault("base_dir", str(file.parent))
+    merged["base_dir"] = str(file.parent)
     try:
         return Theme.model_validate(merged)
     except Exception as exc:
         import pydantic
 
         if isinstance(exc, pydantic.ValidationError):
-            err = exc.errors()[0]
-            loc = tuple(p for p in err["loc"] if isinstance(p, str | int))
-            raise ValidationError(
-                f"{err['msg']}", smap.locate(loc).with_path(format_path(loc))
-            ) from None
+            for err in exc.errors():
+                loc = tuple(p for p in err["loc"] if isinstance(p, str | int))
+                message = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "extra_forbidden":
+                    message = f"unknown field '{loc[-1]}'"
+                errors.append(
+                    ValidationError(
+                        message,
+                        smap.locate(loc).with_path(format_path(loc)),
+                        "see the theme keys in the README",
+                    )
+                )
+            raise_all(errors)
         raise
 
 
