@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,9 +40,16 @@ def make_source(folder: Path, n: int) -> Path:
             park["id"] = f"{park['id']}__{k // len(originals)}"
         parks.append(park)
     data["parks"] = parks
+    # Copied, not symlinked: paths in a source may not lead outside its folder, and a
+    # symlink's target does.
     for item in EXAMPLE.parent.iterdir():
-        if item.name != EXAMPLE.name and not (folder / item.name).exists():
-            (folder / item.name).symlink_to(item)
+        target = folder / item.name
+        if item.name == EXAMPLE.name or target.exists():
+            continue
+        if item.is_dir():
+            shutil.copytree(item, target)
+        else:
+            shutil.copy2(item, target)
     source = folder / "report.yaml"
     with source.open("w", encoding="utf-8") as fh:
         yaml.dump(data, fh)

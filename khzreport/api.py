@@ -37,7 +37,9 @@ def theme_of(report: Report, language: str | None = None) -> Theme:
     from .source import source_map
 
     smap = source_map(report)
-    return load_theme(report.theme, smap.folder if smap else None)
+    if smap is None:
+        return load_theme(report.theme, None)
+    return load_theme(report.theme, smap.folder, smap.locate(("theme",)))
 
 
 def resolve(
@@ -109,8 +111,7 @@ def render_charts(document: Document, *, strict: bool = False) -> dict[str, Any]
         return {}
     from .charts import ChartCache
 
-    cache = ChartCache(cache_dir())
-    return {c.id: cache.get(c, document.theme) for c in charts}
+    return dict(ChartCache(cache_dir()).get_all(charts, document.theme, strict=strict))
 
 
 def parse_formats(formats: str | Iterable[str] | None) -> list[str]:
@@ -153,7 +154,7 @@ def build(
     Files are written atomically as ``briefing.docx``, ``briefing.pdf``, ``briefing.html``
     (``briefing-en.*`` for the English edition).
     """
-    from .output import write_atomic
+    from .output import output_lock, write_files_atomic
     from .source import source_map
 
     report = source if isinstance(source, Report) else load(source)
@@ -167,23 +168,23 @@ def build(
         from .errors import raise_all
 
         raise_all([ValidationError(w.split(": ", 1)[-1]) for w in document.warnings])
-    charts = render_charts(document, strict=strict)
-    stem = "briefing" if document.meta.language != "en" else "briefing-en"
-    result = BuildResult(warnings=list(document.warnings))
-    from .writers import render as render_format
-    from .writers import suffix
+    with output_lock(out):  # a second build into ``out`` fails instead of interleaving
+        charts = render_charts(document, strict=strict)
+        stem = "briefing" if document.meta.language != "en" else "briefing-en"
+        result = BuildResult(warnings=list(document.warnings))
+        from .writers import render as render_format
+        from .writers import suffix
 
-    rendered: list[tuple[Path, bytes]] = []
-    for fmt in fmts:
-        options: dict[str, Any] = {}
-        if fmt == "pdf":
-            options = {"pdf_standard": pdf_standard, "strict": strict}
-        rendered.append(
-            (out / f"{stem}{suffix(fmt)}", render_format(fmt, document, charts, **options))
-        )
-    for path, data in rendered:
-        write_atomic(path, data)
-        result.outputs.append(path)
+        rendered: list[tuple[Path, bytes]] = []
+        for fmt in fmts:
+            options: dict[str, Any] = {}
+            if fmt == "pdf":
+                options = {"pdf_standard": pdf_standard, "strict": strict}
+            rendered.append(
+                (out / f"{stem}{suffix(fmt)}", render_format(fmt, document, charts, **options))
+            )
+        write_files_atomic(rendered)  # all or nothing: earlier outputs stay on failure
+        result.outputs.extend(path for path, _ in rendered)
     return result
 
 

@@ -520,9 +520,13 @@ def build_sheets(
     Raises :class:`KhzReportError` (exit code 2) for an invalid source or options; a park
     that fails is reported in :attr:`BatchResult.failed` instead.
     """
-    return _Batch(
+    batch = _Batch(
         source, outdir, parks, formats, jobs, executor, resume, booklet, language, progress
-    ).run()
+    )
+    from .output import output_lock
+
+    with output_lock(batch.outdir):  # a second batch into the folder fails at once
+        return batch.run()
 
 
 def _sheet_formats(formats: str | Sequence[str]) -> tuple[str, ...]:

@@ -333,7 +333,9 @@ def new(folder: Path, from_source: Path | None, year: int | None) -> None:
     written = copy_forward(from_source, folder) if from_source else new_report(folder, year=year)
     for path in written:
         click.echo(f"wrote {path}")
-    click.echo(f"next: khzreport validate {folder / (from_source.name if from_source else 'report.yaml')}")
+    click.echo(
+        f"next: khzreport validate {folder / (from_source.name if from_source else 'report.yaml')}"
+    )
 
 
 def run() -> None:

@@ -11,7 +11,8 @@ Search order:
 1. font files named by the theme (``fonts.files``), a face of one of the wanted families
    first, else the first face that covers Chinese;
 2. the system's fonts through fontconfig (``fc-match`` per family, then ``fc-list
-   :lang=zh``); results are cached per process because each call spawns a subprocess;
+   :lang=zh``); each call spawns a subprocess, so the answers are cached per process and
+   on disk (see below);
 3. well-known install paths (Debian's ``fonts-noto-cjk``, WenQuanYi, macOS, Windows), for
    systems without fontconfig.
 
@@ -19,13 +20,30 @@ The environment variable ``KHZREPORT_FONT_DIRS`` (folders separated by ``os.path
 replaces steps 2 and 3: when it is set, only those folders and the theme's files are
 searched. Tests use it to simulate a machine without a CJK font; deployments can use it to
 pin the fonts a report is built with.
+
+What a search learns is kept in ``fonts.json`` in the chart cache folder (``$KHZREPORT_CACHE``
+or the user cache folder), so that a build whose charts are all cached spawns no fontconfig
+process and parses no font file's name table: the faces of a font file (by path, size and
+modification time), and fontconfig's answers together with a stamp of fontconfig's state,
+the modification times of its configuration and of every folder holding a font it knows
+(adding or removing a font file changes its folder's time). Answers with another stamp are
+discarded, so installing a font is seen on the next build. The file is rewritten atomically;
+a cache that cannot be read or written is ignored.
 """
 
 from __future__ import annotations
 
+import array
+import contextlib
+import hashlib
+import json
 import logging
 import os
+import struct
 import subprocess
+import sys
+import tempfile
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,12 +59,14 @@ if TYPE_CHECKING:
 __all__ = [
     "FONT_DIRS_ENV",
     "FontFile",
+    "family_names",
     "find_bold",
     "find_font",
     "find_fonts",
     "font_fingerprint",
     "font_paths_for_typst",
     "missing_glyphs",
+    "missing_in_all",
     "theme_font_files",
 ]
 
@@ -93,6 +113,7 @@ class _Face:
     names: frozenset[str]
     bold: bool
     zh_cn: bool
+    english: tuple[str, ...] = ()
 
 
 def find_font(
@@ -142,6 +163,18 @@ def find_bold(font: FontFile) -> FontFile | None:
     return None
 
 
+def family_names(font: FontFile) -> tuple[str, ...]:
+    """Return the names other programs know this face's family by, most specific first.
+
+    The English family names of the face's name table (typographic family, then family),
+    then the name it was found under. Typst finds a font named in a chart SVG by one of
+    these (see :mod:`khzreport.charts`).
+    """
+    face = next((f for f in _faces(font.path) if f.index == font.index), None)
+    names = [*(face.english if face else ()), font.family]
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
 def missing_glyphs(text: str, font: FontFile) -> set[str]:
     """Return the characters of ``text`` that ``font`` has no glyph for.
 
@@ -155,6 +188,27 @@ def missing_glyphs(text: str, font: FontFile) -> set[str]:
         and unicodedata.category(ch) not in ("Cc", "Cf", "Zs", "Zl", "Zp")
         and ord(ch) not in cmap
     }
+
+
+def missing_in_all(text: str, fonts: Sequence[FontFile]) -> set[str]:
+    """Return the characters of ``text`` that none of ``fonts`` has a glyph for.
+
+    The same as intersecting :func:`missing_glyphs` over the fonts, with one lookup per
+    character in the union of their character maps.
+    """
+    covered = _cmap_union(tuple((str(f.path), f.index) for f in fonts))
+    return {
+        ch
+        for ch in set(text)
+        if ord(ch) not in covered
+        and not ch.isspace()
+        and unicodedata.category(ch) not in ("Cc", "Cf", "Zs", "Zl", "Zp")
+    }
+
+
+@cache
+def _cmap_union(faces: tuple[tuple[str, int], ...]) -> frozenset[int]:
+    return frozenset().union(*(_cmap(path, index) for path, index in faces))
 
 
 def font_fingerprint(font: FontFile) -> tuple[str, int, int, int]:
@@ -281,12 +335,18 @@ def _fc_escape(family: str) -> str:
 
 @cache
 def _fc_match(pattern: str) -> tuple[tuple[Path, int, tuple[str, ...]], ...]:
-    return _parse_fc(_run_fc(["fc-match", "-f", "%{file}|%{index}|%{family}\\n", pattern]))
+    return _parse_fc(
+        _fontconfig_answer(
+            "match:" + pattern, ["fc-match", "-f", "%{file}|%{index}|%{family}\\n", pattern]
+        )
+    )
 
 
 @cache
 def _fc_list_zh() -> tuple[tuple[Path, int, tuple[str, ...]], ...]:
-    out = _run_fc(["fc-list", "-f", "%{file}|%{index}|%{family}|%{style}\\n", ":lang=zh"])
+    out = _fontconfig_answer(
+        "list:zh", ["fc-list", "-f", "%{file}|%{index}|%{family}|%{style}\\n", ":lang=zh"]
+    )
     rows = []
     for line in sorted(out.splitlines()):
         parts = line.split("|")
@@ -294,6 +354,146 @@ def _fc_list_zh() -> tuple[tuple[Path, int, tuple[str, ...]], ...]:
             regular = "regular" in parts[3].casefold()
             rows.append((not regular, "|".join(parts[:3])))
     return _parse_fc("\n".join(line for _, line in sorted(rows)))
+
+
+# --- the on-disk cache (see the module docstring) ------------------------------------------
+
+_DISK_VERSION = 1
+_disk_lock = threading.Lock()
+_disk_data: dict[str, Any] | None = None
+_FC_CONFIG_ENV = (
+    "FONTCONFIG_FILE",
+    "FONTCONFIG_PATH",
+    "FONTCONFIG_SYSROOT",
+    "HOME",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+)
+
+
+def _disk_file() -> Path:
+    """Return ``fonts.json`` in the chart cache folder (as ``khzreport.api.cache_dir``)."""
+    env = os.environ.get("KHZREPORT_CACHE")
+    if env:
+        return Path(env) / "fonts.json"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "khzreport" / "charts" / "fonts.json"
+
+
+def _disk() -> dict[str, Any]:
+    """Return the on-disk cache, read once per process (empty if missing or unreadable)."""
+    global _disk_data
+    if _disk_data is None:
+        data: Any = None
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads(_disk_file().read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("version") != _DISK_VERSION:
+            data = {"version": _DISK_VERSION}
+        if not isinstance(data.get("faces"), dict):
+            data["faces"] = {}
+        if not isinstance(data.get("fontconfig"), dict):
+            data["fontconfig"] = {}
+        _disk_data = data
+    return _disk_data
+
+
+def _save_disk() -> None:
+    """Write the cache atomically (a temporary file moved into place); failures are ignored."""
+    path = _disk_file()
+    with _disk_lock:
+        text = json.dumps(_disk(), ensure_ascii=False, sort_keys=True)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".fonts.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def _fontconfig_answer(key: str, args: list[str]) -> str:
+    """Return fontconfig's output for ``args``: from the disk cache if its state is unchanged."""
+    answers = _fontconfig_answers()
+    hit = answers.get(key)
+    if isinstance(hit, str):
+        return hit
+    out = _run_fc(args)
+    if out:
+        with _disk_lock:
+            answers[key] = out
+        _save_disk()
+    return out
+
+
+@cache
+def _fontconfig_answers() -> dict[str, str]:
+    """Return the cached answers of fontconfig, emptied first if its state has changed."""
+    entry = _disk()["fontconfig"]
+    kept, known_folders = entry.get("answers"), entry.get("folders")
+    if isinstance(kept, dict) and isinstance(known_folders, list):
+        if entry.get("stamp") == _fontconfig_stamp(known_folders):
+            return kept
+    listing = _run_fc(["fc-list", "-f", "%{file}\\n"])
+    known = {Path(line).parent for line in listing.splitlines() if line.strip()}
+    roots = [Path(r) for r in _font_roots()]
+    between = {  # a new folder inside a font root changes its parent folder's time
+        parent
+        for folder in known
+        for parent in folder.parents
+        if any(parent == r or r in parent.parents for r in roots)
+    }
+    folders = sorted(str(p) for p in known | between)
+    answers: dict[str, str] = {}
+    with _disk_lock:
+        _disk()["fontconfig"] = {
+            "stamp": _fontconfig_stamp(folders),
+            "folders": folders,
+            "answers": answers,
+        }
+    return answers
+
+
+def _fontconfig_stamp(folders: list[str]) -> str:
+    """Return a digest of what fontconfig's answers depend on (see the module docstring)."""
+    home = Path.home()
+    config = os.environ.get("XDG_CONFIG_HOME") or str(home / ".config")
+    roots = _font_roots()
+    places = ["/etc/fonts", "/etc/fonts/conf.d", f"{config}/fontconfig"]
+    places += [
+        f"{config}/fontconfig/conf.d",
+        str(home / ".fonts.conf"),
+        str(home / ".fonts.conf.d"),
+    ]
+    places += [os.environ.get("FONTCONFIG_FILE", ""), os.environ.get("FONTCONFIG_PATH", "")]
+    parts = [f"{name}={os.environ.get(name, '')}" for name in _FC_CONFIG_ENV]
+    for place in [*folders, *roots]:
+        parts.append(f"{place}:{_mtime(place)}")
+    for place in filter(None, places):
+        parts.append(f"{place}:{_mtime(place)}")
+        with contextlib.suppress(OSError):
+            for item in sorted(os.scandir(place), key=lambda e: e.name):
+                parts.append(f"{item.path}:{_mtime(item.path)}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _font_roots() -> list[str]:
+    """Return the usual top folders of installed fonts (fontconfig's default ``<dir>``s)."""
+    home = Path.home()
+    data = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    return ["/usr/share/fonts", "/usr/local/share/fonts", str(home / ".fonts"), str(data / "fonts")]
+
+
+def _mtime(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return -1
 
 
 def _run_fc(args: list[str]) -> str:
@@ -343,6 +543,27 @@ def _faces(path: Path) -> tuple[_Face, ...]:
 
 @cache
 def _faces_cached(path: str, size: int, mtime: int) -> tuple[_Face, ...]:
+    key = f"{path}|{size}|{mtime}"
+    kept = _disk()["faces"].get(key)
+    if isinstance(kept, list):
+        with contextlib.suppress(TypeError, ValueError):
+            return tuple(
+                _Face(int(i), str(f), frozenset(map(str, n)), bool(b), bool(z), tuple(map(str, e)))
+                for i, f, n, b, z, e in kept
+            )
+    faces = _read_faces(path)
+    with _disk_lock:
+        stored = _disk()["faces"]
+        for old in [k for k in stored if k.rsplit("|", 2)[0] == path]:
+            del stored[old]  # an earlier version of this file
+        stored[key] = [
+            [f.index, f.family, sorted(f.names), f.bold, f.zh_cn, list(f.english)] for f in faces
+        ]
+    _save_disk()
+    return faces
+
+
+def _read_faces(path: str) -> tuple[_Face, ...]:
     from fontTools.ttLib import TTCollection, TTFont
 
     try:
@@ -359,6 +580,7 @@ def _faces_cached(path: str, size: int, mtime: int) -> tuple[_Face, ...]:
 def _describe(index: int, font: Any) -> _Face:
     names: set[str] = set()
     english = ""
+    english_family = ""
     subfamily = ""
     zh_cn = False
     for rec in font["name"].names:
@@ -379,12 +601,25 @@ def _describe(index: int, font: Any) -> _Face:
                 names.add(value.casefold().removesuffix(suffix))
         if rec.nameID in (1, 16) and rec.platformID == 3 and rec.langID == 0x409:
             english = value if rec.nameID == 16 or not english else english
+            if rec.nameID == 1:
+                english_family = value
     family = english or (sorted(names)[0] if names else "")
-    return _Face(index, family, frozenset(names), "bold" in subfamily.casefold(), zh_cn)
+    return _Face(
+        index,
+        family,
+        frozenset(names),
+        "bold" in subfamily.casefold(),
+        zh_cn,
+        tuple(dict.fromkeys(n for n in (english, english_family) if n)),
+    )
 
 
 @cache
 def _cmap(path: str, index: int) -> frozenset[int]:
+    try:
+        return _read_cmap(path, index)
+    except (_OddCmap, OSError, ValueError, struct.error):
+        pass  # fontTools reads what the fast path does not (or says why it cannot)
     from fontTools.ttLib import TTFont
 
     try:
@@ -394,6 +629,101 @@ def _cmap(path: str, index: int) -> frozenset[int]:
     except Exception as exc:
         log.debug("cannot read the character map of %s: %s", path, exc)
         return frozenset()
+
+
+class _OddCmap(Exception):
+    """A character map the fast reader leaves to fontTools."""
+
+
+_CMAP_PREFERENCES = ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3), (0, 2), (0, 1), (0, 0))
+"""Subtables in the order fontTools' ``getBestCmap`` tries them."""
+
+
+def _read_cmap(path: str, index: int) -> frozenset[int]:
+    """Return the code points the best Unicode subtable maps to a glyph, as fontTools does.
+
+    fontTools decodes every subtable and names every glyph, which takes a tenth of a second
+    for a CJK face; this reads the one subtable it would pick (format 4 or 12, the formats
+    of Unicode fonts) straight from the file and gives the same set. Anything else raises
+    :class:`_OddCmap` and is left to fontTools.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+        if head[:4] == b"ttcf":
+            (faces,) = struct.unpack(">I", head[8:12])
+            if not 0 <= index < faces:
+                raise _OddCmap("no such face")
+            fh.seek(12 + 4 * index)
+            (offset,) = struct.unpack(">I", fh.read(4))
+            fh.seek(offset)
+            head = fh.read(12)
+        elif index != 0:
+            raise _OddCmap("no such face")
+        (tables,) = struct.unpack(">H", head[4:6])
+        records = fh.read(16 * tables)
+        for i in range(tables):
+            tag, _, start, length = struct.unpack(">4sIII", records[16 * i : 16 * i + 16])
+            if tag == b"cmap":
+                fh.seek(start)
+                data = fh.read(length)
+                break
+        else:
+            raise _OddCmap("no cmap table")
+    (count,) = struct.unpack(">H", data[2:4])
+    subtables = [struct.unpack(">HHL", data[4 + 8 * i : 12 + 8 * i]) for i in range(count)]
+    for wanted in _CMAP_PREFERENCES:
+        for platform, encoding, offset in subtables:
+            if (platform, encoding) == wanted:
+                return _read_subtable(data, offset)
+    return frozenset()
+
+
+def _read_subtable(data: bytes, offset: int) -> frozenset[int]:
+    (fmt,) = struct.unpack(">H", data[offset : offset + 2])
+    if fmt == 12:
+        _, _, length, _, groups = struct.unpack(">HHLLL", data[offset : offset + 16])
+        if length != 16 + 12 * groups or offset + length > len(data):
+            raise _OddCmap("inconsistent format 12 subtable")
+        values = array.array("I", data[offset + 16 : offset + length])
+        if sys.byteorder != "big":
+            values.byteswap()
+        codes: set[int] = set()
+        last = 0
+        it = iter(values)
+        for first, end, glyph in zip(it, it, it, strict=True):
+            if end > 0x10FFFF or first > end or first < last:
+                raise _OddCmap("unsorted or out-of-range format 12 groups")
+            last = end
+            codes.update(range(first + 1 if glyph == 0 else first, end + 1))
+        return frozenset(codes)
+    if fmt == 4:
+        (length,) = struct.unpack(">H", data[offset + 2 : offset + 4])
+        body = data[offset + 6 : offset + length]
+        segments = struct.unpack(">H", body[:2])[0] // 2
+        words = array.array("H", body[8 : 8 + (len(body) - 8) // 2 * 2])
+        if sys.byteorder != "big":
+            words.byteswap()
+        ends = words[:segments]
+        starts = words[segments + 1 : 2 * segments + 1]
+        deltas = words[2 * segments + 1 : 3 * segments + 1]
+        range_offsets = words[3 * segments + 1 : 4 * segments + 1]
+        glyph_ids = words[4 * segments + 1 :]
+        if len(range_offsets) != segments:
+            raise _OddCmap("truncated format 4 subtable")
+        glyphs: dict[int, int] = {}
+        for i in range(segments - 1):  # the last segment (0xFFFF) maps nothing
+            first, end, delta, range_offset = starts[i], ends[i], deltas[i], range_offsets[i]
+            if range_offset == 0:
+                glyphs.update((c, (c + delta) & 0xFFFF) for c in range(first, end + 1))
+                continue
+            partial = range_offset // 2 - first + i - segments
+            for c in range(first, end + 1):
+                k = c + partial
+                if not 0 <= k < len(glyph_ids):
+                    raise _OddCmap("format 4 glyph index out of range")
+                glyphs[c] = (glyph_ids[k] + delta) & 0xFFFF if glyph_ids[k] else 0
+        return frozenset(c for c, g in glyphs.items() if g)
+    raise _OddCmap(f"format {fmt} subtable")
 
 
 def _covers_chinese(font: FontFile) -> bool:

@@ -1,10 +1,12 @@
 """Charts: :class:`~khzreport.document.ChartData` drawn as SVG and PNG in the theme's style.
 
-Every writer takes its charts from here: the PDF writer embeds the SVG, DOCX and HTML the
-PNG (or SVG). A chart is drawn once per content: :class:`ChartCache` keeps both files under
-a hash of everything that shapes the drawing (data, theme, font file, matplotlib version,
-this module's :data:`CHART_CODE_VERSION`), so an unchanged chart costs two file reads and
-no matplotlib import. This package imports matplotlib only when it draws.
+Every writer takes its charts from here: DOCX embeds the PNG with the SVG, HTML the SVG, and
+the PDF writer its own SVG whose text is text (Typst sets it in the same font files, so the
+PDF carries each glyph once instead of an outline per use). A chart is drawn once per
+content: :class:`ChartCache` keeps the drawings under a hash of everything that shapes them
+(data, theme, font file, matplotlib version, this module's :data:`CHART_CODE_VERSION`), so an
+unchanged chart costs three file reads and no matplotlib import. This package imports
+matplotlib only when it draws.
 
 Captions (``图 3 …``) are not part of the figure; writers print them, so the title is
 never drawn twice (only the ``big_number`` card of a park sheet carries its own title).
@@ -16,13 +18,16 @@ settings; batch builds get their parallelism from worker processes instead.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
 import logging
 import os
+import sys
 import tempfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -53,8 +58,11 @@ __all__ = [
 
 log = logging.getLogger("khzreport")
 
-CHART_CODE_VERSION = "1"
+CHART_CODE_VERSION = "2"
 """Bump when a drawing change should invalidate every cached chart."""
+
+CHART_PROCESSES_ENV = "KHZREPORT_CHART_PROCESSES"
+"""Set to ``1`` to draw every chart in the building process (no second process)."""
 
 RENDER_COUNT = 0
 """How many charts this process has drawn; tests read it to prove cache hits draw nothing."""
@@ -64,7 +72,12 @@ _LOCK = threading.Lock()
 
 @dataclass(frozen=True)
 class RenderedChart:
-    """A drawn chart: SVG and PNG bytes, size in centimetres, alt text and font warnings."""
+    """A drawn chart: SVG and PNG bytes, size in centimetres, alt text and font warnings.
+
+    ``svg`` draws text as outlines (it looks the same wherever it is shown); ``pdf_svg`` is
+    the same drawing with the text as ``<text>`` in the chart font's family, for Typst, which
+    has that font (empty when not drawn, and the PDF writer then uses ``svg``).
+    """
 
     svg: bytes
     png: bytes
@@ -72,6 +85,7 @@ class RenderedChart:
     height_cm: float
     alt: str
     warnings: tuple[str, ...] = ()
+    pdf_svg: bytes = b""
 
 
 def render_count() -> int:
@@ -88,7 +102,7 @@ def chart_font(theme: Theme) -> tuple[FontFile, FontFile | None]:
 
 def draw(chart: ChartData, theme: Theme) -> Figure:
     """Return the drawn matplotlib figure of a chart, for inspection (tests, debugging)."""
-    drawing = _drawing()
+    drawing = _drawing(None)
     font, bold = chart_font(theme)
     import matplotlib
 
@@ -104,41 +118,78 @@ def render(
     return both.svg if fmt == "svg" else both.png
 
 
-def render_both(chart: ChartData, theme: Theme, *, strict: bool = False) -> RenderedChart:
-    """Draw the chart once and return it as SVG and PNG.
+def render_both(
+    chart: ChartData, theme: Theme, *, strict: bool = False, _mpl_cache: Path | None = None
+) -> RenderedChart:
+    """Draw the chart once and return it as SVG and PNG (and the PDF's SVG).
 
     Every drawn string is checked against the font's character map first; characters the
     font cannot show are logged as warnings (and returned), or raise
-    :class:`~khzreport.errors.FontError` with ``strict``. The SVG draws text as outlines
-    (``svg.fonttype = "path"``): Typst embeds SVG images without access to our font files,
-    so outlines are the only way the chart looks the same in the PDF as in the PNG.
+    :class:`~khzreport.errors.FontError` with ``strict``. ``svg`` draws text as outlines
+    (``svg.fonttype = "path"``), so that Word and browsers show the chart as the PNG does
+    without the font; ``pdf_svg`` keeps text as text in the chart font's family for Typst,
+    which is given that font's folder (see :mod:`khzreport.writers.pdf`).
+
+    The PNG is the image the layout pass already drew (the last ``canvas.draw()``), encoded
+    as ``savefig(format="png")`` would: drawing it a second time gave the same pixels.
     """
+    rendered = _render(chart, theme, _mpl_cache)
+    _report(rendered, strict)
+    return rendered
+
+
+def _report(rendered: RenderedChart, strict: bool) -> None:
+    """Log a drawing's font warnings, or raise the first one under ``strict``."""
+    if rendered.warnings and strict:
+        raise FontError(rendered.warnings[0], None, "choose a font that has these characters")
+    for message in rendered.warnings:
+        log.warning(message)
+
+
+def _render(chart: ChartData, theme: Theme, mpl_cache: Path | None) -> RenderedChart:
+    """Draw one chart (see :func:`render_both`); its font warnings are returned, not logged."""
     global RENDER_COUNT
-    drawing = _drawing()
+    drawing = _drawing(mpl_cache)
     import matplotlib
 
     font, bold = chart_font(theme)
     with _LOCK, matplotlib.rc_context(drawing.rc_params(theme)), drawing.quiet_glyph_warnings():
         fig = drawing.draw_chart(chart, theme, font, bold)
         problems = _check_glyphs(chart, drawing.visible_texts(fig), font, bold)
-        if problems and strict:
-            raise FontError(problems[0], None, "choose a font that has these characters")
-        for message in problems:
-            log.warning(message)
+        png = _png(fig, theme.chart.dpi)
         svg = io.BytesIO()
         fig.savefig(svg, format="svg", metadata=_svg_metadata(chart))
-        png = io.BytesIO()
-        fig.savefig(png, format="png", dpi=theme.chart.dpi, metadata={"Software": None})
+        pdf_svg = io.BytesIO()
+        with matplotlib.rc_context({"svg.fonttype": "none"}):
+            fig.savefig(pdf_svg, format="svg", metadata=_svg_metadata(chart))
         RENDER_COUNT += 1
     width_in, height_in = fig.get_size_inches()
     return RenderedChart(
         svg=svg.getvalue(),
-        png=png.getvalue(),
+        png=png,
         width_cm=round(float(width_in) * 2.54, 3),
         height_cm=round(float(height_in) * 2.54, 3),
         alt=alt_text(chart),
         warnings=tuple(problems),
+        pdf_svg=pdf_svg.getvalue(),
     )
+
+
+def _png(fig: Figure, dpi: int) -> bytes:
+    """Return the figure's last Agg drawing as ``savefig(format="png", dpi=dpi)`` writes it.
+
+    The same steps as matplotlib's ``print_png`` (``image.imsave``) without drawing again:
+    RGBA pixels, no text chunks (``metadata={"Software": None}``), the dpi in ``pHYs``.
+    """
+    from PIL import Image, PngImagePlugin
+
+    canvas = fig.canvas
+    width, height = canvas.get_width_height(physical=True)
+    pixels = bytes(canvas.buffer_rgba())  # type: ignore[attr-defined]
+    image = Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1)
+    out = io.BytesIO()
+    image.save(out, format="png", pnginfo=PngImagePlugin.PngInfo(), dpi=(dpi, dpi))
+    return out.getvalue()
 
 
 class ChartCache:
@@ -170,24 +221,49 @@ class ChartCache:
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     def paths(self, chart: ChartData, theme: Theme) -> dict[str, Path]:
-        """Return the SVG, PNG and metadata paths of a chart's cache entry."""
+        """Return the SVG, PNG and metadata paths of a chart's cache entry.
+
+        The metadata (JSON) also holds the PDF's SVG, and is written last.
+        """
         stem = f"{_safe(chart.id)}-{self.key(chart, theme)[:24]}"
         return {ext: self.folder / f"{stem}.{ext}" for ext in ("svg", "png", "json")}
 
     def get(self, chart: ChartData, theme: Theme, *, strict: bool = False) -> RenderedChart:
         """Return the cached drawing of a chart, drawing and storing it on a miss."""
-        paths = self.paths(chart, theme)
-        hit = self._read(paths)
-        if hit is not None:
-            if hit.warnings:
-                if strict:
-                    raise FontError(
-                        hit.warnings[0], None, "choose a font that has these characters"
-                    )
-                for message in hit.warnings:
-                    log.warning(message)
-            return hit
-        rendered = render_both(chart, theme, strict=strict)
+        return self.get_all([chart], theme, strict=strict)[chart.id]
+
+    def get_all(
+        self, charts: Sequence[ChartData], theme: Theme, *, strict: bool = False
+    ) -> dict[str, RenderedChart]:
+        """Return the drawings of several charts by id, drawing (and storing) the misses.
+
+        Misses are drawn in two processes when that pays (see :func:`_draw_all`). Font
+        warnings are logged, or raised under ``strict``, chart by chart in order.
+        """
+        entries = [(chart, self.paths(chart, theme)) for chart in charts]
+        found = {chart.id: self._read(paths) for chart, paths in entries}
+        misses = [(chart, paths) for chart, paths in entries if found[chart.id] is None]
+        drawn = dict(
+            zip(
+                (chart.id for chart, _ in misses),
+                _draw_all([chart for chart, _ in misses], theme, self.folder / _MPL),
+                strict=True,
+            )
+        )
+        out: dict[str, RenderedChart] = {}
+        for chart, paths in entries:
+            hit = found[chart.id]
+            if hit is None:
+                rendered = drawn[chart.id]
+                _report(rendered, strict)
+                self._store(paths, rendered)
+            else:
+                _report(hit, strict)
+                rendered = hit
+            out[chart.id] = rendered
+        return out
+
+    def _store(self, paths: dict[str, Path], rendered: RenderedChart) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         _write_atomic(paths["svg"], rendered.svg)
         _write_atomic(paths["png"], rendered.png)
@@ -196,9 +272,9 @@ class ChartCache:
             "height_cm": rendered.height_cm,
             "alt": rendered.alt,
             "warnings": list(rendered.warnings),
+            "pdf_svg": rendered.pdf_svg.decode("utf-8"),
         }
         _write_atomic(paths["json"], json.dumps(meta, ensure_ascii=False, indent=1).encode())
-        return rendered
 
     @staticmethod
     def _read(paths: dict[str, Path]) -> RenderedChart | None:
@@ -211,9 +287,86 @@ class ChartCache:
                 height_cm=float(meta["height_cm"]),
                 alt=str(meta["alt"]),
                 warnings=tuple(str(w) for w in meta.get("warnings", ())),
+                pdf_svg=str(meta["pdf_svg"]).encode("utf-8"),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
+
+
+def _draw_all(charts: list[ChartData], theme: Theme, mpl_cache: Path | None) -> list[RenderedChart]:
+    """Draw charts (font warnings returned, not logged), in two processes when that pays.
+
+    Drawing holds the GIL, so a second core helps only as a second process. When several
+    charts are missing and this is a single-threaded top-level process on Linux with two or
+    more CPUs, matplotlib is imported here and the process forks once: the child (which
+    needs no import of its own) draws every second chart and sends the drawings back
+    through a pipe while this process draws the others. Anything going wrong on the
+    child's side only means this process draws those charts itself; the drawings are the
+    same either way.
+    """
+    global RENDER_COUNT
+    if len(charts) < 2 or not _can_fork():
+        return [_render(chart, theme, mpl_cache) for chart in charts]
+    import multiprocessing
+
+    _drawing(mpl_cache)  # import matplotlib once, before the fork, for both processes
+    mine, theirs = charts[0::2], charts[1::2]
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_draw_in_child, args=(send, theirs, theme), daemon=True)
+    try:
+        child.start()
+    except OSError:
+        return [_render(chart, theme, mpl_cache) for chart in charts]
+    finally:
+        send.close()
+    drawn_there: list[RenderedChart] | None = None
+    try:
+        drawn_here = [_render(chart, theme, mpl_cache) for chart in mine]
+        try:
+            result = receive.recv()
+        except (EOFError, OSError):  # the child died: draw its charts here
+            result = None
+        if isinstance(result, list) and len(result) == len(theirs):
+            drawn_there = result
+    finally:
+        receive.close()  # a child still sending (this process failed) then stops
+        child.join()
+    if drawn_there is None:
+        drawn_there = [_render(chart, theme, mpl_cache) for chart in theirs]
+    else:
+        RENDER_COUNT += len(drawn_there)
+    out = [*drawn_here, *drawn_there]
+    order = [*mine, *theirs]
+    by_chart = {id(chart): rendered for chart, rendered in zip(order, out, strict=True)}
+    return [by_chart[id(chart)] for chart in charts]
+
+
+def _draw_in_child(send: Any, charts: list[ChartData], theme: Theme) -> None:
+    """Draw charts in the forked child and send the drawings (or an error marker) back."""
+    try:
+        result: Any = [_render(chart, theme, None) for chart in charts]
+    except BaseException as exc:  # reported by the parent drawing these charts itself
+        result = f"{type(exc).__name__}: {exc}"
+    try:
+        send.send(result)
+    finally:
+        send.close()
+
+
+def _can_fork() -> bool:
+    """Return whether drawing in a forked second process is safe and can pay off."""
+    import multiprocessing
+
+    if os.environ.get(CHART_PROCESSES_ENV, "") == "1":
+        return False
+    return (
+        sys.platform == "linux"
+        and "fork" in multiprocessing.get_all_start_methods()
+        and multiprocessing.parent_process() is None
+        and threading.active_count() == 1
+        and len(os.sched_getaffinity(0)) >= 2
+    )
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -284,7 +437,28 @@ def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:40] or "chart"
 
 
-def _drawing() -> Any:
+_MPL = "matplotlib"
+"""Folder of the chart cache where matplotlib's font list is kept between processes."""
+
+
+def _drawing(mpl_cache: Path | None) -> Any:
+    """Import the drawing module (and matplotlib), seeding its font list from ``mpl_cache``.
+
+    When this imports matplotlib, everything the process holds so far (the modules of
+    matplotlib, pydantic and the rest, the report) is then moved out of the cyclic garbage
+    collector's sight with :func:`gc.freeze`: those objects live until the process ends,
+    and leaving them to the collector cost every later collection a walk over all of them,
+    the forked drawing process a copy of every page they sit on, and the interpreter's exit
+    a tenth of a second. Objects made later are collected as usual.
+    """
+    from . import _env
+
+    if "matplotlib" not in sys.modules:
+        _env.prepare_matplotlib(mpl_cache)
+        from . import drawing
+
+        _env.keep_font_list(mpl_cache)
+        gc.freeze()
     from . import drawing
 
     return drawing

@@ -45,7 +45,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
 from ..document import ChartData, ChartSeries  # noqa: E402
-from ..fonts import FontFile, missing_glyphs  # noqa: E402
+from ..fonts import FontFile, family_names, missing_glyphs  # noqa: E402
 from ..theme import Theme  # noqa: E402
 from . import text as tx  # noqa: E402
 
@@ -65,7 +65,8 @@ def rc_params(theme: Theme) -> dict[str, Any]:
     """Return the rcParams every chart is drawn and saved with.
 
     ``svg.hashsalt`` fixes the ids matplotlib would otherwise make random, and
-    ``svg.fonttype = "path"`` stores text as outlines (see :func:`khzreport.charts.render_both`).
+    ``svg.fonttype = "path"`` stores text as outlines (see :func:`khzreport.charts.render_both`,
+    which also writes an SVG with the text as text, for the PDF).
     """
     return {
         "font.size": theme.chart.font_size,
@@ -89,15 +90,23 @@ def quiet_glyph_warnings() -> Iterator[None]:
         yield
 
 
-def font_properties(font: FontFile, size: float) -> FontProperties:
-    """Return properties that load exactly this face of this file, at ``size`` points."""
+def font_properties(font: FontFile, size: float, bold: bool = False) -> FontProperties:
+    """Return properties that load exactly this face of this file, at ``size`` points.
+
+    The file decides what is drawn. Family names and weight only label the text in an SVG
+    written with ``svg.fonttype = "none"`` (the PDF's charts), so that Typst can set it in
+    this same face: ``bold`` marks the bold face of the family.
+    """
     from matplotlib import font_manager
 
+    family = list(family_names(font))
+    weight = "bold" if bold else "normal"
     font_path = getattr(font_manager, "FontPath", None)
     if font_path is not None:
-        return FontProperties(fname=font_path(str(font.path), font.index), size=size)
-    # matplotlib < 3.11 cannot choose a face; it takes face 0 of a collection.
-    return FontProperties(fname=str(font.path), size=size)
+        fname: Any = font_path(str(font.path), font.index)
+    else:  # matplotlib < 3.11 cannot choose a face; it takes face 0 of a collection.
+        fname = str(font.path)
+    return FontProperties(family=family, weight=weight, fname=fname, size=size)
 
 
 @dataclass
@@ -121,7 +130,8 @@ class Style:
 
     def fp(self, scale: float = 1.0, bold: bool = False) -> FontProperties:
         """Return the chart font at ``scale`` times the chart font size."""
-        return font_properties(self.bold if bold else self.font, self.size * scale)
+        face = self.bold if bold else self.font
+        return font_properties(face, self.size * scale, bold=face is not self.font)
 
     def text_kw(
         self, scale: float = 1.0, color: str | None = None, bold: bool = False

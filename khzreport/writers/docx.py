@@ -22,9 +22,12 @@ import datetime as dt
 import io
 import logging
 import math
+import threading
 import unicodedata
+import zipfile
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -34,6 +37,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.shared import Mm, Twips
 from docx.table import Table as WordTable
@@ -616,6 +620,98 @@ def install_styles(doc: WordDocument, specs: Iterable[StyleSpec], *, lang: str) 
         _apply_style(doc, spec)
 
 
+# --- the styled base document, built once per theme ---------------------------------------
+
+
+@dataclass
+class _Base:
+    """A blank package with the theme's styles installed, and the ids of those styles.
+
+    Building the styles part costs more than writing a one-page sheet, and it depends only
+    on the theme and the language, so it is built once per process and each document starts
+    from a copy of these bytes (python-docx's own blank document is also just a package
+    read from bytes).
+    """
+
+    package: bytes
+    style_ids: dict[tuple[str, int], str | None] = field(default_factory=dict)
+
+
+_BASES: OrderedDict[tuple[tuple[StyleSpec, ...], str], _Base] = OrderedDict()
+_BASES_LOCK = threading.Lock()
+_BASES_KEPT = 8
+
+
+def _base(specs: tuple[StyleSpec, ...], lang: str) -> _Base:
+    """Return the cached base package for these styles and this document language."""
+    key = (specs, lang)
+    with _BASES_LOCK:
+        hit = _BASES.get(key)
+        if hit is not None:
+            _BASES.move_to_end(key)
+            return hit
+    doc = docx.Document()
+    _prepare_package(doc, lang)
+    install_styles(doc, specs, lang=lang)
+    out = io.BytesIO()
+    doc.save(out)
+    base = _Base(out.getvalue())
+    with _BASES_LOCK:
+        _BASES[key] = base
+        while len(_BASES) > _BASES_KEPT:
+            _BASES.popitem(last=False)
+    return base
+
+
+class _Entries:
+    """A stand-in for python-docx's zip writer that keeps each entry's bytes."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, bytes] = {}
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        self.items[pack_uri.membername] = blob
+
+
+def _stored_package(doc: WordDocument) -> bytes:
+    """Return the package as ``doc.save`` writes it, but stored rather than deflated.
+
+    :func:`ooxml.normalise_package` rewrites (and compresses) every entry anyway; python-docx
+    compressing them first, only for them to be inflated again, cost a quarter of the
+    writer's time. The entries come from python-docx's own package writer.
+    """
+    package = doc.part.package
+    parts = list(package.iter_parts())
+    for part in parts:
+        part.before_marshal()
+    entries = _Entries()
+    PackageWriter._write_content_types_stream(entries, parts)
+    PackageWriter._write_pkg_rels(entries, package.rels)
+    PackageWriter._write_parts(entries, parts)  # type: ignore[arg-type]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as target:
+        for name, blob in entries.items.items():
+            target.writestr(name, blob)
+    return out.getvalue()
+
+
+def _prepare_package(doc: WordDocument, lang: str) -> None:
+    """Drop template parts that do not describe this document (thumbnail, customXml)."""
+    dropped = {
+        RT.THUMBNAIL,
+        RT.CUSTOM_XML,
+        "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    }
+    for owner in (doc.part.package, doc.part):
+        for rid, rel in list(owner.rels.items()):
+            if rel.reltype in dropped:
+                del owner.rels[rid]
+    chinese = lang.lower().startswith("zh")
+    ooxml.configure_settings(
+        doc.settings.element, lang_latin="en-US", lang_east_asia=lang if chinese else "zh-CN"
+    )
+
+
 # --- the writer ---------------------------------------------------------------------------
 
 
@@ -638,7 +734,8 @@ class _DocxWriter:
         self.src = document
         self.theme = document.theme
         self.charts = charts
-        self.doc: WordDocument = docx.Document()
+        self.base = _base(briefing_styles(self.theme), document.meta.language)
+        self.doc: WordDocument = docx.Document(io.BytesIO(self.base.package))
         self.chinese = document.meta.language.lower().startswith("zh")
         self.text_width_mm = text_width_mm(self.theme)
         self.shape_ids = 0
@@ -652,8 +749,6 @@ class _DocxWriter:
 
     def render(self) -> bytes:
         """Build the document and return the normalised package bytes."""
-        self._prepare_package()
-        install_styles(self.doc, briefing_styles(self.theme), lang=self.src.meta.language)
         self._setup_section()
         visits: dict[type, _Visit] = {
             Masthead: self._masthead,
@@ -685,12 +780,10 @@ class _DocxWriter:
         self.removed = 0
         self._set_properties()
         self._report_removed()
-        out = io.BytesIO()
-        self.doc.save(out)
         meta = self.src.meta
         fonts = _fonts(self.theme)
         return ooxml.normalise_package(
-            out.getvalue(),
+            _stored_package(self.doc),
             date_time=_zip_time(meta.date),
             replace={
                 "docProps/app.xml": ooxml.app_xml("khzreport", self._t(meta.author)),
@@ -719,13 +812,37 @@ class _DocxWriter:
     def _para(
         self, style: str, text: str | None = None, char_style: str | None = None
     ) -> WordParagraph:
-        para = self.doc.add_paragraph(style=style)
+        para = self.doc.add_paragraph()
+        self._style(para, style)
         if self.page_break_pending:
             ooxml.on_off(para._p.get_or_add_pPr(), "w:pageBreakBefore", PPR_ORDER)
             self.page_break_pending = False
         if text:
-            para.add_run(self._t(text), char_style)
+            self._run(para, self._t(text), char_style)
         return para
+
+    def _style_id(self, name: str, kind: WD_STYLE_TYPE) -> str | None:
+        """Return the id python-docx would give style ``name`` (None for the default one).
+
+        Looking a style up by name walks the styles part each time; the ids are kept with
+        the base package they belong to.
+        """
+        key = (name, int(kind))
+        ids = self.base.style_ids
+        if key not in ids:
+            ids[key] = self.doc.part.get_style_id(name, kind)
+        return ids[key]
+
+    def _style(self, para: WordParagraph, name: str) -> None:
+        """Set a paragraph's style, as ``para.style = name`` does."""
+        para._p.style = self._style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+
+    def _run(self, para: WordParagraph, text: str, style: str | None = None) -> Any:
+        """Add a run, as ``para.add_run(text, style)`` does."""
+        run = para.add_run(text)
+        if style:
+            run._r.style = self._style_id(style, WD_STYLE_TYPE.CHARACTER)
+        return run
 
     def _last_body_element(self) -> Any:
         for el in reversed(self.doc.element.body):
@@ -751,7 +868,7 @@ class _DocxWriter:
         elif last is not None and last.tag == qn("w:tbl"):
             self._gap()
         table = self.doc.add_table(rows=rows, cols=cols)
-        table.style = self.doc.styles[style]
+        table._tbl.tblStyle_val = self._style_id(style, WD_STYLE_TYPE.TABLE)
         tblpr = table._tbl.tblPr
         ooxml.set_table_width(tblpr, sum(widths_twips))
         ooxml.set_fixed_layout(tblpr)
@@ -765,8 +882,8 @@ class _DocxWriter:
     def _text_twips(self, share: float = 1.0) -> int:
         return round(self.text_width_mm * share * ooxml.TWIPS_PER_MM)
 
-    @staticmethod
     def _cell_para(
+        self,
         cell: Any,
         style: str,
         text: str | None = None,
@@ -775,29 +892,12 @@ class _DocxWriter:
         first: bool = False,
     ) -> WordParagraph:
         para = cell.paragraphs[0] if first else cell.add_paragraph()
-        para.style = style
+        self._style(para, style)
         if text:
-            para.add_run(text, char_style)
+            self._run(para, text, char_style)
         return para
 
     # --- package, section, properties -------------------------------------------------
-
-    def _prepare_package(self) -> None:
-        """Drop template parts that do not describe this document (thumbnail, customXml)."""
-        dropped = {
-            RT.THUMBNAIL,
-            RT.CUSTOM_XML,
-            "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
-        }
-        for owner in (self.doc.part.package, self.doc.part):
-            for rid, rel in list(owner.rels.items()):
-                if rel.reltype in dropped:
-                    del owner.rels[rid]
-        settings = self.doc.settings.element
-        lang = self.src.meta.language
-        ooxml.configure_settings(
-            settings, lang_latin="en-US", lang_east_asia=lang if self.chinese else "zh-CN"
-        )
 
     def _setup_section(self) -> None:
         page = self.theme.page
@@ -813,18 +913,18 @@ class _DocxWriter:
         section.different_first_page_header_footer = opening
         header = section.header
         header.is_linked_to_previous = False
-        header.paragraphs[0].style = self.doc.styles["Header"]
+        self._style(header.paragraphs[0], "Header")
         if self.src.meta.running_header:
             header.paragraphs[0].add_run(self._t(self.src.meta.running_header))
         footers = [section.footer]
         if opening:
             section.first_page_header.is_linked_to_previous = False
-            section.first_page_header.paragraphs[0].style = self.doc.styles["Spacer"]
+            self._style(section.first_page_header.paragraphs[0], "Spacer")
             footers.append(section.first_page_footer)
         for footer in footers:
             footer.is_linked_to_previous = False
             para = footer.paragraphs[0]
-            para.style = self.doc.styles["Footer"]
+            self._style(para, "Footer")
             if self.src.meta.footer_note:
                 para.add_run(self._t(self.src.meta.footer_note) + "    ")
             words = ("第 ", " 页  共 ", " 页") if self.chinese else ("Page ", " of ", "")
@@ -968,7 +1068,7 @@ class _DocxWriter:
             cell, "KpiValue", self._t(card.prefix + card.number + card.suffix), first=True
         )
         if card.unit:
-            value.add_run(self._t(card.unit), "KpiUnit")
+            self._run(value, self._t(card.unit), "KpiUnit")
         self._cell_para(cell, "KpiLabel", self._t(card.label))
         if card.change_text:
             style = {"up": "KpiUp", "down": "KpiDown"}.get(card.direction or "", "KpiFlat")
@@ -1151,11 +1251,11 @@ class _DocxWriter:
     def _tags(self, block: Tags) -> None:
         para = self._para("TagLine")
         if block.label:
-            para.add_run(self._t(block.label) + "：", "TagLabel")
+            self._run(para, self._t(block.label) + "：", "TagLabel")
         for i, item in enumerate(block.items):
             if i:
                 para.add_run("  ")
-            para.add_run(f" {self._t(item)} ", "Tag")
+            self._run(para, f" {self._t(item)} ", "Tag")
 
     def _facts(self, block: Facts) -> None:
         if not block.items:
