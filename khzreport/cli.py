@@ -8,6 +8,7 @@ Heavy libraries (matplotlib, python-docx, Typst) load only in the commands that 
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
 import sys
@@ -55,6 +56,10 @@ def _errors_handled(func: F) -> F:
                 err=True,
             )
             sys.exit(1)
+        finally:
+            # The command is done: spare the interpreter's exit a full collection of
+            # everything matplotlib, python-docx and Typst loaded (0.1 s of a 1-2 s build).
+            gc.freeze()
 
     return wrapper  # type: ignore[return-value]
 
