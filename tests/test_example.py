@@ -198,3 +198,15 @@ def test_cell_errors_point_at_the_cell(tmp_path: Path) -> None:
     letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[value_col - 1]
     assert f"data/indicators.xlsx[指标]!{letter}5" in str(info.value)
     assert "expected a number, got '7,4O0'" in str(info.value)
+
+
+def test_sheet_does_not_print_a_card_twice_as_a_big_number(report: Report) -> None:
+    from khzreport.document import Figure, KpiPanel
+
+    for park in report.parks:
+        sheet = api.resolve(report, park=park.id)
+        cards = {c.indicator for b in sheet.blocks if isinstance(b, KpiPanel) for c in b.cards}
+        for block in sheet.blocks:
+            if isinstance(block, Figure) and block.chart and block.chart.kind == "big_number":
+                spec = report.chart(block.chart.id)
+                assert spec.indicator not in cards or report.indicator(spec.indicator or "").series

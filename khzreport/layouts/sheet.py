@@ -101,7 +101,7 @@ def compose_sheet(
     if not figure and (park.chart or park.photo):
         what = "chart" if park.chart else "photo"
         c.warn(f"{what} left out to fit one page", (*path, what))
-    elif park.chart:
+    elif park.chart and not _repeats_a_card(report, park):
         fig = c.chart_figure(park.chart, (*path, "chart"), width="full")
         if fig:
             blocks.append(fig)
@@ -137,6 +137,18 @@ def compose_sheet(
         name=park.id,
         warnings=tuple(c.warnings),
     )
+
+
+def _repeats_a_card(report: Report, park: Park) -> bool:
+    """Return whether the park's chart only shows again a figure its KPI cards show.
+
+    A big-number chart of an indicator without a series is one big figure; on a sheet whose
+    cards already carry that indicator it would print the same number twice.
+    """
+    spec = report.chart(park.chart) if park.chart else None
+    if spec is None or spec.kind != "big_number" or spec.indicator not in park.indicators:
+        return False
+    return not report.indicator(spec.indicator).series
 
 
 def _is_sparse(park: Park) -> bool:
