@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from .document import Document
 from .errors import KhzReportError, ValidationError
 from .model import Report
-from .theme import Theme, load_theme
+from .source.themes import load_theme
+from .theme import Theme
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -27,14 +28,14 @@ FORMATS = ("docx", "pdf", "html")
 
 def load(path: str | os.PathLike[str]) -> Report:
     """Read and validate a report source; raise :class:`KhzReportError` with locations."""
-    from .source import load as _load
+    from .source.reader import load as _load
 
     return _load(Path(path))
 
 
 def theme_of(report: Report, language: str | None = None) -> Theme:
     """Return the theme a report names (preset or theme file next to the source)."""
-    from .source import source_map
+    from .locations import source_map
 
     smap = source_map(report)
     if smap is None:
@@ -90,7 +91,7 @@ def validate(report: Report, language: str | None = None) -> list[str]:
 
 def lint(report: Report) -> list[KhzReportError]:
     """Return the consistency findings on a report (see :mod:`khzreport.lint`)."""
-    from .lint import lint as _lint
+    from .resolve.lint import lint as _lint
 
     return _lint(report)
 
@@ -154,8 +155,8 @@ def build(
     Files are written atomically as ``briefing.docx``, ``briefing.pdf``, ``briefing.html``
     (``briefing-en.*`` for the English edition).
     """
+    from .locations import source_map
     from .output import output_lock, write_files_atomic
-    from .source import source_map
 
     report = source if isinstance(source, Report) else load(source)
     fmts = parse_formats(formats)

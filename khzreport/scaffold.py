@@ -156,7 +156,7 @@ def _roll_table(path: Path, name: str, year: int) -> None:
         )
     from openpyxl import load_workbook
 
-    from .spreadsheet import COLUMNS
+    from .source.spreadsheet import COLUMNS
 
     aliases = {n.casefold(): f for f, (_, names) in COLUMNS.items() for n in (f, *names)}
     wb = load_workbook(path)

@@ -8,14 +8,11 @@ preset with ``extends: briefing`` and change only what it needs.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .errors import KhzReportError, Location, ValidationError, display_path
 from .limits import MAX_IMAGE_PIXELS
-from .resources import asset_path
 
 Color = str
 Points = Annotated[float, Field(ge=4, le=200)]
@@ -23,7 +20,7 @@ Points = Annotated[float, Field(ge=4, le=200)]
 Millimetres = Annotated[float, Field(ge=0, le=100)]
 """A page margin in millimetres."""
 
-_HEX_COLOR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
+HEX_COLOR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
 
 
 class _Strict(BaseModel):
@@ -163,121 +160,3 @@ class Theme(_Strict):
 
 
 PRESETS = ("briefing", "gov", "en")
-
-
-def load_theme(ref: str, source_dir: Path | None, where: Location | None = None) -> Theme:
-    """Return the theme named by a source: a preset name or a YAML file next to the source.
-
-    A theme file is untrusted like the source: it must lie in the source's folder, its font
-    files (``fonts.files``) in the theme's folder, its colours must be ``#RRGGBB`` and its
-    sizes within range. ``where`` is the location of the source's ``theme`` field.
-    """
-    from .safety import confined_path
-    from .source import format_path, read_yaml
-
-    here = where or Location(None, None, None, "theme")
-    if ref in PRESETS:
-        file = asset_path("themes", f"{ref}.yaml")
-    else:
-        if source_dir is None:
-            raise ValidationError(
-                f"unknown theme preset '{ref}'", here, "presets: " + ", ".join(PRESETS)
-            )
-        file = confined_path(source_dir, ref, here)
-        if not file.is_file():
-            raise ValidationError(
-                f"theme file not found: {ref}",
-                here,
-                "name a preset (" + ", ".join(PRESETS) + ") or a .yaml file next to the source",
-            )
-    data, smap = read_yaml(file)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ValidationError(
-            "expected a mapping of theme settings",
-            Location(display_path(file), 1, 1),
-            "write 'key: value' lines, e.g. extends: briefing",
-        )
-    if "base_dir" in data:
-        raise ValidationError(
-            "unknown field 'base_dir'",
-            smap.locate(("base_dir",)),
-            "font files are found relative to the theme file",
-        )
-    errors: list[KhzReportError] = []
-    fonts = data.get("fonts")
-    if isinstance(fonts, dict) and isinstance(fonts.get("files"), list):
-        confined = []
-        for k, name in enumerate(fonts["files"]):
-            if not isinstance(name, str):
-                continue  # the model reports the type
-            try:
-                confined.append(
-                    str(confined_path(file.parent, name, smap.locate(("fonts", "files", k))))
-                )
-            except KhzReportError as exc:
-                errors.append(exc)
-        data = {**data, "fonts": {**fonts, "files": confined}}
-    colors = data.get("colors")
-    for key, value in colors.items() if isinstance(colors, dict) else ():
-        values = value if key == "palette" and isinstance(value, list) else [value]
-        for k, color in enumerate(values):
-            if not (isinstance(color, str) and _HEX_COLOR.match(color)):
-                path = ("colors", key, k) if key == "palette" else ("colors", key)
-                errors.append(
-                    ValidationError(
-                        f"expected a colour as #RRGGBB, got {color!r}",
-                        smap.locate(path),
-                        "for example #1F4E79",
-                    )
-                )
-    base: dict[str, Any] = {}
-    parent = data.pop("extends", None)
-    if parent is not None:
-        if parent not in PRESETS:
-            errors.append(
-                ValidationError(
-                    f"unknown preset '{parent}'",
-                    smap.locate(("extends",)),
-                    "presets: " + ", ".join(PRESETS),
-                )
-            )
-        else:
-            pdata, _ = read_yaml(asset_path("themes", f"{parent}.yaml"))
-            base = pdata or {}
-    from .errors import raise_all
-
-    raise_all(errors)
-    merged = _merge(base, data)
-    merged["base_dir"] = str(file.parent)
-    try:
-        return Theme.model_validate(merged)
-    except Exception as exc:
-        import pydantic
-
-        if isinstance(exc, pydantic.ValidationError):
-            for err in exc.errors():
-                loc = tuple(p for p in err["loc"] if isinstance(p, str | int))
-                message = err["msg"].removeprefix("Value error, ")
-                if err["type"] == "extra_forbidden":
-                    message = f"unknown field '{loc[-1]}'"
-                errors.append(
-                    ValidationError(
-                        message,
-                        smap.locate(loc).with_path(format_path(loc)),
-                        "see the theme keys in the README",
-                    )
-                )
-            raise_all(errors)
-        raise
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out

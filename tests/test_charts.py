@@ -36,8 +36,9 @@ from khzreport.charts.drawing import visible_texts
 from khzreport.charts.text import strip_unit, wrap
 from khzreport.document import ChartData, ChartPoint, ChartSeries
 from khzreport.errors import FontError
-from khzreport.fonts import FONT_DIRS_ENV, FontFile, find_font, missing_glyphs
-from khzreport.theme import Theme, load_theme
+from khzreport.charts.fonts import FONT_DIRS_ENV, FontFile, find_font, missing_glyphs
+from khzreport.source.themes import load_theme
+from khzreport.theme import Theme
 
 GOLDEN = Path(__file__).parent / "golden" / "charts"
 REGEN = os.environ.get("KHZREPORT_REGEN_GOLDEN") == "1"

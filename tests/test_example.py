@@ -150,7 +150,7 @@ def test_spreadsheet_form_resolves_like_the_yaml_only_form(tmp_path: Path) -> No
     from ruamel.yaml import YAML
 
     from khzreport.document import to_plain
-    from khzreport.spreadsheet import read_indicators
+    from khzreport.source.spreadsheet import read_indicators
 
     folder = tmp_path / "yaml-only"
     shutil.copytree(EXAMPLE.parent, folder)

@@ -57,7 +57,7 @@ def _plain(node: Any) -> Any:
 
 def _base() -> dict[str, Any]:
     """Return the example as plain data, its statistics table inlined as indicators."""
-    from khzreport.spreadsheet import read_indicators
+    from khzreport.source.spreadsheet import read_indicators
 
     tree = YAML(typ="rt").load(EXAMPLE.read_text(encoding="utf-8"))
     for entry in tree.pop("data", []):

@@ -357,9 +357,9 @@ def test_nesting_at_and_over_the_limit(tmp_path: Path) -> None:
 def test_node_count_at_and_over_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Reading 50,000 nodes takes seconds: the boundary is checked with a smaller limit (the
     # real one is crossed by the alias bomb of tests/fixtures/bad and by the test below).
-    import khzreport.source
+    import khzreport.source.reader
 
-    monkeypatch.setattr(khzreport.source, "MAX_NODES", 1000)
+    monkeypatch.setattr(khzreport.source.reader, "MAX_NODES", 1000)
     items = 1000 - 3  # a mapping, its key, a list, and the list's items
     read_yaml(write(tmp_path, "a:\n" + "- 1\n" * items))
     with pytest.raises(KhzReportError, match="more than 1000 values") as info:
@@ -522,7 +522,7 @@ def test_photo_pixels_at_and_over_the_limit(tmp_path: Path) -> None:
 
 
 def test_photo_bytes_at_and_over_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from khzreport.layouts import common
+    from khzreport.source import assets as common
 
     data = photo("JPEG")
     (tmp_path / "p.jpg").write_bytes(data)
@@ -667,7 +667,7 @@ def test_theme_files_are_untrusted_too(
 
 
 def test_a_theme_font_file_inside_the_folder_is_used(tmp_path: Path) -> None:
-    from khzreport.fonts import theme_font_files
+    from khzreport.charts.fonts import theme_font_files
 
     source = theme_source(tmp_path, "fonts:\n  files: [fonts/My.otf]\n")
     theme = api.theme_of(api.load(source))
@@ -836,7 +836,7 @@ def test_emoji_and_rare_cjk_are_shown_or_warned_never_dropped(
 
     with zipfile.ZipFile(tmp_path / "out" / "briefing.docx") as z:
         assert "😀𠀀" in z.read("word/document.xml").decode("utf-8")
-    from khzreport.fonts import find_font, missing_glyphs
+    from khzreport.charts.fonts import find_font, missing_glyphs
 
     theme = api.theme_of(api.load(tmp_path / "report.yaml"))
     lacking = missing_glyphs("😀𠀀", find_font(theme.fonts.pdf_body))

@@ -414,7 +414,7 @@ def test_english_document_is_labelled_en(charts: dict[str, SvgChart]) -> None:
 
 
 def test_gov_theme_draws_in_its_colours(charts: dict[str, SvgChart]) -> None:
-    from khzreport.theme import load_theme
+    from khzreport.source.themes import load_theme
 
     html = render(sample_document(load_theme("gov", None)), charts)
     assert "--primary: #C00000;" in html

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from khzreport.binding import Locale
+from khzreport.resolve.binding import Locale
 from khzreport.model import Indicator, Meta, Rank, Report
-from khzreport.narrative import NarrativeError, render
+from khzreport.resolve.narrative import NarrativeError, render
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from khzreport import numbers
-from khzreport.numbers import (
+from khzreport.resolve import numbers
+from khzreport.resolve.numbers import (
     QUALIFIERS,
     UNITS,
     FormattedValue,

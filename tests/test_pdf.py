@@ -464,7 +464,7 @@ def test_sheet_meets_pdf_ua() -> None:
 
 
 def test_no_cjk_font_stops_with_font_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from khzreport.fonts import FONT_DIRS_ENV
+    from khzreport.charts.fonts import FONT_DIRS_ENV
 
     monkeypatch.setenv(FONT_DIRS_ENV, str(tmp_path))
     with pytest.raises(FontError, match="Noto Serif CJK SC"):

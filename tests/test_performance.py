@@ -22,10 +22,10 @@ import pytest
 from test_charts import SAMPLES, THEME
 
 import khzreport.charts as charts
-from khzreport import fonts
+from khzreport.charts import fonts
 from khzreport.charts import ChartCache, draw, render_both
-from khzreport.fonts import FONT_DIRS_ENV, find_font
-from khzreport.theme import load_theme
+from khzreport.charts.fonts import FONT_DIRS_ENV, find_font
+from khzreport.source.themes import load_theme
 
 ROOT = Path(__file__).resolve().parent.parent
 

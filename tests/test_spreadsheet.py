@@ -25,7 +25,7 @@ from openpyxl import Workbook
 
 from khzreport.errors import KhzReportError
 from khzreport.model import Indicator
-from khzreport.spreadsheet import (
+from khzreport.source.spreadsheet import (
     CellRef,
     SpreadsheetError,
     SpreadsheetErrorGroup,

@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..document import ChartData
 from ..errors import FontError
-from ..fonts import FONT_DIRS_ENV, FontFile, find_bold, find_font, font_fingerprint, missing_glyphs
-from ..fonts import theme_font_files as _theme_font_files
 from ..theme import Theme
+from .fonts import FONT_DIRS_ENV, FontFile, find_bold, find_font, font_fingerprint, missing_glyphs
+from .fonts import theme_font_files as _theme_font_files
 from .text import alt_text
 
 if TYPE_CHECKING:

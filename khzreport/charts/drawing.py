@@ -45,9 +45,9 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
 from ..document import ChartData, ChartSeries  # noqa: E402
-from ..fonts import FontFile, family_names, missing_glyphs  # noqa: E402
 from ..theme import Theme  # noqa: E402
 from . import text as tx  # noqa: E402
+from .fonts import FontFile, family_names, missing_glyphs  # noqa: E402
 
 __all__ = ["draw_chart", "quiet_glyph_warnings", "rc_params", "visible_texts"]
 

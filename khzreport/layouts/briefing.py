@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import numbers as nb
 from ..document import (
     Block,
     Callout,
@@ -29,11 +28,12 @@ from ..model import (
     Section,
     TableRef,
 )
+from ..resolve import numbers as nb
+from ..resolve.composer import Composer
 from ..theme import Theme
-from .common import Composer
 
 if TYPE_CHECKING:
-    from ..source import PathKey
+    from ..locations import PathKey
 
 
 def compose_briefing(report: Report, theme: Theme, language: str | None = None) -> Document:

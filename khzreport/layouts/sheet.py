@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .. import numbers as nb
 from ..document import Block, Cover, Document, Facts, Paragraph, Run, Tags
 from ..model import Park, Report
+from ..resolve import numbers as nb
+from ..resolve.composer import Composer, strip_source_prefix
 from ..theme import Theme
-from .common import Composer, strip_source_prefix
 
 if TYPE_CHECKING:
-    from ..source import PathKey
+    from ..locations import PathKey
 
 
 SENTENCE_ENDS = "。！？"

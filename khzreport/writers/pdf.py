@@ -40,7 +40,7 @@ from typing import Any, Protocol
 
 import typst
 
-from .. import fonts as fontlib
+from ..charts import fonts as fontlib
 from ..document import Document, Figure, PageBreak, Toc, to_plain
 from ..errors import (
     FontError,

@@ -6,8 +6,8 @@ import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .errors import KhzReportError, Location, ValidationError
-from .model import (
+from ..errors import KhzReportError, Location, ValidationError
+from ..model import (
     Callout,
     ChartRef,
     FigureRef,
@@ -20,7 +20,7 @@ from .model import (
 )
 
 if TYPE_CHECKING:
-    from .source import PathKey, SourceMap
+    from ..locations import PathKey, SourceMap
 
 
 def check_references(report: Report, smap: SourceMap | None) -> list[KhzReportError]:
@@ -134,6 +134,6 @@ def _references(report: Report) -> Iterator[tuple[PathKey, str, str]]:
 
 
 def _fmt(path: PathKey) -> str:
-    from .source import format_path
+    from ..locations import format_path
 
     return format_path(path)

@@ -51,10 +51,10 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import FontError
+from ..errors import FontError
 
 if TYPE_CHECKING:
-    from .theme import Theme
+    from ..theme import Theme
 
 __all__ = [
     "FONT_DIRS_ENV",

@@ -16,7 +16,6 @@ import stat
 import types
 import typing
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,67 +31,13 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarbool import ScalarBoolean
 from ruamel.yaml.scanner import RoundTripScanner
 
-from .errors import KhzReportError, Location, SourceError, ValidationError, display_path, raise_all
-from .limits import MAX_DEPTH, MAX_NODES, MAX_SOURCE_BYTES
-from .model import BLOCK_KINDS, Report
-from .safety import UNPRINTABLE, describe_character
+from ..errors import KhzReportError, Location, SourceError, ValidationError, display_path, raise_all
+from ..limits import MAX_DEPTH, MAX_NODES, MAX_SOURCE_BYTES
+from ..locations import PathKey, SourceMap, format_path
+from ..model import BLOCK_KINDS, Report
+from .assets import UNPRINTABLE, describe_character
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_SOURCE_BYTES", "SourceMap", "load", "read_yaml"]
-
-PathKey = tuple[str | int, ...]
-
-
-@dataclass
-class SourceMap:
-    """Positions of the nodes of one source file, by field path."""
-
-    file: Path
-    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    block_scalars: set[PathKey] = field(default_factory=set)
-    key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    elsewhere: dict[PathKey, Location] = field(default_factory=dict)
-    """Nodes that came from another file (spreadsheet cells), by field path."""
-
-    @property
-    def folder(self) -> Path:
-        """Return the folder that relative paths in the source are resolved against."""
-        return self.file.parent
-
-    def locate(self, path: Iterable[str | int], data: Any = None) -> Location:
-        """Return the location of the deepest node of ``path`` that exists in the source."""
-        key = tuple(path)
-        shown = format_path(key)
-        for n in range(len(key), -1, -1):
-            other = self.elsewhere.get(key[:n])
-            if other is not None:
-                return other.with_path(shown)
-            pos = self.positions.get(key[:n])
-            if pos is not None:
-                return Location(display_path(self.file), pos[0], pos[1], shown)
-        return Location(display_path(self.file), None, None, shown)
-
-    def locate_in_text(
-        self, path: PathKey, line_in_text: int, column: int | None = None
-    ) -> Location:
-        """Return the location of a line inside a text value (for template errors)."""
-        loc = self.locate(path)
-        if loc.line is None:
-            return loc
-        if path in self.block_scalars:
-            return Location(loc.file, loc.line + line_in_text, column, loc.path)
-        return Location(loc.file, loc.line + line_in_text - 1, loc.column, loc.path)
-
-
-def format_path(path: Iterable[str | int]) -> str:
-    """Return ``sections[1].blocks[3].chart`` for ``("sections", 1, "blocks", 3, "chart")``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
+__all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_SOURCE_BYTES", "load", "read_yaml"]
 
 def read_yaml(file: Path) -> tuple[Any, SourceMap]:
     """Parse a YAML file into plain containers and a :class:`SourceMap`.
@@ -704,7 +649,7 @@ def _allowed_fields(loc: Iterable[Any]) -> list[str]:
                 continue
             model = _model_in(info.annotation)
         elif str(part) in BLOCK_KINDS:
-            from . import model as m
+            from .. import model as m
 
             model = {
                 "paragraph": m.Paragraph,
@@ -738,8 +683,3 @@ def _model_in(annotation: Any) -> Any:
     if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
         return annotation
     return None
-
-
-def source_map(report: Report) -> SourceMap | None:
-    """Return the positions of the source a report was loaded from (None if built in code)."""
-    return getattr(report, "_khz_source", None)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from .. import numbers as nb
-from ..binding import BindingError, Bound, Locale
 from ..document import (
     ChartData,
     ChartPoint,
@@ -23,15 +20,17 @@ from ..document import (
     Table,
 )
 from ..errors import KhzReportError, Location, TemplateError, ValidationError
-from ..limits import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 from ..model import ChartSpec, Report, TableSpec
-from ..narrative import NarrativeError, clean_text, render
+from ..source.assets import check_photo, confined_path
 from ..theme import Theme
+from . import numbers as nb
+from .binding import BindingError, Bound, Locale
+from .narrative import NarrativeError, clean_text, render
 
 FigureWidth = Literal["full", "half", "small"]
 
 if TYPE_CHECKING:
-    from ..source import PathKey
+    from ..locations import PathKey
 
 log = logging.getLogger("khzreport")
 
@@ -40,7 +39,7 @@ class Composer:
     """State of one layout run: report, edition, theme, caption counters, errors, warnings."""
 
     def __init__(self, report: Report, theme: Theme, language: str | None = None):
-        from ..source import source_map
+        from ..locations import source_map
 
         self.report = report
         self.theme = theme
@@ -62,7 +61,7 @@ class Composer:
         """Return the source location of a field path."""
         if self.smap:
             return self.smap.locate(path)
-        from ..source import format_path
+        from ..locations import format_path
 
         return Location(path=format_path(path))
 
@@ -99,7 +98,7 @@ class Composer:
 
     def text(self, zh: str, en: str | None, path: PathKey) -> str:
         """Return a plain (non-template) source text in this edition's language."""
-        from ..source import format_path
+        from ..locations import format_path
 
         return clean_text(self.locale.pick(zh, en, format_path(path) + "_en"))
 
@@ -109,7 +108,7 @@ class Composer:
 
     def narrative(self, zh: str, en: str | None, path: PathKey) -> list[tuple[Run, ...]]:
         """Render a narrative template into paragraphs; errors are collected with locations."""
-        from ..source import format_path
+        from ..locations import format_path
 
         text = self.locale.pick(zh, en, format_path(path) + "_en")
         if self.locale.en and not en:
@@ -217,7 +216,7 @@ class Composer:
             self.errors.append(ValidationError(str(exc), self.where(("charts", i))))
             return None
         number, label = self.next_figure_label()
-        from ..charts_alt import alt_text
+        from .alt import alt_text
 
         alt = (
             self.text(spec.alt, spec.alt_en, ("charts", i, "alt"))
@@ -493,8 +492,6 @@ class Composer:
 
     def image_figure(self, ident: str, path: PathKey, width: FigureWidth = "full") -> Figure | None:
         """Return a numbered photo figure, or None (with a warning) when it has no image."""
-        from ..safety import confined_path
-
         fig = self.report.figure(ident)
         i = [f.id for f in self.report.figures].index(ident)
         fpath: PathKey = ("figures", i)
@@ -559,101 +556,6 @@ class Composer:
             date_text=nb.format_date(m.date, locale="en" if self.locale.en else "zh-CN"),
             running_header=running_header,
         )
-
-
-_PHOTO_HINT = "save the photo as PNG or JPEG"
-_OTHER_FORMATS = (
-    (b"%!PS", "EPS/PostScript"),
-    (b"%PDF", "PDF"),
-    (b"GIF8", "GIF"),
-    (b"BM", "BMP"),
-    (b"II*\x00", "TIFF"),
-    (b"MM\x00*", "TIFF"),
-    (b"\x00\x00\x01\x00", "ICO"),
-)
-
-
-def check_photo(file: Path) -> tuple[str, str] | None:
-    """Return ``(problem, hint)`` unless ``file`` is a PNG or JPEG photo within the limits.
-
-    The format is read from the file's first bytes (not its name); the pixel size from its
-    header, before anything is decoded, so a decompression bomb (a small file declaring
-    20000 x 20000 pixels) is refused without being expanded. See :mod:`khzreport.limits`.
-    """
-    try:
-        info = file.stat()
-    except OSError as exc:
-        return f"cannot read it: {exc.strerror or exc}", "check the file"
-    return _check_photo(str(file), info.st_size, info.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=256)
-def _check_photo(name: str, size: int, mtime_ns: int) -> tuple[str, str] | None:
-    file = Path(name)
-    if size > MAX_IMAGE_BYTES:
-        return (
-            f"the file has {size} bytes, more than the limit of {MAX_IMAGE_BYTES}",
-            "save a smaller photo (a few MB is plenty for print)",
-        )
-    try:
-        with file.open("rb") as fh:
-            head = fh.read(64)
-    except OSError as exc:
-        return f"cannot read it: {exc.strerror or exc}", "check the file"
-    suffix = file.suffix.lower()
-    names: tuple[str, ...]
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        kind, names = "PNG", (".png",)
-    elif head.startswith(b"\xff\xd8\xff"):
-        kind, names = "JPEG", (".jpg", ".jpeg")
-    else:
-        found = next((what for magic, what in _OTHER_FORMATS if head.startswith(magic)), None)
-        text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-        if found is None and (text.startswith((b"<svg", b"<?xml", b"<!doctype svg"))):
-            found = "SVG"
-        if found is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-            found = "WebP"
-        what = f"in {found} format" if found else "not an image khzreport can read"
-        return f"the file is {what}; photos must be PNG or JPEG", _PHOTO_HINT
-    if suffix not in names:
-        return (
-            f"the file is a {kind} image but is named {suffix or 'without an extension'}",
-            f"rename it to {file.stem}{names[0]}",
-        )
-    if kind == "PNG" and head[12:16] == b"IHDR":  # the size, straight from the header
-        width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-        if width * height > MAX_IMAGE_PIXELS:
-            return _too_many_pixels(width, height)
-    import warnings
-
-    from PIL import Image
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(file, formats=[kind]) as img:
-                width, height = img.size
-                if width * height > MAX_IMAGE_PIXELS:
-                    return _too_many_pixels(width, height)
-                if kind == "PNG":
-                    img.verify()  # chunk checksums, without decoding
-                else:
-                    img.draft("RGB", (max(1, width // 8), max(1, height // 8)))
-                    img.load()  # at 1/8 scale: cheap, and finds a truncated file
-    except Image.DecompressionBombError:
-        return _too_many_pixels(None, None)
-    except Exception as exc:  # Pillow raises many kinds on a damaged file
-        return f"the {kind} file is damaged ({exc})", "export the photo again"
-    return None
-
-
-def _too_many_pixels(width: int | None, height: int | None) -> tuple[str, str]:
-    limit = f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels"
-    size = f"{width} x {height} pixels" if width and height else "far too many pixels"
-    return (
-        f"the image has {size}, more than the limit of {limit}",
-        "scale it down; 4000 pixels across is plenty for print",
-    )
 
 
 _SOURCE_PREFIXES = (

@@ -69,12 +69,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import KhzReportError, Location, ValidationError, display_path
-from .model import Report
+from ..errors import KhzReportError, Location, ValidationError, display_path
+from ..model import Report
 
 if TYPE_CHECKING:
-    from .document import Document
-    from .theme import Theme
+    from ..document import Document
+    from ..theme import Theme
 
 __all__ = [
     "BOOKLET",
@@ -225,7 +225,7 @@ def _cached_report(source: str) -> tuple[Report, Theme]:
         hit = _reports.get(source)
     if hit is not None and hit[0] == version:
         return hit[1], hit[2]
-    from . import api
+    from .. import api
 
     report = api.load(source)
     theme = api.theme_of(report)
@@ -310,7 +310,7 @@ def render_park(
     with _captured() as capture:
         try:
             draft, notes = _fit(report, theme, park, formats, language, capture)
-            from .writers import render
+            from ..writers import render
 
             files: dict[str, bytes] = {}
             capture.messages.clear()
@@ -357,12 +357,12 @@ def _fit(
     capture: _Capture,
 ) -> tuple[_Draft, list[str]]:
     """Return the first draft that fits on one page, per the steps in the module docstring."""
-    from .document import Figure, Paragraph
-    from .layouts.sheet import sentence_breaks
+    from ..document import Figure, Paragraph
+    from ..layouts.sheet import sentence_breaks
 
     def draft(limit: int | None, width: _Width, figure: bool) -> _Draft:
-        from . import api
-        from .writers import render
+        from .. import api
+        from ..writers import render
 
         capture.messages.clear()
         doc = api.resolve(
@@ -446,7 +446,7 @@ def _figure_field(report: Report, park: str) -> str | None:
 
 
 def _park_location(report: Report, park: str, fieldname: str | None = None) -> Location:
-    from .source import format_path, source_map
+    from ..locations import format_path, source_map
 
     i = [p.id for p in report.parks].index(park)
     key: tuple[str | int, ...] = ("parks", i) if fieldname is None else ("parks", i, fieldname)
@@ -523,7 +523,7 @@ def build_sheets(
     batch = _Batch(
         source, outdir, parks, formats, jobs, executor, resume, booklet, language, progress
     )
-    from .output import output_lock
+    from ..output import output_lock
 
     with output_lock(batch.outdir):  # a second batch into the folder fails at once
         return batch.run()
@@ -583,8 +583,8 @@ class _Batch:
         language: str | None,
         progress: ProgressCallback | None,
     ) -> None:
-        from . import api
-        from .source import source_map
+        from .. import api
+        from ..locations import source_map
 
         self.started = time.perf_counter()
         self.formats = _sheet_formats(formats)
@@ -689,7 +689,7 @@ class _Batch:
         )
 
     def _path(self, park: str, fmt: str) -> Path:
-        from .writers import suffix
+        from ..writers import suffix
 
         return self.outdir / f"{self.stems[park]}{suffix(fmt)}"
 
@@ -886,7 +886,7 @@ class _Batch:
             seconds=render.seconds,
             attempts=attempts,
         )
-        from .output import write_atomic
+        from ..output import write_atomic
 
         if render.ok:
             for fmt in self.formats:
@@ -953,7 +953,7 @@ class _Batch:
         }
 
     def _write_manifest(self, booklet: Path | None) -> Path:
-        from .output import write_atomic
+        from ..output import write_atomic
 
         booklet_entry = None
         if booklet is not None:
@@ -979,7 +979,7 @@ class _Batch:
         from pypdf import PdfReader, PdfWriter
         from pypdf.generic import NameObject, TextStringObject
 
-        from .output import write_atomic
+        from ..output import write_atomic
 
         writer = PdfWriter()
         for park in self.selected:

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import KhzReportError, Location, ValidationError, raise_all
-from .safety import confined_path
+from ..errors import KhzReportError, Location, ValidationError, raise_all
+from .assets import confined_path
 
 if TYPE_CHECKING:
-    from .source import SourceMap
+    from ..locations import SourceMap
 
 KINDS = ("indicators", "series")
 FIELDS = ("file", "sheet", "kind")

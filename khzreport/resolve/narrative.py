@@ -31,17 +31,17 @@ from jinja2 import StrictUndefined, Undefined, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .binding import BindingError, Bound, Locale
-from .document import Run
-from .limits import (
+from ..document import Run
+from ..limits import (
     MAX_EXPONENT,
     MAX_SEQUENCE,
     MAX_TEMPLATE_DEPTH,
     MAX_TEMPLATE_INT_DIGITS,
     MAX_TEMPLATE_OUTPUT,
 )
-from .model import Report
-from .safety import UNPRINTABLE
+from ..model import Report
+from ..source.assets import UNPRINTABLE
+from .binding import BindingError, Bound, Locale
 
 __all__ = ["MAX_SEQUENCE", "MAX_TEMPLATE_OUTPUT", "NarrativeError", "render"]
 

@@ -12,9 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from ..document import Direction
+from ..model import Indicator, Report
 from . import numbers as nb
-from .document import Direction
-from .model import Indicator, Report
 
 PENDING_ZH = "〔待填〕"
 PENDING_EN = "[to come]"

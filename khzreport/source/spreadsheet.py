@@ -71,7 +71,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .errors import ErrorGroup, KhzReportError, Location, ValidationError
+from ..errors import ErrorGroup, KhzReportError, Location, ValidationError
 
 __all__ = ["CellRef", "SpreadsheetError", "read_indicators", "read_series"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .document import ChartData
+from ..document import ChartData
 
 
 def alt_text(chart: ChartData) -> str:

@@ -19,13 +19,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .errors import KhzReportError, Location, ValidationError
-from .model import Callout, Paragraph, Report, Section
+from ..errors import KhzReportError, Location, ValidationError
+from ..model import Callout, Paragraph, Report, Section
 from .narrative import NarrativeError, literal_segments
 from .numbers import to_decimal
 
 if TYPE_CHECKING:
-    from .source import PathKey, SourceMap
+    from ..locations import PathKey, SourceMap
 
 
 class LintFinding(ValidationError):
@@ -39,7 +39,7 @@ _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
 
 def lint(report: Report) -> list[KhzReportError]:
     """Return every finding on a loaded report (empty when it is consistent)."""
-    from .source import source_map
+    from ..locations import source_map
 
     smap = source_map(report)
     findings: list[KhzReportError] = []

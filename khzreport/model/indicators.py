@@ -1,0 +1,143 @@
+"""Indicators: the only place a number lives, with its unit, qualifier, period, rank and history."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from pydantic import (
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from ..limits import MAX_YEAR, MIN_YEAR
+from .base import (
+    Count,
+    Day,
+    Id,
+    NumberValue,
+    Qualifier,
+    Strict,
+    Text,
+    Year,
+    parse_number,
+    refusal,
+)
+
+
+class Rank(Strict):
+    """A position in a published list, e.g. 第32名 in 国家高新区综合评价."""
+
+    position: Count | None = Field(
+        description="1-based position in the list; null while the list is not out yet."
+    )
+    of: Count | None = Field(None, description="How many entries the list has.")
+    list: Text | None = Field(
+        None, description="Which list or evaluation, e.g. 国家高新区综合评价."
+    )
+    previous: Count | None = Field(None, description="Position in the previous period.")
+
+    @model_validator(mode="after")
+    def _within_list(self) -> Rank:
+        if self.of is not None and self.position is not None and self.position > self.of:
+            raise ValueError(f"rank {self.position} is outside a list of {self.of}")
+        return self
+
+
+class Indicator(Strict):
+    """One figure of the report, with everything needed to print it correctly.
+
+    ``value`` is stored in ``source_unit`` when that is given and shown in ``unit``; otherwise
+    it is stored as shown. A qualifier such as 近/超/突破/约/多/余 belongs to the figure, not to
+    the prose, so it travels with it into every place the figure appears.
+    """
+
+    id: Id
+    label: Text = Field(description="What the figure measures, e.g. 电子信息产业集群规模.")
+    label_en: Text | None = None
+    short_label: Text | None = Field(None, description="A short label for charts and KPI cards.")
+    short_label_en: Text | None = None
+    value: NumberValue | None = Field(None, description="The figure (int, decimal or '1/3').")
+    unit: Text = Field("", description="Display unit: 亿元, 家, %, 万平方米 ...")
+    unit_en: Text | None = Field(None, description="English noun for counting units (firms).")
+    source_unit: Text | None = Field(None, description="Unit the value is stored in (元).")
+    decimals: int | None = Field(None, ge=0, le=6, description="Fixed decimals when shown.")
+    qualifier: Qualifier | None = None
+    period: Year | Text | Day | None = Field(None, description="2023, '2023-12' or a date.")
+    date: Day | None = Field(None, description="Day the figure was reached (records).")
+    previous: NumberValue | None = Field(None, description="Value in the previous period.")
+    previous_period: Year | Text | None = None
+    growth: NumberValue | None = Field(None, description="Growth rate in percent, if published.")
+    rank: Rank | None = None
+    share_of: Id | None = Field(None, description="Indicator id of the whole this is part of.")
+    parts_of: Id | None = Field(
+        None, description="Indicator id of a total that this and its siblings must not exceed."
+    )
+    target: NumberValue | None = Field(None, description="Target value (for ranks: top N).")
+    target_period: Year | Text | None = None
+    series: dict[int, NumberValue | None] | None = Field(
+        None, description="Year → value; null marks a year without data."
+    )
+    source: Text | None = Field(None, description="资料来源 line.")
+    source_en: Text | None = None
+    definition: Text | None = Field(None, description="口径: how the figure is defined.")
+    definition_en: Text | None = None
+    note: Text | None = None
+    note_en: Text | None = None
+
+    _check_value = field_validator("value", "previous", "growth", "target", mode="before")(
+        classmethod(lambda cls, v: parse_number(v))
+    )
+
+    @field_validator("series", mode="before")
+    @classmethod
+    def _check_series(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: (None if x is None else parse_number(x)) for k, x in v.items()}
+        return v
+
+    @field_validator("series", mode="after")
+    @classmethod
+    def _series_years(cls, v: Any) -> Any:
+        for year in v or ():
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise refusal(
+                    f"a series is keyed by years from {MIN_YEAR} to {MAX_YEAR}, got {year}",
+                    "write one 'YEAR: value' entry per year, e.g. 2023: 440",
+                )
+        return v
+
+    @model_validator(mode="after")
+    def _has_something(self) -> Indicator:
+        if self.pending and "value" not in self.model_fields_set and self.rank is None:
+            raise ValueError(
+                "an indicator needs a value, a series, a rank or a date "
+                "(write 'value: null' for a figure still to come)"
+            )
+        if isinstance(self.value, Fraction) and self.qualifier in ("多", "余"):
+            raise ValueError(f"the qualifier {self.qualifier} does not go with a fraction; use 超")
+        return self
+
+    @property
+    def pending(self) -> bool:
+        """Return whether the figure is still to come (``value: null`` and nothing else)."""
+        return (
+            self.value is None
+            and self.series is None
+            and (self.rank is None or self.rank.position is None)
+            and self.date is None
+        )
+
+    @property
+    def current(self) -> NumberValue | None:
+        """Return the value, or the latest value of the series when no value is given."""
+        if self.value is not None:
+            return self.value
+        if self.series:
+            for year in sorted(self.series, reverse=True):
+                if self.series[year] is not None:
+                    return self.series[year]
+        return None
+
+
