@@ -9,7 +9,7 @@ whose message does not name the file.
 
 CI runs 50 examples. To fuzz longer::
 
-    KHZREPORT_FUZZ_EXAMPLES=5000 .venv/bin/python -m pytest tests/test_fuzz.py -q
+    KHZREPORT_FUZZ_EXAMPLES=5000 .venv/bin/python -m pytest tests/acceptance/test_fuzz.py -q
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from ruamel.yaml import YAML
 from khzreport import api
 from khzreport.errors import KhzReportError
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "kunshan-2023" / "report.yaml"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "kunshan-2023" / "report.yaml"
 EXAMPLES = int(os.environ.get("KHZREPORT_FUZZ_EXAMPLES", "50"))
 
 Path_ = tuple[str | int, ...]

@@ -17,12 +17,12 @@ import lxml.html
 import matplotlib
 import pytest
 from matplotlib.figure import Figure as MplFigure
-from sample_document import INDUSTRY_CHART, sample_document, sample_photo
 
 from khzreport.document import Document, Figure, Heading, KpiCard, KpiPanel, Paragraph, Run
 from khzreport.errors import ValidationError
 from khzreport.theme import Colors, Theme
 from khzreport.writers.html import SvgChart, clean_svg, render_html
+from tests.support.documents import INDUSTRY_CHART, sample_document, sample_photo
 
 HOSTILE = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>']
 

@@ -4,7 +4,7 @@ The sample's ``word/document.xml`` and ``word/styles.xml`` are compared with gol
 ``tests/golden/docx/`` as normalised XML (pretty-printed by lxml, compared as text), the way
 pandoc checks its DOCX writer. After an intended change of the output, regenerate them with::
 
-    KHZREPORT_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/test_docx.py
+    .venv/bin/python -m pytest tests/unit/writers --update-golden
 
 and review the diff before committing. The LibreOffice round trip is marked ``realclient``
 and skipped when ``soffice`` or ``pdftotext`` is missing.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -29,7 +28,6 @@ from docx.oxml.ns import nsmap
 from lxml import etree
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure as MplFigure
-from sample_document import INDUSTRY_CHART, sample_document, sample_photo
 
 from khzreport.document import (
     Document,
@@ -45,8 +43,9 @@ from khzreport.document import (
 )
 from khzreport.theme import Theme
 from khzreport.writers.docx import briefing_styles, render_docx
+from tests.support.documents import INDUSTRY_CHART, sample_document, sample_photo
 
-GOLDEN = Path(__file__).parent / "golden" / "docx"
+GOLDEN = Path(__file__).parents[2] / "golden" / "docx"
 NS = {**nsmap, "asvg": "http://schemas.microsoft.com/office/drawing/2016/SVG/main"}
 CT_NS = {"ct": "http://schemas.openxmlformats.org/package/2006/content-types"}
 REL_NS = {"rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
@@ -581,14 +580,14 @@ def test_text_xml_cannot_hold_is_removed_with_a_warning(
 
 
 @pytest.mark.parametrize("name", ["document.xml", "styles.xml"])
-def test_golden_parts(docx_bytes: bytes, name: str) -> None:
+def test_golden_parts(docx_bytes: bytes, name: str, update_golden: bool) -> None:
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as z:
         actual = normalised(z.read(f"word/{name}"))
     golden = GOLDEN / name
-    if os.environ.get("KHZREPORT_REGEN_GOLDEN") == "1":
+    if update_golden:
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(actual, encoding="utf-8")
-    assert golden.is_file(), f"missing {golden}; run with KHZREPORT_REGEN_GOLDEN=1"
+    assert golden.is_file(), f"missing {golden}; run pytest with --update-golden"
     assert actual == golden.read_text(encoding="utf-8")
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from khzreport import api
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "kunshan-2023" / "report.yaml"
 CHAPTERS = ["布局新赛道新领域", "创新平台加速汇聚", "精心培育企业主体", "纷至沓来"]
 FIGURES = [

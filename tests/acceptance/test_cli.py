@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "kunshan-2023" / "report.yaml"
 HEAVY = ("matplotlib", "docx", "typst")
 

@@ -9,7 +9,7 @@ import pytest
 
 from khzreport import api
 
-MINIMAL = Path(__file__).parent / "fixtures" / "minimal" / "report.yaml"
+MINIMAL = Path(__file__).parents[2] / "fixtures" / "minimal" / "report.yaml"
 
 
 def source_with(tmp_path: Path, old: str, new: str) -> Path:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from khzreport.resolve.binding import Locale
 from khzreport.model import Indicator, Meta, Rank, Report
+from khzreport.resolve.binding import Locale
 from khzreport.resolve.narrative import NarrativeError, render
 
 

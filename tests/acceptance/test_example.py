@@ -12,7 +12,7 @@ import pytest
 from khzreport import api
 from khzreport.model import Indicator, Report
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "kunshan-2023" / "report.yaml"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "kunshan-2023" / "report.yaml"
 
 
 @pytest.fixture(scope="module")

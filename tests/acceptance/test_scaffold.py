@@ -10,7 +10,7 @@ import pytest
 
 from khzreport import api
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "kunshan-2023" / "report.yaml"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "kunshan-2023" / "report.yaml"
 
 
 def khz(*args: str) -> subprocess.CompletedProcess[str]:

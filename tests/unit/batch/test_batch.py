@@ -19,7 +19,7 @@ from khzreport.document import Paragraph, Run
 from khzreport.errors import ValidationError
 from khzreport.layouts.sheet import sentence_breaks, shorten_paragraphs
 
-MINIMAL = Path(__file__).parent / "fixtures" / "minimal" / "report.yaml"
+MINIMAL = Path(__file__).parents[2] / "fixtures" / "minimal" / "report.yaml"
 
 GOOD_PARKS = """\
   - id: park_b

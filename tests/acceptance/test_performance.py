@@ -19,15 +19,14 @@ import zlib
 from pathlib import Path
 
 import pytest
-from test_charts import SAMPLES, THEME
 
 import khzreport.charts as charts
-from khzreport.charts import fonts
-from khzreport.charts import ChartCache, draw, render_both
+from khzreport.charts import ChartCache, draw, fonts, render_both
 from khzreport.charts.fonts import FONT_DIRS_ENV, find_font
 from khzreport.source.themes import load_theme
+from tests.support.charts import SAMPLES, THEME
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -167,7 +166,7 @@ def test_charts_drawn_in_two_processes_equal_those_drawn_in_one(tmp_path: Path) 
         from pathlib import Path
         import khzreport.charts as charts
         from khzreport.charts import ChartCache
-        from test_charts import SAMPLES, THEME
+        from tests.support.charts import SAMPLES, THEME
         if not charts._can_fork():
             print("skip")
             sys.exit(0)
@@ -219,9 +218,8 @@ def test_matplotlib_font_list_is_kept_between_processes(tmp_path: Path) -> None:
 
 
 def test_cached_docx_base_gives_the_bytes_of_a_fresh_one() -> None:
-    from sample_document import sample_document
-
     from khzreport.writers import docx as writer
+    from tests.support.documents import sample_document
 
     doc, gov = sample_document(), sample_document(load_theme("gov", None))
     first = writer.render_docx(doc, {})
@@ -254,10 +252,9 @@ def _objects(pdf: bytes) -> dict[int, bytes]:
 
 
 def test_compacted_pdf_holds_the_same_objects() -> None:
-    from sample_document import sample_document
-    from test_pdf import charts as sample_charts
-
     from khzreport.writers import pdf as writer
+    from tests.support.documents import sample_document
+    from tests.support.pdf import charts as sample_charts
 
     raw = {}
     real = writer._compact

@@ -33,11 +33,11 @@ from khzreport.cli import main
 from khzreport.errors import KhzReportError, OutputError
 from khzreport.source import read_yaml
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 BAD = FIXTURES / "bad"
 MINIMAL = FIXTURES / "minimal" / "report.yaml"
 CASES = sorted(BAD.glob("*.yaml"))
-README = Path(__file__).parent.parent / "README.md"
+README = Path(__file__).parents[2] / "README.md"
 
 LOCATED = re.compile(
     r"^error: (?P<file>[^:\n]+\.ya?ml):(?P<line>\d+)(?::\d+)?: "
@@ -434,7 +434,7 @@ def test_number_limits(tmp_path: Path, value: str, ok: bool) -> None:
 @pytest.mark.parametrize(
     ("field", "expect"),
     [
-        # found by tests/test_fuzz.py: 'period: false' became the year 0 and crashed the table
+        # found by tests/acceptance/test_fuzz.py: 'period: false' became the year 0 and crashed the table
         ("period: false", "expected a whole number, text or a date like 2023-12-31, got a yes/no"),
         ("period: 0", "expected a value at least 1900, text or a date like 2023-12-31, got 0"),
         ("date: 20231123", "expected a date like 2023-12-31, got 20231123"),  # not a timestamp

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-BAD = Path(__file__).parent / "fixtures" / "bad"
+BAD = Path(__file__).parents[2] / "fixtures" / "bad"
 CASES = sorted(BAD.glob("*.yaml"))
 
 

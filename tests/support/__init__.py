@@ -1,0 +1,1 @@
+"""Builders shared by tests: hand-made documents, chart data and stand-in charts."""
