@@ -12,21 +12,12 @@ from ..document import (
     Document,
     Heading,
     Masthead,
-    Paragraph,
     Toc,
     TocEntry,
 )
 from ..model import (
-    Callout as CalloutBlock,
-)
-from ..model import (
-    ChartRef,
-    FigureRef,
-    KpiPanel,
-    QuoteRef,
     Report,
     Section,
-    TableRef,
 )
 from ..resolve import numbers as nb
 from ..resolve.composer import Composer
@@ -144,32 +135,5 @@ def _section(c: Composer, section: Section, path: PathKey, number: str) -> list[
         )
     ]
     for j, block in enumerate(section.blocks):
-        bpath: PathKey = (*path, "blocks", j)
-        if isinstance(block, CalloutBlock):
-            title = c.text(block.title, block.title_en, (*bpath, "title")) if block.title else None
-            out.append(Callout(c.runs(block.callout, block.callout_en, (*bpath, "callout")), title))
-        elif isinstance(block, QuoteRef):
-            out.append(c.quote(block.quote, bpath))
-        elif isinstance(block, ChartRef):
-            fig = c.chart_figure(block.chart, bpath)
-            if fig:
-                out.append(fig)
-        elif isinstance(block, FigureRef):
-            fig = c.image_figure(block.figure, bpath)
-            if fig:
-                out.append(fig)
-        elif isinstance(block, TableRef):
-            table = c.table(block.table, (*bpath, "table"))
-            if table:
-                out.append(table)
-        elif isinstance(block, KpiPanel):
-            title = c.text(block.title, block.title_en, (*bpath, "title")) if block.title else None
-            panel = c.kpi_panel(block.kpi, title, (*bpath, "kpi"))
-            if panel:
-                out.append(panel)
-        else:
-            out.extend(
-                Paragraph(runs)
-                for runs in c.narrative(block.paragraph, block.paragraph_en, (*bpath, "paragraph"))
-            )
+        out.extend(block.resolve(c, (*path, "blocks", j)))
     return out

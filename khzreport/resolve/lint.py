@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import KhzReportError, Location, ValidationError
-from ..model import Callout, Paragraph, Report, Section
+from ..model import Report, Section
 from .narrative import NarrativeError, literal_segments
 from .numbers import to_decimal
 
@@ -71,12 +71,8 @@ def narrative_texts(report: Report) -> Iterator[tuple[PathKey, str]]:
         sections.append((("outlook",), report.outlook))
     for base, section in sections:
         for j, block in enumerate(section.blocks):
-            if isinstance(block, Paragraph):
-                yield from both(
-                    (*base, "blocks", j, "paragraph"), block.paragraph, block.paragraph_en
-                )
-            elif isinstance(block, Callout):
-                yield from both((*base, "blocks", j, "callout"), block.callout, block.callout_en)
+            for rel, zh, en in block.texts():
+                yield from both((*base, "blocks", j, *rel), zh, en)
     for i, park in enumerate(report.parks):
         yield from both(("parks", i, "narrative"), park.narrative, park.narrative_en)
 

@@ -34,7 +34,8 @@ from ruamel.yaml.scanner import RoundTripScanner
 from ..errors import KhzReportError, Location, SourceError, ValidationError, display_path, raise_all
 from ..limits import MAX_DEPTH, MAX_NODES, MAX_SOURCE_BYTES
 from ..locations import PathKey, SourceMap, format_path
-from ..model import BLOCK_KINDS, Report
+from ..model import Report
+from ..model.blocks import BLOCK_TYPES
 from .assets import UNPRINTABLE, describe_character
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_SOURCE_BYTES", "load", "read_yaml"]
@@ -648,18 +649,8 @@ def _allowed_fields(loc: Iterable[Any]) -> list[str]:
                 model = tagged
                 continue
             model = _model_in(info.annotation)
-        elif str(part) in BLOCK_KINDS:
-            from .. import model as m
-
-            model = {
-                "paragraph": m.Paragraph,
-                "callout": m.Callout,
-                "quote": m.QuoteRef,
-                "chart": m.ChartRef,
-                "figure": m.FigureRef,
-                "table": m.TableRef,
-                "kpi": m.KpiPanel,
-            }[str(part)]
+        elif str(part) in BLOCK_TYPES:
+            model = BLOCK_TYPES[str(part)]
     if isinstance(model, type) and issubclass(model, pydantic.BaseModel):
         return list(model.model_fields)
     return []

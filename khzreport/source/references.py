@@ -8,15 +8,8 @@ from typing import TYPE_CHECKING
 
 from ..errors import KhzReportError, Location, ValidationError
 from ..model import (
-    Callout,
-    ChartRef,
-    FigureRef,
-    KpiPanel,
-    Paragraph,
-    QuoteRef,
     Report,
     Section,
-    TableRef,
 )
 
 if TYPE_CHECKING:
@@ -96,20 +89,8 @@ def _references(report: Report) -> Iterator[tuple[PathKey, str, str]]:
     for base, section in sections:
         for j, block in enumerate(section.blocks):
             path = (*base, "blocks", j)
-            if isinstance(block, ChartRef):
-                yield (*path, "chart"), "chart", block.chart
-            elif isinstance(block, FigureRef):
-                yield (*path, "figure"), "figure", block.figure
-            elif isinstance(block, QuoteRef):
-                yield (*path, "quote"), "quote", block.quote
-            elif isinstance(block, KpiPanel):
-                for k, ident in enumerate(block.kpi):
-                    yield (*path, "kpi", k), "indicator", ident
-            elif isinstance(block, TableRef):
-                for k, ident in enumerate(block.table.rows):
-                    yield (*path, "table", "rows", k), "indicator", ident
-            elif isinstance(block, Paragraph | Callout):
-                pass
+            for rel, kind, ident in block.references():
+                yield (*path, *rel), kind, ident
     for i, chart in enumerate(report.charts):
         base = ("charts", i)
         for k, ident in enumerate(chart.indicators or []):
