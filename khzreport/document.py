@@ -13,10 +13,35 @@ All classes are frozen dataclasses made of plain values, so a document can be du
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
+
+from .errors import Location
+from .theme import Theme
 
 Direction = Literal["up", "down", "flat"]
+Align = Literal["left", "right", "center"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Node:
+    """A block of the document.
+
+    ``origin`` is where in the source the block came from, so a writer that cannot draw it
+    can say where it is; it never takes part in comparisons. ``keep_together`` is the
+    layout's decision that the block must not be split across pages. ``kind`` names the
+    block type in snake case (``kpi_panel``): the DOCX writer's ``block_<kind>`` method and
+    the HTML macro that draw it.
+    """
+
+    kind: ClassVar[str] = "node"
+    origin: Location | None = field(default=None, compare=False)
+    keep_together: bool = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.kind = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
 
 @dataclass(frozen=True)
@@ -28,7 +53,7 @@ class Run:
 
 
 @dataclass(frozen=True)
-class Masthead:
+class Masthead(Node):
     """A 简报 masthead: red title line, issue number, issuer and date, red rule.
 
     ``headline`` is the document's own title, printed under the rule when it differs from
@@ -43,7 +68,7 @@ class Masthead:
 
 
 @dataclass(frozen=True)
-class Cover:
+class Cover(Node):
     """A title block or cover: title, subtitle, issuer and date."""
 
     title: str
@@ -62,7 +87,7 @@ class TocEntry:
 
 
 @dataclass(frozen=True)
-class Toc:
+class Toc(Node):
     """The table of contents, pre-filled with its entries (writers add page numbers)."""
 
     title: str
@@ -70,7 +95,7 @@ class Toc:
 
 
 @dataclass(frozen=True)
-class Heading:
+class Heading(Node):
     """A heading; chapters (level 1) have a main line and an optional second line.
 
     ``number`` is the outline number in the theme's style (``一、``) or empty.
@@ -84,7 +109,7 @@ class Heading:
 
 
 @dataclass(frozen=True)
-class Paragraph:
+class Paragraph(Node):
     """A paragraph of bound narrative. ``style`` is ``body`` or ``lead``."""
 
     runs: tuple[Run, ...]
@@ -113,7 +138,7 @@ class KpiCard:
 
 
 @dataclass(frozen=True)
-class KpiPanel:
+class KpiPanel(Node):
     """A row (or grid) of KPI cards."""
 
     cards: tuple[KpiCard, ...]
@@ -121,7 +146,7 @@ class KpiPanel:
 
 
 @dataclass(frozen=True)
-class Callout:
+class Callout(Node):
     """A highlighted call-out box."""
 
     runs: tuple[Run, ...]
@@ -134,7 +159,7 @@ class Callout:
 
 
 @dataclass(frozen=True)
-class Quote:
+class Quote(Node):
     """Quoted words with attribution (``——范斌，昆山协鑫光电材料有限公司董事长``)."""
 
     runs: tuple[Run, ...]
@@ -190,7 +215,7 @@ class ChartData:
 
 
 @dataclass(frozen=True)
-class Figure:
+class Figure(Node):
     """A numbered figure: a chart (``chart``) or an image file (``image``), with caption.
 
     ``caption`` holds the caption text without its number; ``label`` is ``图 3`` and is
@@ -208,7 +233,7 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class Table:
+class Table(Node):
     """A numbered table of strings; the header row repeats across pages."""
 
     number: int
@@ -222,7 +247,7 @@ class Table:
 
 
 @dataclass(frozen=True)
-class Tags:
+class Tags(Node):
     """A labelled list shown as tags (leading industries, key enterprises on a sheet)."""
 
     label: str
@@ -230,19 +255,19 @@ class Tags:
 
 
 @dataclass(frozen=True)
-class Facts:
+class Facts(Node):
     """Label/value pairs in a compact list (kind, founded, area on a park sheet)."""
 
     items: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
-class PageBreak:
+class PageBreak(Node):
     """Start a new page."""
 
 
 @dataclass(frozen=True)
-class Distribution:
+class Distribution(Node):
     """The closing block of a 简报: 报送 / 抄送 / 印发 lines."""
 
     lines: tuple[tuple[str, str], ...]
@@ -292,7 +317,7 @@ class Document:
 
     meta: DocumentMeta
     layout: Literal["briefing", "sheet"]
-    theme: Any
+    theme: Theme
     blocks: tuple[Block, ...]
     base_dir: str | None = None
     name: str = "briefing"
@@ -312,7 +337,8 @@ def to_plain(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out: dict[str, Any] = {"type": type(obj).__name__}
         for f in dataclasses.fields(obj):
-            out[f.name] = to_plain(getattr(obj, f.name))
+            if f.compare:  # not the source location: a tree's plain form is its content
+                out[f.name] = to_plain(getattr(obj, f.name))
         return out
     if isinstance(obj, tuple | list):
         return [to_plain(x) for x in obj]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from ..document import (
@@ -64,15 +65,16 @@ def compose_briefing(report: Report, theme: Theme, language: str | None = None) 
             report.kpis, c.locale.word(f"{m.year}年主要指标", f"Key figures {m.year}"), ("kpis",)
         )
         if panel:
-            blocks.append(panel)
+            blocks.append(_located(panel, c, ("kpis",)))
     for i, h in enumerate(report.highlights):
         path: PathKey = ("highlights", i)
         htitle = c.text(h.title, h.title_en, (*path, "title")) if h.title else None
-        blocks.append(Callout(c.runs(h.text, h.text_en, (*path, "text")), htitle))
+        callout = Callout(c.runs(h.text, h.text_en, (*path, "text")), htitle)
+        blocks.append(_located(callout, c, path))
         if h.figure:
             fig = c.image_figure(h.figure, (*path, "figure"), width="half")
             if fig:
-                blocks.append(fig)
+                blocks.append(_located(fig, c, (*path, "figure")))
     for k, (path, section) in enumerate(sections):
         blocks.extend(_section(c, section, path, numbers[k]))
     dist = m.distribution
@@ -132,8 +134,17 @@ def _section(c: Composer, section: Section, path: PathKey, number: str) -> list[
             else None,
             f"sec-{section.id}",
             number,
+            origin=c.where(path),
         )
     ]
     for j, block in enumerate(section.blocks):
-        out.extend(block.resolve(c, (*path, "blocks", j)))
+        where = (*path, "blocks", j)
+        out.extend(_located(b, c, where) for b in block.resolve(c, where))
     return out
+
+
+def _located(block: Block, c: Composer, path: PathKey) -> Block:
+    """Return ``block`` with the source location of ``path``, unless it already has one."""
+    if block.origin is not None:
+        return block
+    return dataclasses.replace(block, origin=c.where(path))

@@ -193,7 +193,7 @@ class Composer:
                     direction=direction,
                 )
             )
-        return KpiPanel(tuple(cards), title) if cards else None
+        return KpiPanel(tuple(cards), title, origin=self.where(path)) if cards else None
 
     def quote(self, ident: str, path: PathKey) -> Quote:
         """Return a quote with its attribution line."""
@@ -204,7 +204,7 @@ class Composer:
         by = self.text(q.by, q.by_en, (*qpath, "by"))
         role = self.text(q.role, q.role_en, (*qpath, "role")) if q.role else None
         sep = self.locale.word("，", ", ")
-        return Quote(runs, "——" + by + (sep + role if role else ""))
+        return Quote(runs, "——" + by + (sep + role if role else ""), origin=self.where(path))
 
     def chart_figure(self, ident: str, path: PathKey, width: FigureWidth = "full") -> Figure | None:
         """Return a numbered chart figure, its data bound and formatted."""
@@ -235,6 +235,7 @@ class Composer:
             ),
             chart=data,
             width=width,
+            origin=self.where(path),
         )
 
     def chart_data(self, spec: ChartSpec, path: PathKey) -> ChartData:
@@ -453,6 +454,7 @@ class Composer:
                 self.text(spec.source, spec.source_en, (*path, "source")) if spec.source else None
             ),
             numeric_columns=numeric,
+            origin=self.where(path),
         )
 
     def _cell(self, b: Bound, col: str) -> str:
@@ -534,7 +536,14 @@ class Composer:
         )
         source = self.text(fig.source, fig.source_en, (*fpath, "source")) if fig.source else None
         return Figure(
-            number, label, caption, alt, self.source_note(source), image=str(file), width=width
+            number,
+            label,
+            caption,
+            alt,
+            self.source_note(source),
+            image=str(file),
+            width=width,
+            origin=self.where(fpath),
         )
 
     def meta(self, title: str, subject: str, running_header: str) -> DocumentMeta:
