@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import batch
+from .charts import render_document_charts
 from .document import Document
 from .errors import KhzReportError, ValidationError
 from .model import Report
-from .source.themes import load_theme
+from .resources import cache_dir
+from .source.themes import theme_for
 from .theme import Theme
 
 if TYPE_CHECKING:
@@ -35,12 +38,7 @@ def load(path: str | os.PathLike[str]) -> Report:
 
 def theme_of(report: Report, language: str | None = None) -> Theme:
     """Return the theme a report names (preset or theme file next to the source)."""
-    from .locations import source_map
-
-    smap = source_map(report)
-    if smap is None:
-        return load_theme(report.theme, None)
-    return load_theme(report.theme, smap.folder, smap.locate(("theme",)))
+    return theme_for(report, language)
 
 
 def resolve(
@@ -96,23 +94,9 @@ def lint(report: Report) -> list[KhzReportError]:
     return _lint(report)
 
 
-def cache_dir() -> Path:
-    """Return the chart cache folder (``$KHZREPORT_CACHE`` or the user cache folder)."""
-    env = os.environ.get("KHZREPORT_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "khzreport" / "charts"
-
-
 def render_charts(document: Document, *, strict: bool = False) -> dict[str, Any]:
     """Return the rendered charts of a document by chart id (served from the cache if unchanged)."""
-    charts = document.charts()
-    if not charts:
-        return {}
-    from .charts import ChartCache
-
-    return dict(ChartCache(cache_dir()).get_all(charts, document.theme, strict=strict))
+    return render_document_charts(document, cache_dir(), strict=strict)
 
 
 def parse_formats(formats: str | Iterable[str] | None) -> list[str]:
@@ -236,9 +220,7 @@ def build_sheets(
     to fit on one page; a park that fails is reported and the others complete. See
     :func:`khzreport.batch.build_sheets` for the details.
     """
-    from .batch import build_sheets as _build_sheets
-
-    return _build_sheets(
+    return batch.build_sheets(
         source,
         outdir,
         parks=parks,

@@ -1,4 +1,4 @@
-"""Find the templates and assets that ship with the package.
+"""Find the templates and assets that ship with the package, and the cache folder.
 
 In a wheel they live under ``khzreport/_data/``; in a source checkout (editable install)
 they are the top-level ``templates/`` and ``assets/`` folders.
@@ -6,8 +6,11 @@ they are the top-level ``templates/`` and ``assets/`` folders.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
+
+CACHE_ENV = "KHZREPORT_CACHE"
 
 
 @cache
@@ -27,3 +30,19 @@ def template_path(*parts: str) -> Path:
 def asset_path(*parts: str) -> Path:
     """Return the path of a shipped asset (theme, logo, default image)."""
     return data_root().joinpath("assets", *parts)
+
+
+def cache_dir() -> Path:
+    """Return the folder of khzreport's caches: drawn charts and ``fonts.json``.
+
+    ``$KHZREPORT_CACHE`` when set (tests and batch workers point it at a folder of their
+    own), else ``charts/`` in the user cache folder of the platform (``~/.cache/khzreport``
+    or ``$XDG_CACHE_HOME/khzreport`` on Linux). Charts and the font search share the one
+    folder so that emptying it forgets everything a build learned.
+    """
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_path
+
+    return user_cache_path("khzreport", appauthor=False) / "charts"

@@ -1,9 +1,9 @@
 """Tests of the speed and size work: each shortcut gives what the slow path gave.
 
-Fast character maps equal fontTools' answer; the PNG taken from the layout pass equals
-``savefig``'s; charts drawn in a second process equal those drawn in one; the cached styled
-base of the DOCX writer gives the bytes a fresh one gives; the PDF's object streams hold the
-very objects Typst wrote; the font search answers from its disk cache and sees a change.
+Character maps kept on disk equal fontTools' answer; the PNG taken from the layout pass
+equals ``savefig``'s; charts drawn in a second process equal those drawn in one; the cached
+styled base of the DOCX writer gives the bytes a fresh one gives; the PDF's object streams
+hold the very objects Typst wrote; the font search answers from its disk cache and sees a change.
 """
 
 from __future__ import annotations
@@ -49,13 +49,20 @@ def _faces_to_check() -> list[tuple[str, int]]:
 
 
 @pytest.mark.parametrize("face", _faces_to_check())
-def test_fast_character_map_equals_fonttools(face: tuple[str, int]) -> None:
+def test_cached_character_map_equals_fonttools(
+    face: tuple[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from fontTools.ttLib import TTFont
 
     path, index = face
     with open(path, "rb") as fh:
         expected = frozenset(TTFont(fh, fontNumber=index, lazy=True).getBestCmap() or {})
-    assert fonts._read_cmap(path, index) == expected
+    monkeypatch.setenv("KHZREPORT_CACHE", str(tmp_path))
+    _forget_font_caches(monkeypatch)
+    assert fonts._cmap(path, index) == expected
+    _forget_font_caches(monkeypatch)
+    monkeypatch.setattr(fonts, "_read_cmap", lambda *face: pytest.fail(f"read {face}"))
+    assert fonts._cmap(path, index) == expected  # from fonts.json, as runs of code points
 
 
 def test_character_map_of_a_broken_file_is_empty(tmp_path: Path) -> None:
@@ -89,6 +96,7 @@ def test_font_search_answers_from_its_disk_cache(
 
     monkeypatch.setattr(fonts, "_run_fc", no_fontconfig)
     monkeypatch.setattr(fonts, "_read_faces", lambda path: pytest.fail(f"read {path}"))
+    monkeypatch.setattr(fonts, "_read_cmap", lambda *face: pytest.fail(f"read {face}"))
     assert find_font(THEME.fonts.chart) == first
     assert charts.chart_font(THEME) == pair
 
@@ -127,6 +135,8 @@ def _forget_font_caches(monkeypatch: pytest.MonkeyPatch) -> None:
     for cached in (fonts._fc_match, fonts._fc_list_zh, fonts._fontconfig_answers):
         cached.cache_clear()
     fonts._faces_cached.cache_clear()
+    fonts._cmap_cached.cache_clear()
+    fonts._cmap_union.cache_clear()
     charts._chart_font.cache_clear()
 
 
