@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..document import ChartData
 from ..errors import FontError
+from ..output import write_files_atomic
 from ..theme import Theme
 from .fonts import FONT_DIRS_ENV, FontFile, find_bold, find_font, font_fingerprint, missing_glyphs
 from .fonts import theme_font_files as _theme_font_files
@@ -195,9 +195,9 @@ def _png(fig: Figure, dpi: int) -> bytes:
 class ChartCache:
     """Drawn charts kept in a folder, keyed by a hash of everything that shapes them.
 
-    Files are written to a temporary name in the same folder and moved into place with
-    ``os.replace``, so parallel builds sharing a cache never read a half-written chart.
-    The metadata file is written last and marks an entry as complete.
+    Files are written with :func:`~khzreport.output.write_files_atomic` (a temporary name in
+    the same folder moved into place), so parallel builds sharing a cache never read a
+    half-written chart. The metadata file is moved last and marks an entry as complete.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -264,9 +264,6 @@ class ChartCache:
         return out
 
     def _store(self, paths: dict[str, Path], rendered: RenderedChart) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        _write_atomic(paths["svg"], rendered.svg)
-        _write_atomic(paths["png"], rendered.png)
         meta = {
             "width_cm": rendered.width_cm,
             "height_cm": rendered.height_cm,
@@ -274,7 +271,13 @@ class ChartCache:
             "warnings": list(rendered.warnings),
             "pdf_svg": rendered.pdf_svg.decode("utf-8"),
         }
-        _write_atomic(paths["json"], json.dumps(meta, ensure_ascii=False, indent=1).encode())
+        write_files_atomic(
+            [
+                (paths["svg"], rendered.svg),
+                (paths["png"], rendered.png),
+                (paths["json"], json.dumps(meta, ensure_ascii=False, indent=1).encode()),
+            ]
+        )
 
     @staticmethod
     def _read(paths: dict[str, Path]) -> RenderedChart | None:
@@ -367,17 +370,6 @@ def _can_fork() -> bool:
         and threading.active_count() == 1
         and len(os.sched_getaffinity(0)) >= 2
     )
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _check_glyphs(

@@ -23,6 +23,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..errors import OutputError
+from ..output import write_atomic
+
 _ENV = "MPLCONFIGDIR"
 _LISTS = "fontlist-v*.json"
 _private: str | None = None
@@ -51,17 +54,8 @@ def keep_font_list(seed: Path | None) -> None:
     """Keep the font list matplotlib built in this process's private folder in ``seed``."""
     if seed is None or _private is None or os.environ.get(_ENV) != _private:
         return
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, OutputError):
         for built in Path(_private).glob(_LISTS):
             target = seed / built.name
-            if target.exists():
-                continue
-            seed.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=seed, prefix=f".{built.name}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(built.read_bytes())
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            if not target.exists():
+                write_atomic(target, built.read_bytes())

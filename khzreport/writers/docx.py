@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import logging
 import math
 import threading
 import unicodedata
 import zipfile
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -43,6 +42,7 @@ from docx.shared import Mm, Twips
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
 
+from ..diagnostics import Diagnostics
 from ..document import (
     Block,
     Callout,
@@ -55,6 +55,7 @@ from ..document import (
     KpiCard,
     KpiPanel,
     Masthead,
+    Node,
     PageBreak,
     Paragraph,
     Quote,
@@ -62,12 +63,13 @@ from ..document import (
     Tags,
     Toc,
 )
+from ..errors import Location
 from . import ooxml
+from .base import BlockVisitor
 from .ooxml import PPR_ORDER, RPR_ORDER, STYLE_ORDER, TBLPR_ORDER, TCPR_ORDER, Border, TabStop
 
 __all__ = ["RenderedChartLike", "StyleSpec", "briefing_styles", "render_docx"]
 
-log = logging.getLogger("khzreport")
 
 A4_WIDTH_MM = 210.0
 A4_HEIGHT_MM = 297.0
@@ -715,23 +717,34 @@ def _prepare_package(doc: WordDocument, lang: str) -> None:
 # --- the writer ---------------------------------------------------------------------------
 
 
-def render_docx(document: Document, charts: Mapping[str, RenderedChartLike]) -> bytes:
+def render_docx(
+    document: Document,
+    charts: Mapping[str, RenderedChartLike],
+    *,
+    diagnostics: Diagnostics | None = None,
+) -> bytes:
     """Return the DOCX bytes of ``document``; ``charts`` maps ``ChartData.id`` to renderings.
 
-    What cannot be drawn (a missing chart or image, text XML cannot hold) is left out and
-    logged as a warning on the ``khzreport`` logger, naming the block.
+    What cannot be drawn (a missing chart or image, text XML cannot hold, a block type the
+    writer does not know) is left out and reported to ``diagnostics``, located at the block.
     """
-    return _DocxWriter(document, charts).render()
+    return _DocxWriter(document, charts, diagnostics).render()
 
 
-_Visit = Callable[[Any], None]
-
-
-class _DocxWriter:
+class _DocxWriter(BlockVisitor):
     """One rendering: python-docx document plus the counters that keep ids deterministic."""
 
-    def __init__(self, document: Document, charts: Mapping[str, RenderedChartLike]) -> None:
+    fmt = "docx"
+
+    def __init__(
+        self,
+        document: Document,
+        charts: Mapping[str, RenderedChartLike],
+        diagnostics: Diagnostics | None = None,
+    ) -> None:
+        super().__init__(diagnostics)
         self.src = document
+        self.block: Node | None = None
         self.theme = document.theme
         self.charts = charts
         self.base = _base(briefing_styles(self.theme), document.meta.language)
@@ -750,33 +763,15 @@ class _DocxWriter:
     def render(self) -> bytes:
         """Build the document and return the normalised package bytes."""
         self._setup_section()
-        visits: dict[type, _Visit] = {
-            Masthead: self._masthead,
-            Cover: self._cover,
-            Toc: self._toc,
-            Heading: self._heading,
-            Paragraph: self._paragraph,
-            KpiPanel: self._kpi_panel,
-            Callout: self._callout,
-            Quote: self._quote,
-            Figure: self._figure,
-            Table: self._table,
-            Tags: self._tags,
-            Facts: self._facts,
-            PageBreak: self._page_break,
-            Distribution: self._distribution,
-        }
         for index, block in enumerate(self.src.blocks, start=1):
             self.where = f"block {index} ({type(block).__name__})"
+            self.block = block
             self.removed = 0
-            visit = visits.get(type(block))
-            if visit is None:
-                log.warning("docx: not rendered: %s, unknown block type", self.where)
-                continue
-            visit(block)
-            self._report_removed()
+            if self.visit(block):
+                self._report_removed()
         self._finish_body()
         self.where = "document properties"
+        self.block = None
         self.removed = 0
         self._set_properties()
         self._report_removed()
@@ -802,12 +797,15 @@ class _DocxWriter:
 
     def _report_removed(self) -> None:
         if self.removed:
-            log.warning(
-                "docx: removed %d character(s) that XML cannot hold (control characters, "
-                "U+FFFE/U+FFFF or lone surrogates) from %s",
-                self.removed,
-                self.where,
+            self.diagnostics.warn(
+                "characters-removed",
+                f"docx: removed {self.removed} character(s) that XML cannot hold (control "
+                f"characters, U+FFFE/U+FFFF or lone surrogates) from {self.where}",
+                self._origin(),
             )
+
+    def _origin(self) -> Location | None:
+        return self.block.origin if self.block is not None else None
 
     def _para(
         self, style: str, text: str | None = None, char_style: str | None = None
@@ -974,7 +972,7 @@ class _DocxWriter:
 
     # --- blocks -----------------------------------------------------------------------
 
-    def _masthead(self, block: Masthead) -> None:
+    def block_masthead(self, block: Masthead) -> None:
         self._para("Masthead", block.title)
         if block.issue_text:
             self._para("MastheadIssue", block.issue_text)
@@ -982,13 +980,13 @@ class _DocxWriter:
         if block.headline:
             self._para("Title", block.headline)
 
-    def _cover(self, block: Cover) -> None:
+    def block_cover(self, block: Cover) -> None:
         self._para("Title", block.title)
         if block.subtitle:
             self._para("Subtitle", block.subtitle)
         self._para("CoverInfo", f"{block.issuer}　{block.date_text}")
 
-    def _toc(self, block: Toc) -> None:
+    def block_toc(self, block: Toc) -> None:
         """Write a TOC field whose cached result already lists the entries.
 
         Readers that do not update fields (LibreOffice's PDF export, previews) show the
@@ -1025,7 +1023,7 @@ class _DocxWriter:
             return heading.number + text
         return text
 
-    def _heading(self, block: Heading) -> None:
+    def block_heading(self, block: Heading) -> None:
         number = block.number if self.theme.outline_numbering else ""
         style = (
             "ChapterTitle" if block.level <= 1 else "Heading2" if block.level == 2 else ("Heading3")
@@ -1038,10 +1036,10 @@ class _DocxWriter:
         if block.level <= 1 and block.second_line:
             self._para("ChapterSubtitle", block.second_line)
 
-    def _paragraph(self, block: Paragraph) -> None:
+    def block_paragraph(self, block: Paragraph) -> None:
         self._para("Lead" if block.style == "lead" else "Body", block.text)
 
-    def _kpi_panel(self, block: KpiPanel) -> None:
+    def block_kpi_panel(self, block: KpiPanel) -> None:
         cards = list(block.cards)
         if not cards:
             return
@@ -1080,7 +1078,7 @@ class _DocxWriter:
         if not card.change_text and not card.note:
             self._cell_para(cell, "KpiChange")
 
-    def _callout(self, block: Callout) -> None:
+    def block_callout(self, block: Callout) -> None:
         self._gap()
         table = self._add_table(1, 1, "CalloutBox", [self._text_twips()])
         ooxml.mark_cant_split(table.rows[0]._tr.get_or_add_trPr())
@@ -1092,12 +1090,12 @@ class _DocxWriter:
             self._cell_para(cell, "Callout", self._t(block.text), first=True)
         self._gap()
 
-    def _quote(self, block: Quote) -> None:
+    def block_quote(self, block: Quote) -> None:
         self._para("Quote", block.text)
         if block.attribution:
             self._para("QuoteAttribution", block.attribution)
 
-    def _figure(self, block: Figure) -> None:
+    def block_figure(self, block: Figure) -> None:
         picture = self._picture(block)
         if picture is not None:
             para = self._para("Figure")
@@ -1113,11 +1111,11 @@ class _DocxWriter:
         if block.chart is not None:
             chart = self.charts.get(block.chart.id)
             if chart is None:
-                log.warning(
-                    "docx: not rendered: chart %r of %s (%s): no rendering was given",
-                    block.chart.id,
-                    block.label,
-                    self.where,
+                self.diagnostics.warn(
+                    "chart-not-rendered",
+                    f"docx: not rendered: chart {block.chart.id!r} of {block.label} "
+                    f"({self.where}): no rendering was given",
+                    block.origin,
                 )
                 return None
             rid, _ = self.doc.part.get_or_add_image(io.BytesIO(chart.png))
@@ -1132,12 +1130,10 @@ class _DocxWriter:
             try:
                 rid, image = self.doc.part.get_or_add_image(str(path))
             except Exception as exc:  # unreadable or unsupported image: warn, keep going
-                log.warning(
-                    "docx: not rendered: image %s of %s (%s): %s",
-                    path.name,
-                    block.label,
-                    self.where,
-                    exc,
+                self.diagnostics.warn(
+                    "image-not-rendered",
+                    f"docx: not rendered: image {path.name} of {block.label} ({self.where}): {exc}",
+                    block.origin,
                 )
                 return None
             aspect = image.px_height / image.px_width if image.px_width else 0.75
@@ -1147,8 +1143,10 @@ class _DocxWriter:
                 height, width = PHOTO_MAX_HEIGHT_CM, PHOTO_MAX_HEIGHT_CM / aspect
             name = f"{block.label} {path.name}"
         else:
-            log.warning(
-                "docx: not rendered: %s (%s) has neither chart nor image", block.label, self.where
+            self.diagnostics.warn(
+                "figure-not-rendered",
+                f"docx: not rendered: {block.label} ({self.where}) has neither chart nor image",
+                block.origin,
             )
             return None
         self.shape_ids += 1
@@ -1195,7 +1193,7 @@ class _DocxWriter:
         if caption:
             para.add_run(" " + self._t(caption))
 
-    def _table(self, block: Table) -> None:
+    def block_table(self, block: Table) -> None:
         self._caption(block.label, block.number, block.caption, "TableCaption")
         if block.unit_line:
             self._para("UnitLine", block.unit_line)
@@ -1248,7 +1246,7 @@ class _DocxWriter:
         widths[-1] += total - sum(widths)
         return widths
 
-    def _tags(self, block: Tags) -> None:
+    def block_tags(self, block: Tags) -> None:
         para = self._para("TagLine")
         if block.label:
             self._run(para, self._t(block.label) + "：", "TagLabel")
@@ -1257,7 +1255,7 @@ class _DocxWriter:
                 para.add_run("  ")
             self._run(para, f" {self._t(item)} ", "Tag")
 
-    def _facts(self, block: Facts) -> None:
+    def block_facts(self, block: Facts) -> None:
         if not block.items:
             return
         label_w = round(self._text_twips() * 0.22)
@@ -1270,10 +1268,10 @@ class _DocxWriter:
             self._cell_para(label_cell, "FactLabel", self._t(label), first=True)
             self._cell_para(value_cell, "FactValue", self._t(value), first=True)
 
-    def _page_break(self, block: PageBreak) -> None:
+    def block_page_break(self, block: PageBreak) -> None:
         self.page_break_pending = True
 
-    def _distribution(self, block: Distribution) -> None:
+    def block_distribution(self, block: Distribution) -> None:
         """Write the 版记: one ruled row per line, thick rules above and below (GB/T 9704)."""
         if not block.lines:
             return

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from lxml import etree
 from markupsafe import Markup
 
+from ..diagnostics import Diagnostics
 from ..document import (
     Block,
     Cover,
@@ -39,10 +39,9 @@ from ..document import (
 from ..errors import Location, ValidationError
 from ..resources import template_path
 from ..theme import Theme
+from .base import channel, not_rendered
 
 __all__ = ["SvgChart", "clean_svg", "render_html"]
-
-log = logging.getLogger(__name__)
 
 
 class SvgChart(Protocol):
@@ -99,13 +98,20 @@ _LABELS = {
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
-def render_html(document: Document, charts: Mapping[str, SvgChart]) -> bytes:
+def render_html(
+    document: Document,
+    charts: Mapping[str, SvgChart],
+    *,
+    diagnostics: Diagnostics | None = None,
+) -> bytes:
     """Return ``document`` as a UTF-8 HTML page; ``charts`` maps ``ChartData.id`` to SVG.
 
-    A chart missing from ``charts`` or an image file that cannot be read is logged as a
-    warning and drawn as a placeholder holding the figure's alt text. The same document and
+    A chart missing from ``charts`` or an image file that cannot be read is reported to
+    ``diagnostics`` and drawn as a placeholder holding the figure's alt text; a block type
+    ``blocks.html.j2`` has no macro for is left out and reported. The same document and
     charts always give the same bytes.
     """
+    diagnostics = channel(diagnostics)
     theme = document.theme if isinstance(document.theme, Theme) else Theme()
     labels = _labels(document.meta.language)
     env = _environment()
@@ -119,7 +125,8 @@ def render_html(document: Document, charts: Mapping[str, SvgChart]) -> bytes:
             "the theme produced a stylesheet that closes its <style> element",
             Location(path="theme"),
         )
-    front, main, back = _arrange(document, charts)
+    macros = env.get_template("blocks.html.j2").module
+    front, main, back = _arrange(document, charts, _Drawer(macros, diagnostics))
     html = env.get_template("page.html.j2").render(
         meta=document.meta,
         layout=document.layout,
@@ -173,28 +180,37 @@ def _page_counter(label: str) -> Markup:
 # --- arranging blocks -------------------------------------------------------------------------
 
 
-def _macro_name(block: Block) -> str:
-    """Return the macro that draws ``block``: its class name in snake case."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(block).__name__).lower()
+@dataclass(frozen=True)
+class _Drawer:
+    """The macros of ``blocks.html.j2`` and the channel to report blocks they cannot draw."""
+
+    macros: Any
+    diagnostics: Diagnostics
+
+    def draws(self, block: Block) -> bool:
+        if hasattr(self.macros, block.kind):
+            return True
+        not_rendered(self.diagnostics, "html", block)
+        return False
 
 
 def _arrange(
-    document: Document, charts: Mapping[str, SvgChart]
+    document: Document, charts: Mapping[str, SvgChart], drawer: _Drawer
 ) -> tuple[list[_Item], list[_Item], list[_Item]]:
     """Split the blocks into the page's front matter, main content and closing blocks.
 
     Leading masthead, cover and TOC form the front; trailing distribution lines the back.
     In between, each level-1 heading opens a chapter that runs to the next one.
     """
-    blocks = list(document.blocks)
+    blocks = [b for b in document.blocks if drawer.draws(b)]
     start = 0
     while start < len(blocks) and isinstance(blocks[start], _FRONT):
         start += 1
     end = len(blocks)
     while end > start and isinstance(blocks[end - 1], Distribution):
         end -= 1
-    front = [_item(b, document, charts) for b in blocks[:start]]
-    back = [_item(b, document, charts) for b in blocks[end:]]
+    front = [_item(b, document, charts, drawer) for b in blocks[:start]]
+    back = [_item(b, document, charts, drawer) for b in blocks[end:]]
     main: list[_Item] = []
     chapter: tuple[Heading, list[_Item]] | None = None
     for block in blocks[start:end]:
@@ -203,7 +219,7 @@ def _arrange(
                 main.append(_Item("section", chapter[0], None, tuple(chapter[1])))
             chapter = (block, [])
             continue
-        item = _item(block, document, charts)
+        item = _item(block, document, charts, drawer)
         if chapter is None:
             main.append(item)
         else:
@@ -213,23 +229,30 @@ def _arrange(
     return front, main, back
 
 
-def _item(block: Block, document: Document, charts: Mapping[str, SvgChart]) -> _Item:
+def _item(
+    block: Block, document: Document, charts: Mapping[str, SvgChart], drawer: _Drawer
+) -> _Item:
     media: _ChartMedia | _ImageMedia | None = None
     if isinstance(block, Figure):
-        media = _figure_media(block, document, charts)
-    return _Item(_macro_name(block), block, media)
+        media = _figure_media(block, document, charts, drawer.diagnostics)
+    return _Item(block.kind, block, media)
 
 
 def _figure_media(
-    figure: Figure, document: Document, charts: Mapping[str, SvgChart]
+    figure: Figure,
+    document: Document,
+    charts: Mapping[str, SvgChart],
+    diagnostics: Diagnostics,
 ) -> _ChartMedia | _ImageMedia | None:
-    """Return the inline SVG or data URI of a figure, or None (logged) if there is none."""
+    """Return the inline SVG or data URI of a figure, or None (reported) if there is none."""
     where = f"{figure.label} {figure.caption}"
     if figure.chart is not None:
         rendered = charts.get(figure.chart.id)
         if rendered is None:
-            log.warning(
-                "not rendered: chart '%s' (%s): no SVG was supplied", figure.chart.id, where
+            diagnostics.warn(
+                "chart-not-rendered",
+                f"not rendered: chart '{figure.chart.id}' ({where}): no SVG was supplied",
+                figure.origin,
             )
             return None
         svg = clean_svg(
@@ -237,29 +260,37 @@ def _figure_media(
         )
         return _ChartMedia(Markup(svg), rendered.width_cm)
     if figure.image is not None:
-        return _image_media(figure.image, document.base_dir, where)
-    log.warning("not rendered: %s has neither a chart nor an image", where)
+        return _image_media(figure, document.base_dir, where, diagnostics)
+    diagnostics.warn(
+        "figure-not-rendered",
+        f"not rendered: {where} has neither a chart nor an image",
+        figure.origin,
+    )
     return None
 
 
-def _image_media(image: str, base_dir: str | None, where: str) -> _ImageMedia | None:
+def _image_media(
+    figure: Figure, base_dir: str | None, where: str, diagnostics: Diagnostics
+) -> _ImageMedia | None:
+    image = figure.image or ""
     path = Path(image)
     mime = _IMAGE_TYPES.get(path.suffix.lower())
-    if mime is None:
-        log.warning(
-            "not rendered: image %s (%s): expected one of %s",
-            image,
-            where,
-            ", ".join(sorted(_IMAGE_TYPES)),
+
+    def skip(problem: str) -> None:
+        diagnostics.warn(
+            "image-not-rendered", f"not rendered: image {image} ({where}){problem}", figure.origin
         )
+
+    if mime is None:
+        skip(": expected one of " + ", ".join(sorted(_IMAGE_TYPES)))
         return None
     if base_dir is not None and not path.resolve().is_relative_to(Path(base_dir).resolve()):
-        log.warning("not rendered: image %s (%s) lies outside the source folder", image, where)
+        skip(" lies outside the source folder")
         return None
     try:
         data = path.read_bytes()
     except OSError as exc:
-        log.warning("not rendered: image %s (%s): %s", image, where, exc.strerror or exc)
+        skip(f": {exc.strerror or exc}")
         return None
     width, height = _image_size(path)
     return _ImageMedia(

@@ -28,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import logging
 import re
 import shutil
 import tempfile
@@ -41,6 +40,7 @@ from typing import Any, Protocol
 import typst
 
 from ..charts import fonts as fontlib
+from ..diagnostics import Diagnostics
 from ..document import Document, Figure, PageBreak, Toc, to_plain
 from ..errors import (
     FontError,
@@ -52,10 +52,10 @@ from ..errors import (
 )
 from ..resources import template_path
 from ..theme import Theme
+from .base import channel, not_rendered, typst_renderers
 
 __all__ = ["PDF_STANDARDS", "ChartImage", "render_pdf"]
 
-log = logging.getLogger("khzreport")
 
 PDF_STANDARDS = ("1.7", "2.0", "a-2b", "a-2u", "a-3b", "a-3u", "a-4", "ua-1")
 """PDF standards that can be requested (Typst checks conformance while exporting)."""
@@ -75,6 +75,7 @@ _NOT_PRINTED = frozenset(
         "kind",
         "language",
         "id",
+        "align",
     }
 )
 
@@ -116,6 +117,7 @@ def render_pdf(
     pdf_standard: str | None = None,
     template_dir: Path | None = None,
     strict: bool = False,
+    diagnostics: Diagnostics | None = None,
 ) -> bytes:
     """Return the PDF of a resolved document (briefing or one-page park sheet).
 
@@ -124,17 +126,20 @@ def render_pdf(
     ``template_dir`` holds replacement ``briefing.typ``/``sheet.typ``/``blocks.typ`` files;
     files it lacks come from the shipped templates. With ``strict`` a character the fonts
     cannot show, a chart missing from ``charts``, or a sheet longer than one page raises
-    instead of logging a warning.
+    instead of a warning to ``diagnostics``. A block type ``blocks.typ`` has no entry for in
+    its ``renderers`` is left out with a ``block-not-rendered`` diagnostic.
     """
     if pdf_standard is not None and pdf_standard not in PDF_STANDARDS:
         raise ValidationError(
             f"unknown PDF standard {pdf_standard!r}", None, "use one of " + ", ".join(PDF_STANDARDS)
         )
+    diagnostics = channel(diagnostics)
     theme = document.theme if isinstance(document.theme, Theme) else Theme()
     pdf_fonts = _resolve_fonts(theme, _chart_text(document, charts))
-    _check_glyphs(document, pdf_fonts, strict)
+    _check_glyphs(document, pdf_fonts, strict, diagnostics)
     images: dict[str, Path] = {}
-    data = _document_data(document, theme, charts, pdf_fonts, images, strict)
+    drawn = typst_renderers(_template_file(template_dir, "blocks.typ"))
+    data = _document_data(document, theme, charts, pdf_fonts, images, strict, drawn, diagnostics)
     main = "sheet.typ" if document.layout == "sheet" else "briefing.typ"
     compiler, lock = _compiler(template_dir, pdf_fonts.folders)
     with tempfile.TemporaryDirectory(prefix="khzreport-typst-") as tmp:
@@ -157,7 +162,7 @@ def render_pdf(
             except typst.TypstError as exc:
                 raise _typst_error(exc, template_dir) from None
     for warning in warnings:
-        log.warning("typst: %s", warning.message)
+        diagnostics.warn("typst-warning", f"typst: {warning.message}")
     if not isinstance(pdf, bytes):
         raise RuntimeError("Typst returned no PDF")
     pdf = _compact(pdf)
@@ -168,6 +173,8 @@ def render_pdf(
                 f"the park sheet '{document.name}' runs to {pages} pages instead of one "
                 "(shorten its narrative or drop a block)",
                 strict,
+                diagnostics,
+                "sheet-too-long",
             )
     return pdf
 
@@ -233,6 +240,13 @@ def _compiler(
         return found
 
 
+def _template_file(template_dir: Path | None, name: str) -> Path:
+    """Return the template file Typst will use: the user's replacement, else the shipped one."""
+    if template_dir is not None and (template_dir / name).is_file():
+        return template_dir / name
+    return template_path("typst") / name
+
+
 def _stage_templates(root: Path, template_dir: Path | None) -> None:
     """Copy the shipped templates into ``root``, then the user's replacements over them."""
     shipped = template_path("typst")
@@ -256,16 +270,24 @@ def _document_data(
     pdf_fonts: _PdfFonts,
     images: dict[str, Path],
     strict: bool,
+    drawn: frozenset[str],
+    diagnostics: Diagnostics,
 ) -> dict[str, Any]:
-    """Return the JSON handed to the templates; fill ``images`` with root paths to copy."""
+    """Return the JSON handed to the templates; fill ``images`` with root paths to copy.
+
+    Only blocks whose type is in ``drawn`` (the template's renderers) are handed over.
+    """
     blocks = []
     for index, block in enumerate(document.blocks):
+        if type(block).__name__ not in drawn:
+            not_rendered(diagnostics, "pdf", block)
+            continue
         plain = to_plain(block)
         if isinstance(block, Figure):
             plain["chart"] = None
             plain["image"] = None
             if block.chart is not None:
-                plain["chart"] = _chart_data(block, index, charts, strict)
+                plain["chart"] = _chart_data(block, index, charts, strict, diagnostics)
             elif block.image is not None:
                 source = Path(block.image)
                 _check_image(source, block, index)
@@ -334,7 +356,11 @@ def _check_image(source: Path, figure: Figure, index: int) -> None:
 
 
 def _chart_data(
-    figure: Figure, index: int, charts: Mapping[str, ChartImage], strict: bool
+    figure: Figure,
+    index: int,
+    charts: Mapping[str, ChartImage],
+    strict: bool,
+    diagnostics: Diagnostics,
 ) -> dict[str, Any] | None:
     """Return the SVG text and size of a chart figure, or None (with a warning) if missing."""
     assert figure.chart is not None
@@ -344,6 +370,9 @@ def _chart_data(
             f"not rendered: chart '{figure.chart.id}' of {figure.label} (blocks[{index}]) "
             "was not passed to the PDF writer; its caption is printed without it",
             strict,
+            diagnostics,
+            "chart-not-rendered",
+            figure.origin,
         )
         return None
     return {
@@ -353,7 +382,9 @@ def _chart_data(
     }
 
 
-def _check_glyphs(document: Document, pdf_fonts: _PdfFonts, strict: bool) -> None:
+def _check_glyphs(
+    document: Document, pdf_fonts: _PdfFonts, strict: bool, diagnostics: Diagnostics
+) -> None:
     """Log (or raise under ``strict``) every printed character none of the fonts can show."""
     faces = pdf_fonts.all()
     found: dict[str, list[str]] = {}
@@ -375,7 +406,7 @@ def _check_glyphs(document: Document, pdf_fonts: _PdfFonts, strict: bool) -> Non
     hint = "add a font file covering them to the theme (fonts.files) or replace the characters"
     if strict:
         raise FontError(message, Location(path=first_path), hint)
-    log.warning("%s (%s)", message, hint)
+    diagnostics.warn("missing-glyph", message, None, hint)
 
 
 def _printed_texts(document: Document) -> Iterator[tuple[str, str, str]]:
@@ -407,10 +438,16 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _warn_or_raise(message: str, strict: bool) -> None:
+def _warn_or_raise(
+    message: str,
+    strict: bool,
+    diagnostics: Diagnostics,
+    code: str,
+    origin: Location | None = None,
+) -> None:
     if strict:
         raise KhzReportError(message)
-    log.warning("%s", message)
+    diagnostics.warn(code, message, origin)
 
 
 def _date(iso: str) -> dt.date:

@@ -1,0 +1,97 @@
+"""What every writer shares: the format registry, the diagnostics channel, block dispatch.
+
+The registry maps a format name to the module and function that renders it. Modules are
+imported only when their format is built, so validating a source never loads python-docx or
+Typst.
+
+A writer draws a block with the piece of code named after the block's ``kind``: the DOCX
+writer's ``block_<kind>`` method, the HTML macro ``<kind>`` in ``blocks.html.j2``, the
+Typst function under the block's type name in the ``renderers`` dictionary of
+``blocks.typ``. A block none of these knows is not drawn, and every format says so the same
+way: a ``block-not-rendered`` diagnostic located at the block's source.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Diagnostics
+from ..document import Document, Node
+
+WRITERS: dict[str, tuple[str, str, str]] = {
+    "docx": ("khzreport.writers.docx", "render_docx", ".docx"),
+    "pdf": ("khzreport.writers.pdf", "render_pdf", ".pdf"),
+    "html": ("khzreport.writers.html", "render_html", ".html"),
+}
+"""Format name → (module, function, file suffix)."""
+
+
+def writer(fmt: str) -> Callable[..., bytes]:
+    """Return the render function of a format (``render(document, charts, **options)``)."""
+    module, func, _ = WRITERS[fmt]
+    render_function: Callable[..., bytes] = getattr(importlib.import_module(module), func)
+    return render_function
+
+
+def suffix(fmt: str) -> str:
+    """Return the file suffix of a format."""
+    return WRITERS[fmt][2]
+
+
+def render(
+    fmt: str,
+    document: Document,
+    charts: Mapping[str, Any],
+    *,
+    diagnostics: Diagnostics | None = None,
+    **options: Any,
+) -> bytes:
+    """Render a document in one format; what it cannot draw goes to ``diagnostics``."""
+    return writer(fmt)(document, charts, diagnostics=diagnostics, **options)
+
+
+def channel(diagnostics: Diagnostics | None) -> Diagnostics:
+    """Return the channel to report into: the caller's, or a local one that still logs."""
+    return diagnostics if diagnostics is not None else Diagnostics()
+
+
+def not_rendered(diagnostics: Diagnostics, fmt: str, node: Node) -> None:
+    """Report a block the format has nothing to draw with."""
+    diagnostics.warn(
+        "block-not-rendered",
+        f"not rendered in {fmt}: {node.kind}",
+        node.origin,
+        "the block type has no drawing in this format's writer or template",
+    )
+
+
+_RENDERERS = re.compile(r"^#let renderers\s*=\s*\((.*?)^\)", re.M | re.S)
+_KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*:", re.M)
+
+
+def typst_renderers(blocks_typ: Path) -> frozenset[str]:
+    """Return the block type names a ``blocks.typ`` draws: the keys of its ``renderers``."""
+    match = _RENDERERS.search(blocks_typ.read_text(encoding="utf-8"))
+    return frozenset(_KEY.findall(match.group(1))) if match else frozenset()
+
+
+class BlockVisitor:
+    """Dispatch each block to the method ``block_<kind>``; report those without one."""
+
+    fmt = ""
+
+    def __init__(self, diagnostics: Diagnostics | None) -> None:
+        self.diagnostics = channel(diagnostics)
+
+    def visit(self, node: Node) -> bool:
+        """Draw ``node``; return False (and report it) if this writer cannot."""
+        method: Callable[[Any], None] | None = getattr(self, f"block_{node.kind}", None)
+        if method is None:
+            not_rendered(self.diagnostics, self.fmt, node)
+            return False
+        method(node)
+        return True
