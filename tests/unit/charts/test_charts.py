@@ -36,7 +36,7 @@ from khzreport.charts.drawing import visible_texts
 from khzreport.charts.fonts import FONT_DIRS_ENV, FontFile, find_font, missing_glyphs
 from khzreport.charts.text import strip_unit, wrap
 from khzreport.document import ChartData, ChartPoint, ChartSeries
-from khzreport.errors import FontError
+from khzreport.errors import FontError, OutputError
 from khzreport.source.themes import load_theme
 from khzreport.theme import Theme
 from tests.support.charts import (
@@ -405,7 +405,7 @@ def test_cache_writes_are_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match="disk full"):
         cache.get(grouped_bar(), THEME)
     assert list(tmp_path.iterdir()) == []  # no half-written entry, no temp file left
     monkeypatch.undo()
