@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import batch
 from .charts import render_document_charts
+from .diagnostics import Diagnostic, Diagnostics
 from .document import Document
 from .errors import KhzReportError, ValidationError
 from .model import Report
@@ -49,17 +50,20 @@ def resolve(
     theme: Theme | None = None,
     narrative_limit: int | None = None,
     figure: bool = True,
+    diagnostics: Diagnostics | None = None,
 ) -> Document:
     """Return the resolved briefing, or the sheet of ``park``, ready for any writer.
 
     For a sheet, ``narrative_limit`` and ``figure`` shorten its narrative and leave out its
-    figure (see :func:`khzreport.layouts.compose_sheet`); the briefing ignores them.
+    figure (see :func:`khzreport.layouts.compose_sheet`); the briefing ignores them. The
+    document's warnings are in ``Document.diagnostics``, and also go into ``diagnostics``
+    when given.
     """
     from .layouts import compose_briefing, compose_sheet
 
     theme = theme or theme_of(report)
     if park is None:
-        return compose_briefing(report, theme, language)
+        return compose_briefing(report, theme, language, diagnostics=diagnostics)
     return compose_sheet(
         report,
         report.park(park),
@@ -67,24 +71,29 @@ def resolve(
         language,
         narrative_limit=narrative_limit,
         figure=figure,
+        diagnostics=diagnostics,
     )
 
 
-def validate(report: Report, language: str | None = None) -> list[str]:
-    """Resolve the briefing and every sheet (binding every template); return the warnings."""
+def validate(report: Report, language: str | None = None) -> list[Diagnostic]:
+    """Resolve the briefing and every sheet (binding every template); return the diagnostics.
+
+    Errors are raised together (:class:`~khzreport.errors.ErrorGroup`); a warning the
+    briefing and a sheet share (the same figure to come) is returned once.
+    """
     theme = theme_of(report)
     errors: list[KhzReportError] = []
-    warnings: list[str] = []
+    diagnostics = Diagnostics()
     for park in [None, *(p.id for p in report.parks)]:
         try:
-            warnings.extend(resolve(report, park=park, language=language, theme=theme).warnings)
+            resolve(report, park=park, language=language, theme=theme, diagnostics=diagnostics)
         except KhzReportError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
     from .errors import raise_all
 
     unique = {e.one_line(): e for e in errors}
     raise_all(list(unique.values()))
-    return list(dict.fromkeys(warnings))
+    return list(diagnostics)
 
 
 def lint(report: Report) -> list[KhzReportError]:
@@ -94,9 +103,15 @@ def lint(report: Report) -> list[KhzReportError]:
     return _lint(report)
 
 
-def render_charts(document: Document, *, strict: bool = False) -> dict[str, Any]:
-    """Return the rendered charts of a document by chart id (served from the cache if unchanged)."""
-    return render_document_charts(document, cache_dir(), strict=strict)
+def render_charts(
+    document: Document, *, strict: bool = False, diagnostics: Diagnostics | None = None
+) -> dict[str, Any]:
+    """Return the rendered charts of a document by chart id (served from the cache if unchanged).
+
+    Font warnings go into ``diagnostics`` when given (``strict`` is then its owner's call),
+    else are logged, or raised under ``strict``.
+    """
+    return render_document_charts(document, cache_dir(), strict=strict, diagnostics=diagnostics)
 
 
 def parse_formats(formats: str | Iterable[str] | None) -> list[str]:
@@ -119,10 +134,15 @@ def parse_formats(formats: str | Iterable[str] | None) -> list[str]:
 
 @dataclass
 class BuildResult:
-    """What a build wrote, and the warnings it had."""
+    """What a build wrote, and the diagnostics it had (each with a code and a location)."""
 
     outputs: list[Path] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Return the warnings as one-line strings, for display only (match on ``code``)."""
+        return [d.one_line() for d in self.diagnostics if d.severity == "warning"]
 
 
 def build(
@@ -137,7 +157,10 @@ def build(
     """Build the annual briefing in each format into ``outdir`` (default: ``build/`` next to the source).
 
     Files are written atomically as ``briefing.docx``, ``briefing.pdf``, ``briefing.html``
-    (``briefing-en.*`` for the English edition).
+    (``briefing-en.*`` for the English edition). Every stage reports into one
+    :class:`~khzreport.diagnostics.Diagnostics` channel, returned as
+    :attr:`BuildResult.diagnostics`. With ``strict``, the warnings are raised together as
+    located errors once everything is rendered and before any file is written.
     """
     from .locations import source_map
     from .output import output_lock, write_files_atomic
@@ -148,29 +171,22 @@ def build(
     if outdir is None:
         outdir = (smap.folder if smap else Path.cwd()) / "build"
     out = Path(outdir)
-    document = resolve(report, language=language)
-    if strict and document.warnings:
-        from .errors import raise_all
-
-        raise_all([ValidationError(w.split(": ", 1)[-1]) for w in document.warnings])
+    diagnostics = Diagnostics()
+    document = resolve(report, language=language, diagnostics=diagnostics)
     with output_lock(out):  # a second build into ``out`` fails instead of interleaving
-        charts = render_charts(document, strict=strict)
+        charts = render_charts(document, diagnostics=diagnostics)
         stem = "briefing" if document.meta.language != "en" else "briefing-en"
-        result = BuildResult(warnings=list(document.warnings))
         from .writers import render as render_format
         from .writers import suffix
 
         rendered: list[tuple[Path, bytes]] = []
         for fmt in fmts:
-            options: dict[str, Any] = {}
-            if fmt == "pdf":
-                options = {"pdf_standard": pdf_standard, "strict": strict}
-            rendered.append(
-                (out / f"{stem}{suffix(fmt)}", render_format(fmt, document, charts, **options))
-            )
+            options: dict[str, Any] = {"pdf_standard": pdf_standard} if fmt == "pdf" else {}
+            data = render_format(fmt, document, charts, diagnostics=diagnostics, **options)
+            rendered.append((out / f"{stem}{suffix(fmt)}", data))
+        diagnostics.raise_if_strict(strict)
         write_files_atomic(rendered)  # all or nothing: earlier outputs stay on failure
-        result.outputs.extend(path for path, _ in rendered)
-    return result
+    return BuildResult([path for path, _ in rendered], list(diagnostics))
 
 
 def render_sheet(

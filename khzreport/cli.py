@@ -9,25 +9,24 @@ from __future__ import annotations
 
 import functools
 import gc
-import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from .diagnostics import Diagnostic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _WarningHandler(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+def _print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
+    """Print each diagnostic as ``warning: FILE:LINE:COL: FIELD: MESSAGE (HINT)``."""
+    for d in diagnostics:
+        click.echo(f"{d.severity}: {d.one_line()}", err=True)
 
 
 def _errors_handled(func: F) -> F:
@@ -87,14 +86,13 @@ def main() -> None:
 def validate(source: Path, language: str | None) -> None:
     """Check SOURCE: schema, references, and that every template binds.
 
-    Prints every error as FILE:LINE:COL: FIELD: MESSAGE and exits 2 when there is any.
+    Prints every error as FILE:LINE:COL: FIELD: MESSAGE and exits 2 when there is any;
+    warnings (a figure still to come, a figure without an image) are printed the same way.
     """
     from . import api
 
     report = api.load(source)
-    warnings = api.validate(report, language)
-    for w in warnings:
-        click.echo(f"warning: {w}", err=True)
+    _print_diagnostics(api.validate(report, language))
     click.echo(
         f"{source}: valid ({len(report.indicators)} indicators, {len(report.sections)} sections, "
         f"{len(report.charts)} charts, {len(report.parks)} parks)"
@@ -146,7 +144,11 @@ def lint(source: Path) -> None:
     type=click.Choice(["a-2b", "a-3b", "ua-1"]),
     help="Make the PDF conform to PDF/A-2b, PDF/A-3b or PDF/UA-1.",
 )
-@click.option("--strict", is_flag=True, help="Treat warnings (missing glyphs, figures) as errors.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings (missing glyphs, figures) as located errors; write nothing.",
+)
 @_errors_handled
 def build(
     source: Path,
@@ -156,24 +158,22 @@ def build(
     pdf_standard: str | None,
     strict: bool,
 ) -> None:
-    """Build the annual briefing of SOURCE (DOCX, PDF and HTML)."""
+    """Build the annual briefing of SOURCE (DOCX, PDF and HTML).
+
+    Warnings are printed as "warning: FILE:LINE:COL: FIELD: MESSAGE". With --strict they
+    are errors instead: each printed with its location, nothing written, exit code 2.
+    """
     from . import api
 
-    handler = _WarningHandler()
-    logging.getLogger("khzreport").addHandler(handler)
-    try:
-        result = api.build(
-            source,
-            outdir,
-            formats=formats,
-            language=language,
-            pdf_standard=pdf_standard,
-            strict=strict,
-        )
-    finally:
-        logging.getLogger("khzreport").removeHandler(handler)
-    for w in dict.fromkeys(result.warnings + handler.messages):
-        click.echo(f"warning: {w}", err=True)
+    result = api.build(
+        source,
+        outdir,
+        formats=formats,
+        language=language,
+        pdf_standard=pdf_standard,
+        strict=strict,
+    )
+    _print_diagnostics(result.diagnostics)
     for path in result.outputs:
         click.echo(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
 

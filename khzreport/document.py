@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from .diagnostics import Diagnostic
 from .errors import Location
 from .theme import Theme
 
@@ -139,10 +140,12 @@ class KpiCard:
 
 @dataclass(frozen=True)
 class KpiPanel(Node):
-    """A row (or grid) of KPI cards."""
+    """A grid of KPI cards: ``per_row`` cards a row, ``rows`` rows (decided by the layout)."""
 
     cards: tuple[KpiCard, ...]
     title: str | None = None
+    per_row: int = 0
+    rows: int = 0
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,8 @@ class Figure(Node):
 
     ``caption`` holds the caption text without its number; ``label`` is ``图 3`` and is
     printed before it. ``image`` is an absolute path checked to lie inside the source folder.
+    ``width_cm`` is the width the art is drawn at (a chart is never enlarged past its own
+    width), ``height_cm`` the most height a photo may take; the layout decides both.
     """
 
     number: int
@@ -230,11 +235,17 @@ class Figure(Node):
     chart: ChartData | None = None
     image: str | None = None
     width: Literal["full", "half", "small"] = "full"
+    width_cm: float | None = None
+    height_cm: float | None = None
 
 
 @dataclass(frozen=True)
 class Table(Node):
-    """A numbered table of strings; the header row repeats across pages."""
+    """A numbered table of strings; the header row repeats across pages.
+
+    ``widths`` are the columns' shares of the text width (summing to 1) and ``align`` their
+    alignment (numbers right); the layout decides both.
+    """
 
     number: int
     label: str
@@ -244,6 +255,8 @@ class Table(Node):
     unit_line: str | None = None
     source: str | None = None
     numeric_columns: tuple[int, ...] = ()
+    widths: tuple[float, ...] = ()
+    align: tuple[Align, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -312,7 +325,8 @@ class Document:
     """A resolved document: metadata, the theme to draw with, and the blocks in order.
 
     ``layout`` is ``briefing`` or ``sheet``. ``base_dir`` is the source folder (images are
-    resolved and confined there). ``warnings`` lists what the layout could not do.
+    resolved and confined there). ``diagnostics`` are what the layout could not do as the
+    source asked, each with its code and source location.
     """
 
     meta: DocumentMeta
@@ -321,7 +335,12 @@ class Document:
     blocks: tuple[Block, ...]
     base_dir: str | None = None
     name: str = "briefing"
-    warnings: tuple[str, ...] = field(default=())
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Return the warnings as one-line strings, for display only (match on ``code``)."""
+        return tuple(d.one_line() for d in self.diagnostics if d.severity == "warning")
 
     def figures(self) -> list[Figure]:
         """Return the figures in document order."""

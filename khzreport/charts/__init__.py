@@ -26,16 +26,17 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..document import ChartData
-from ..errors import FontError
+from ..document import ChartData, Document
+from ..errors import FontError, Location
 from ..output import write_files_atomic
+from ..resources import cache_dir as default_cache_dir
 from ..theme import Theme
 from .fonts import FONT_DIRS_ENV, FontFile, find_bold, find_font, font_fingerprint, missing_glyphs
 from .fonts import theme_font_files as _theme_font_files
@@ -43,6 +44,8 @@ from .text import alt_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from ..diagnostics import Diagnostics
 
 __all__ = [
     "CHART_CODE_VERSION",
@@ -138,10 +141,26 @@ def render_both(
     return rendered
 
 
-def _report(rendered: RenderedChart, strict: bool) -> None:
-    """Log a drawing's font warnings, or raise the first one under ``strict``."""
+_GLYPH_HINT = "choose a font that has these characters"
+
+
+def _report(
+    rendered: RenderedChart,
+    strict: bool,
+    diagnostics: Diagnostics | None = None,
+    location: Location | None = None,
+) -> None:
+    """Record a drawing's font warnings in ``diagnostics``, or log them, or raise under ``strict``.
+
+    With a channel, ``strict`` is left to its owner (:meth:`Diagnostics.raise_if_strict`), which
+    raises every warning of the build at once, located.
+    """
+    if diagnostics is not None:
+        for message in rendered.warnings:
+            diagnostics.warn("missing-glyph", message, location, _GLYPH_HINT)
+        return
     if rendered.warnings and strict:
-        raise FontError(rendered.warnings[0], None, "choose a font that has these characters")
+        raise FontError(rendered.warnings[0], None, _GLYPH_HINT)
     for message in rendered.warnings:
         log.warning(message)
 
@@ -233,13 +252,21 @@ class ChartCache:
         return self.get_all([chart], theme, strict=strict)[chart.id]
 
     def get_all(
-        self, charts: Sequence[ChartData], theme: Theme, *, strict: bool = False
+        self,
+        charts: Sequence[ChartData],
+        theme: Theme,
+        *,
+        strict: bool = False,
+        diagnostics: Diagnostics | None = None,
+        locations: Mapping[str, Location] | None = None,
     ) -> dict[str, RenderedChart]:
         """Return the drawings of several charts by id, drawing (and storing) the misses.
 
         Misses are drawn in two processes when that pays (see :func:`_draw_all`). Font
-        warnings are logged, or raised under ``strict``, chart by chart in order.
+        warnings go into ``diagnostics`` (located by chart id from ``locations``), else are
+        logged, or raised under ``strict``, chart by chart in order.
         """
+        where = locations or {}
         entries = [(chart, self.paths(chart, theme)) for chart in charts]
         found = {chart.id: self._read(paths) for chart, paths in entries}
         misses = [(chart, paths) for chart, paths in entries if found[chart.id] is None]
@@ -255,11 +282,10 @@ class ChartCache:
             hit = found[chart.id]
             if hit is None:
                 rendered = drawn[chart.id]
-                _report(rendered, strict)
                 self._store(paths, rendered)
             else:
-                _report(hit, strict)
                 rendered = hit
+            _report(rendered, strict, diagnostics, where.get(chart.id))
             out[chart.id] = rendered
         return out
 
@@ -454,3 +480,30 @@ def _drawing(mpl_cache: Path | None) -> Any:
     from . import drawing
 
     return drawing
+
+
+def render_document_charts(
+    document: Document,
+    cache_dir: Path | None = None,
+    *,
+    strict: bool = False,
+    diagnostics: Diagnostics | None = None,
+) -> dict[str, RenderedChart]:
+    """Return the drawn charts of a document by chart id (from the cache when unchanged).
+
+    Font warnings go into ``diagnostics`` when given, located where each chart is shown.
+    """
+    charts = document.charts()
+    if not charts:
+        return {}
+    folder = cache_dir if cache_dir is not None else default_cache_dir()
+    locations = {
+        f.chart.id: f.origin
+        for f in document.figures()
+        if f.chart is not None and f.origin is not None
+    }
+    return dict(
+        ChartCache(folder).get_all(
+            charts, document.theme, strict=strict, diagnostics=diagnostics, locations=locations
+        )
+    )

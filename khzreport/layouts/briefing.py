@@ -22,15 +22,26 @@ from ..model import (
 )
 from ..resolve import numbers as nb
 from ..resolve.composer import Composer
+from ..resolve.decisions import decide
 from ..theme import Theme
 
 if TYPE_CHECKING:
+    from ..diagnostics import Diagnostics
     from ..locations import PathKey
 
 
-def compose_briefing(report: Report, theme: Theme, language: str | None = None) -> Document:
-    """Return the resolved annual briefing; raise every binding error found, with locations."""
-    c = Composer(report, theme, language)
+def compose_briefing(
+    report: Report,
+    theme: Theme,
+    language: str | None = None,
+    *,
+    diagnostics: Diagnostics | None = None,
+) -> Document:
+    """Return the resolved annual briefing; raise every binding error found, with locations.
+
+    Warnings also go into ``diagnostics`` when given (the build's one channel).
+    """
+    c = Composer(report, theme, language, diagnostics)
     m = report.meta
     title = c.text(m.title, m.title_en, ("meta", "title"))
     issuer = c.text(m.issuer, m.issuer_en, ("meta", "issuer"))
@@ -109,10 +120,10 @@ def compose_briefing(report: Report, theme: Theme, language: str | None = None) 
         meta=c.meta(title, subject, title),
         layout="briefing",
         theme=theme,
-        blocks=tuple(blocks),
+        blocks=decide(blocks, theme, "briefing"),
         base_dir=str(c.base_dir) if c.base_dir else None,
         name="briefing",
-        warnings=tuple(c.warnings),
+        diagnostics=tuple(c.diagnostics),
     )
 
 

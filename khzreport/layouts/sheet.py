@@ -16,6 +16,7 @@ from ..theme import Theme
 
 if TYPE_CHECKING:
     from ..locations import PathKey
+    from ..diagnostics import Diagnostics
 
 
 SENTENCE_ENDS = "。！？"
@@ -34,15 +35,17 @@ def compose_sheet(
     narrative_limit: int | None = None,
     figure: bool = True,
 ) -> Document:
+    diagnostics: Diagnostics | None = None,
     """Return the resolved summary sheet of one park.
 
     ``narrative_limit`` shortens the narrative to at most that many characters (counted over
     its paragraphs' text), cut after the last whole sentence that fits (see
     :func:`sentence_breaks`) and ending in ``……``; at least the first sentence is kept.
     ``figure=False`` leaves out the park's chart or photo. Both add a located warning; the
-    batch (:mod:`khzreport.batch`) uses them to fit a sheet on one page.
+    batch (:mod:`khzreport.batch`) uses them to fit a sheet on one page. Warnings also go
+    into ``diagnostics`` when given.
     """
-    c = Composer(report, theme, language)
+    c = Composer(report, theme, language, diagnostics)
     i = [p.id for p in report.parks].index(park.id)
     path: PathKey = ("parks", i)
     m = report.meta
@@ -95,12 +98,13 @@ def compose_sheet(
             if kept < total:
                 c.warn(
                     f"narrative shortened to {kept} of {total} characters to fit one page",
+                    "narrative-shortened",
                     (*path, "narrative"),
                 )
         blocks.extend(paragraphs)
     if not figure and (park.chart or park.photo):
         what = "chart" if park.chart else "photo"
-        c.warn(f"{what} left out to fit one page", (*path, what))
+        c.warn("figure-left-out", f"{what} left out to fit one page", (*path, what))
     elif park.chart and not _repeats_a_card(report, park):
         fig = c.chart_figure(park.chart, (*path, "chart"), width="full")
         if fig:
@@ -135,7 +139,7 @@ def compose_sheet(
         blocks=tuple(blocks),
         base_dir=str(c.base_dir) if c.base_dir else None,
         name=park.id,
-        warnings=tuple(c.warnings),
+        diagnostics=tuple(c.diagnostics),
     )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from ..diagnostics import Diagnostic, Diagnostics
 from ..document import (
     ChartData,
     ChartPoint,
@@ -32,13 +32,21 @@ FigureWidth = Literal["full", "half", "small"]
 if TYPE_CHECKING:
     from ..locations import PathKey
 
-log = logging.getLogger("khzreport")
-
 
 class Composer:
-    """State of one layout run: report, edition, theme, caption counters, errors, warnings."""
+    """State of one layout run: report, edition, theme, caption counters, errors, warnings.
 
-    def __init__(self, report: Report, theme: Theme, language: str | None = None):
+    Warnings go into ``channel`` (the caller's :class:`Diagnostics`, or one of its own) and
+    are kept in ``diagnostics`` too, so the document carries exactly the ones it caused.
+    """
+
+    def __init__(
+        self,
+        report: Report,
+        theme: Theme,
+        language: str | None = None,
+        diagnostics: Diagnostics | None = None,
+    ):
         from ..locations import source_map
 
         self.report = report
@@ -48,9 +56,10 @@ class Composer:
         self.figure_count = 0
         self.table_count = 0
         self.errors: list[KhzReportError] = []
-        self.warnings: list[str] = []
+        self.channel = diagnostics if diagnostics is not None else Diagnostics()
+        self.diagnostics: list[Diagnostic] = []
         self.used: set[str] = set()
-        self.without_image: list[str] = []
+        self.without_image: dict[str, str] = {}
 
     @property
     def base_dir(self) -> Path | None:
@@ -66,15 +75,22 @@ class Composer:
         return Location(path=format_path(path))
 
     def finish(self) -> None:
-        """Raise the errors collected, and record one warning for figures without images."""
+        """Raise the errors collected; warn of figures to come, missing English, no images.
+
+        Each figure still to come and each figure without an image is its own warning at its
+        place in the source (``--strict`` then names every line to fix); texts without English
+        are one warning, as they are usually many.
+        """
         from ..errors import raise_all
 
         raise_all(self.errors)
-        if self.locale.pending:
-            pending = list(dict.fromkeys(self.locale.pending))
+        marker = self.locale.word("〔待填〕", "[to come]")
+        for ident in dict.fromkeys(self.locale.pending):
             self.warn(
-                f"{len(pending)} indicator(s) have no value yet and print as "
-                f"{self.locale.word('〔待填〕', '[to come]')}: {', '.join(pending)}"
+                "value-pending",
+                f"indicator '{ident}' has no value yet and prints as {marker}",
+                self._pending_path(ident),
+                "fill in the figure before the report is issued",
             )
         if self.locale.missing_en:
             missing = list(dict.fromkeys(self.locale.missing_en))
@@ -82,19 +98,36 @@ class Composer:
                 f" and {len(missing) - 8} more" if len(missing) > 8 else ""
             )
             self.warn(
-                f"{len(missing)} text(s) have no English version and stay in Chinese: {shown}"
+                "english-missing",
+                f"{len(missing)} text(s) have no English version and stay in Chinese: {shown}",
             )
-        if self.without_image:
-            names = self.locale.word("、", ", ").join(self.without_image)
+        for ident, caption in self.without_image.items():
+            i = [f.id for f in self.report.figures].index(ident)
             self.warn(
-                f"{len(self.without_image)} figure(s) have no image file and are not shown: {names}"
+                "figure-without-image",
+                f"figure '{ident}' ({caption}) has no image file and is not shown",
+                ("figures", i, "image"),
+                "set image: to a file next to the source",
             )
 
-    def warn(self, message: str, path: PathKey | None = None) -> None:
-        """Record a warning (with its location) that the layout could not do something."""
-        text = f"{self.where(path)}: {message}" if path is not None else message
-        self.warnings.append(text)
-        log.warning(text)
+    def _pending_path(self, ident: str) -> PathKey:
+        """Return the field that a figure still to come leaves empty (its value or its rank)."""
+        i = [x.id for x in self.report.indicators].index(ident)
+        ind = self.report.indicators[i]
+        no_value = ind.pending and "value" in ind.model_fields_set
+        if ind.rank is not None and ind.rank.position is None and not no_value:
+            return ("indicators", i, "rank", "position")
+        return ("indicators", i, "value")
+
+    def warn(
+        self, code: str, message: str, path: PathKey | None = None, hint: str | None = None
+    ) -> Diagnostic:
+        """Record a warning that the layout could not do something, located at ``path``."""
+        location = self.where(path) if path is not None else None
+        diagnostic = Diagnostic(code, message, location, hint)
+        if diagnostic not in self.diagnostics:
+            self.diagnostics.append(diagnostic)
+        return self.channel.add(diagnostic)
 
     def text(self, zh: str, en: str | None, path: PathKey) -> str:
         """Return a plain (non-template) source text in this edition's language."""
@@ -499,11 +532,15 @@ class Composer:
         fpath: PathKey = ("figures", i)
         caption = self.text(fig.caption, fig.caption_en, (*fpath, "caption"))
         if not fig.image:
-            if caption not in self.without_image:
-                self.without_image.append(caption)
+            self.without_image.setdefault(ident, caption)
             return None
         if self.base_dir is None:
-            self.warn(f"figure '{ident}': no source folder to find '{fig.image}' in", fpath)
+            self.warn(
+                "figure-without-source-folder",
+                f"figure '{ident}': no source folder to find '{fig.image}' in",
+                fpath,
+                "load the report from its file, so that images are found next to it",
+            )
             return None
         try:
             file = confined_path(self.base_dir, fig.image, self.where((*fpath, "image")))
