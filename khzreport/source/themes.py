@@ -12,7 +12,7 @@ from typing import Any
 import pydantic
 
 from ..errors import KhzReportError, Location, ValidationError, display_path, raise_all
-from ..locations import format_path
+from ..locations import format_path, source_map
 from ..resources import asset_path
 from ..theme import HEX_COLOR, PRESETS, Theme
 from .assets import confined_path
@@ -119,6 +119,18 @@ def load_theme(ref: str, source_dir: Path | None, where: Location | None = None)
                 )
             raise_all(errors)
         raise
+
+
+def theme_for(report: Any, language: str | None = None) -> Theme:
+    """Return the theme a report names (a preset, or a theme file next to its source).
+
+    ``language`` is the edition being built; both editions share the theme today, and the
+    argument keeps callers from having to change when an edition gets its own.
+    """
+    smap = source_map(report)
+    if smap is None:
+        return load_theme(report.theme, None)
+    return load_theme(report.theme, smap.folder, smap.locate(("theme",)))
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import multiprocessing
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -13,7 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from khzreport.batch import BatchResult, SheetOutcome, build_sheets, output_stems
+from khzreport.batch import BatchResult, SheetOutcome, build_sheets, output_stems, pool
+from khzreport.batch.pool import init_worker
 from khzreport.cli import main
 from khzreport.document import Paragraph, Run
 from khzreport.errors import ValidationError
@@ -96,6 +98,28 @@ def pdf_text(data: bytes) -> str:
 
 def ids(outcomes: list[SheetOutcome]) -> list[str]:
     return [o.park for o in outcomes]
+
+
+KILL_DIR_ENV = "KHZREPORT_TEST_KILL_DIR"
+
+
+def init_worker_that_dies_on_park_b(environ: dict[str, str]) -> None:
+    """Start a pool worker that exits at once, the first time only, when given park_b.
+
+    The test puts this in place of the pool's initializer; the pool pickles it by name, so
+    each worker imports it from this module. The marker file keeps the retry alive.
+    """
+    init_worker(environ)
+    real = pool.render_park
+
+    def render_or_die(report, theme, park, formats, language=None):  # type: ignore[no-untyped-def]
+        marker = Path(os.environ[KILL_DIR_ENV]) / f"killed-{park}"
+        if park == "park_b" and not marker.exists():
+            marker.touch()
+            os._exit(1)
+        return real(report, theme, park, formats, language)
+
+    pool.render_park = render_or_die  # type: ignore[assignment]
 
 
 # --------------------------------------------------------------------------- fast units
@@ -276,7 +300,7 @@ def test_resume_redoes_only_missing_or_changed_outputs(tmp_path: Path) -> None:
     source.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     again = build_sheets(source, out, jobs=1, resume=True)
     assert ids(again.done) == ["park_a", "park_b", "park_c"] and not again.skipped
-    assert any("changed since the last run" in w for w in again.warnings)
+    assert [w.code for w in again.warnings] == ["inputs-changed"]
 
 
 @pytest.mark.slow
@@ -322,8 +346,8 @@ def test_a_killed_worker_is_replaced_and_its_park_retried(
     source = make_source(tmp_path)
     markers = tmp_path / "markers"
     markers.mkdir()
-    monkeypatch.setenv("KHZREPORT_TEST_KILL_PARK", "park_b")
-    monkeypatch.setenv("KHZREPORT_TEST_KILL_DIR", str(markers))
+    monkeypatch.setenv(KILL_DIR_ENV, str(markers))
+    monkeypatch.setattr(pool, "init_worker", init_worker_that_dies_on_park_b)
     result = build_sheets(source, tmp_path / "out", jobs=2)
     assert (markers / "killed-park_b").exists()  # the worker did die once
     assert result.ok, [o.errors for o in result.failed]
@@ -354,7 +378,7 @@ def test_an_overlong_narrative_is_shortened_to_one_page(tmp_path: Path) -> None:
         re.fullmatch(
             rf".*report\.yaml:{line}:\d+: parks\[1\]\.narrative: narrative shortened to \d+ "
             r"of \d+ characters to fit one page",
-            w,
+            str(w),
         )
         for w in outcome.warnings
     ), outcome.warnings
@@ -385,7 +409,7 @@ def test_figure_is_shrunk_or_dropped_then_the_park_fails(tmp_path: Path) -> None
     assert ids(result.done) == ["park_a", "one_sentence"]
     (fitted,) = [o for o in result.done if o.park == "one_sentence"]
     assert any(
-        re.search(r"parks\[1\]\.chart: chart (drawn smaller|left out) to fit one page", w)
+        re.search(r"parks\[1\]\.chart: chart (drawn smaller|left out) to fit one page", str(w))
         for w in fitted.warnings
     ), fitted.warnings
     assert pdf_pages(fitted.outputs["pdf"].path.read_bytes()) == 1

@@ -1,0 +1,330 @@
+"""Rendering sheets on workers: the tasks, what a worker does, and the executor loop.
+
+A task is plain, picklable data (:class:`SheetTask`) and its result too
+(:class:`SheetRender`: the files' bytes, the located errors and diagnostics), so any
+:class:`concurrent.futures.Executor` can run :func:`run_task`. A worker parses the source
+once and keeps the report in a module-level cache keyed by (path, mtime, size).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
+from dataclasses import dataclass, field
+
+from ..charts import render_document_charts
+from ..diagnostics import Diagnostic
+from ..document import Document
+from ..errors import KhzReportError
+from ..layouts import compose_sheet
+from ..layouts.fit import fit_sheet, park_location
+from ..model import Report
+from ..resources import cache_dir
+from ..source.reader import load
+from ..source.themes import theme_for
+from ..theme import Theme
+from ..writers import render
+from .manifest import SheetOutcome
+
+ProgressCallback = Callable[[int, int, SheetOutcome], None]
+"""``progress(finished, total, outcome)``, called in the parent as each park finishes."""
+
+MAX_BREAKS = 3
+"""Times in a row the own pool may break without finishing a sheet before it is given up."""
+
+
+@dataclass(frozen=True)
+class SheetTask:
+    """What a worker needs to render one park's sheet (plain, picklable data).
+
+    ``attempt`` makes a retry a distinct task (dask caches results of identical calls).
+    """
+
+    source: str
+    park: str
+    formats: tuple[str, ...]
+    language: str | None
+    attempt: int = 1
+
+
+@dataclass(frozen=True)
+class SheetRender:
+    """A worker's result for one park: file bytes by format, or located errors."""
+
+    park: str
+    name: str
+    ok: bool
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    pages: int | None = None
+    errors: tuple[str, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
+    seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------- worker side
+
+_reports: dict[str, tuple[tuple[int, int], Report, Theme]] = {}
+_reports_lock = threading.Lock()
+
+
+def _cached_report(source: str) -> tuple[Report, Theme]:
+    """Return the report and theme of a source file, parsed once per process and version."""
+    st = os.stat(source)
+    version = (st.st_mtime_ns, st.st_size)
+    with _reports_lock:
+        hit = _reports.get(source)
+    if hit is not None and hit[0] == version:
+        return hit[1], hit[2]
+    report = load(source)
+    theme = theme_for(report)
+    with _reports_lock:
+        _reports[source] = (version, report, theme)
+    return report, theme
+
+
+def run_task(task: SheetTask) -> SheetRender:
+    """Render one park's sheet in a worker: the entry point every executor runs.
+
+    Never raises for a bad park: errors come back located in the result.
+    """
+    started = time.perf_counter()
+    try:
+        report, theme = _cached_report(task.source)
+    except KhzReportError as exc:
+        return SheetRender(task.park, task.park, False, errors=one_lines(exc))
+    result = render_park(report, theme, task.park, task.formats, task.language)
+    return dataclasses.replace(result, seconds=time.perf_counter() - started)
+
+
+def render_park(
+    report: Report,
+    theme: Theme,
+    park: str,
+    formats: Sequence[str],
+    language: str | None = None,
+) -> SheetRender:
+    """Render one park's sheet in each format, fitting the PDF on one page; never raises.
+
+    The sheet is resolved once; a DOCX built alongside the PDF shows the same fitted
+    content, so the two formats agree.
+    """
+    started = time.perf_counter()
+    name = park_name(report, park, language)
+    try:
+        document = compose_sheet(report, report.park(park), theme, language)
+        charts = render_document_charts(document, cache_dir())
+        diagnostics = list(document_diagnostics(document))
+        pdf: bytes | None = None
+        pages: int | None = None
+        if "pdf" in formats:
+            fitted = fit_sheet(
+                report, park, document, lambda doc: render("pdf", doc, charts), page_count
+            )
+            document, pdf, pages = fitted.document, fitted.pdf, fitted.pages
+            diagnostics.extend(fitted.diagnostics)
+        files = {
+            fmt: pdf if fmt == "pdf" and pdf is not None else render(fmt, document, charts)
+            for fmt in formats
+        }
+    except KhzReportError as exc:
+        return SheetRender(park, name, False, errors=one_lines(exc))
+    except Exception as exc:
+        where = park_location(report, park)
+        detail = "\n" + traceback.format_exc() if os.environ.get("KHZREPORT_DEBUG") else ""
+        return SheetRender(
+            park,
+            name,
+            False,
+            errors=(
+                f"{where}: internal error while rendering this sheet: "
+                f"{type(exc).__name__}: {exc} (this is a bug in khzreport; please report it "
+                f"with the source; KHZREPORT_DEBUG=1 adds the traceback){detail}",
+            ),
+        )
+    return SheetRender(
+        park,
+        document.meta.title or name,
+        True,
+        files,
+        pages,
+        warnings=tuple(dict.fromkeys(diagnostics)),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def document_diagnostics(document: Document) -> tuple[Diagnostic, ...]:
+    """Return what the layout could not do, as diagnostics.
+
+    A document made before layouts recorded :class:`Diagnostic` objects has only its
+    ``warnings`` lines; each is kept whole, as the message of a diagnostic without a code.
+    """
+    found = getattr(document, "diagnostics", None)
+    if found is not None:
+        return tuple(found)
+    return tuple(Diagnostic("layout", text) for text in getattr(document, "warnings", ()))
+
+
+def page_count(pdf: bytes) -> int:
+    """Return the number of pages of a PDF."""
+    from pypdf import PdfReader  # pypdf: only batches count pages
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def park_name(report: Report, park: str, language: str | None) -> str:
+    """Return a park's name in the edition's language."""
+    p = report.park(park)
+    lang = language or report.meta.language
+    return p.name_en if lang == "en" and p.name_en else p.name
+
+
+def one_lines(exc: KhzReportError) -> tuple[str, ...]:
+    """Return each error of ``exc`` as its located one-line text."""
+    return tuple(e.one_line() for e in getattr(exc, "errors", [exc]))
+
+
+def init_worker(environ: dict[str, str]) -> None:
+    """Start a pool worker: the parent's environment, and Ctrl-C left to the parent."""
+    os.environ.clear()
+    os.environ.update(environ)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def own_pool(workers: int) -> ProcessPoolExecutor:
+    """Return a process pool for a batch, its workers started by :func:`init_worker`."""
+    methods = multiprocessing.get_all_start_methods()
+    ctx: multiprocessing.context.BaseContext
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["khzreport.batch", "khzreport.writers.pdf"])
+    else:
+        ctx = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=init_worker,
+        initargs=(dict(os.environ),),
+    )
+
+
+def stop_pool(pool: Executor) -> None:
+    """Shut our pool down now: pending tasks cancelled, running workers ended.
+
+    Workers write nothing (the parent writes every file), so ending them loses no output.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(5)
+
+
+Accept = Callable[[SheetRender, int], None]
+"""``accept(render, attempts)``: the parent writes a finished sheet and records it."""
+Lost = Callable[[str, BaseException, int, bool], None]
+"""``lost(park, exc, attempts, gave_up)``: the parent records a park whose task never returned."""
+
+
+def run_pool(
+    todo: Sequence[str],
+    task: Callable[[str, int], SheetTask],
+    executor: Executor | None,
+    workers: int,
+    accept: Accept,
+    lost: Lost,
+) -> None:
+    """Render ``todo`` on an executor (or an own pool), keeping ``2 * workers`` tasks in flight.
+
+    Two per worker keep every worker busy while the parent writes files. Parks whose task
+    failed at the executor level (a dead worker) become suspects, retried once each alone,
+    so a second death is pinned on the right park. An own pool that breaks
+    :data:`MAX_BREAKS` times in a row without finishing a sheet is given up.
+    """
+    own = executor is None
+    window = 2 * workers
+    pool = executor or own_pool(workers)
+    generation = breaks = 0
+    queue = deque(todo)
+    suspects: deque[str] = deque()
+    attempts: dict[str, int] = {}
+    inflight: dict[Future[SheetRender], tuple[str, int]] = {}
+
+    def submit(park: str) -> None:
+        attempts[park] = attempts.get(park, 0) + 1
+        try:
+            fut = pool.submit(run_task, task(park, attempts[park]))
+        except Exception as exc:  # a broken or shut-down executor of the user's
+            lost(park, exc, attempts[park], False)
+            return
+        inflight[fut] = (park, generation)
+
+    def refill() -> None:
+        if suspects:
+            if not inflight:
+                submit(suspects.popleft())
+        else:
+            while queue and len(inflight) < window:
+                submit(queue.popleft())
+
+    try:
+        while queue or suspects or inflight:
+            refill()
+            if not inflight:
+                continue
+            finished, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+            results: list[tuple[str, SheetRender]] = []
+            for fut in finished:
+                park, gen = inflight.pop(fut)
+                try:
+                    results.append((park, fut.result()))
+                except Exception as exc:
+                    if own and isinstance(exc, BrokenExecutor) and gen == generation:
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        breaks += 1
+                        if breaks >= MAX_BREAKS:
+                            for gone in [park, *suspects, *queue]:
+                                lost(gone, exc, attempts.get(gone, 0), True)
+                            suspects.clear()
+                            queue.clear()
+                            continue
+                        pool = own_pool(workers)
+                        generation += 1
+                    if attempts[park] >= 2 or breaks >= MAX_BREAKS:
+                        lost(park, exc, attempts[park], breaks >= MAX_BREAKS)
+                    else:
+                        suspects.append(park)
+            refill()
+            for park, result in results:
+                breaks = 0
+                accept(result, attempts[park])
+    except BaseException:
+        for fut in inflight:
+            fut.cancel()
+        if own:
+            stop_pool(pool)
+        raise
+    if own:
+        pool.shutdown(wait=True)

@@ -1,0 +1,170 @@
+"""Fit a park sheet on one page: shorten its narrative, then shrink or drop its figure.
+
+The sheet is resolved once; each draft is that document with its narrative cut at a
+sentence end (see :func:`~khzreport.layouts.sheet.shorten_paragraphs`) and its figure drawn
+smaller or left out, so only the PDF is rendered again. Layouts do not import writers: the
+caller passes the PDF renderer and the page counter.
+
+The steps, each with a located warning: (1) the narrative is shortened at a sentence end
+(。！？), ending in ``……``, keeping as much as fits (a binary search over the sentence ends,
+down to the first sentence); (2) if even that is too long, the figure is drawn smaller,
+then left out (again with as much narrative as fits); (3) otherwise
+:class:`~khzreport.errors.ValidationError` names what to shorten.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from ..diagnostics import Diagnostic
+from ..document import Document, Figure, Paragraph
+from ..errors import Location, ValidationError
+from ..locations import PathKey, format_path, source_map
+from ..model import Report
+from .sheet import sentence_breaks, shorten_paragraphs
+
+Width = Literal["full", "half", "small"]
+
+
+@dataclass(frozen=True)
+class FittedSheet:
+    """A sheet that fits one page: the document drawn, its PDF, and what was changed."""
+
+    document: Document
+    pdf: bytes
+    pages: int
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Draft:
+    document: Document
+    pdf: bytes
+    pages: int
+    kept: int
+    total: int
+
+
+def fit_sheet(
+    report: Report,
+    park: str,
+    document: Document,
+    render_pdf: Callable[[Document], bytes],
+    page_count: Callable[[bytes], int],
+) -> FittedSheet:
+    """Return the fullest version of a park's sheet whose PDF is one page.
+
+    ``document`` is the park's resolved sheet (:func:`~khzreport.layouts.compose_sheet`);
+    ``render_pdf`` draws a document as PDF bytes and ``page_count`` counts a PDF's pages.
+    """
+    paragraphs = [b for b in document.blocks if isinstance(b, Paragraph)]
+    total = sum(len(p.text) for p in paragraphs)
+
+    def draft(limit: int | None, width: Width | None, figure: bool) -> _Draft:
+        doc = _variant(document, paragraphs, limit, width, figure)
+        pdf = render_pdf(doc)
+        kept = sum(len(b.text) for b in doc.blocks if isinstance(b, Paragraph))
+        return _Draft(doc, pdf, page_count(pdf), kept, total)
+
+    first = draft(None, None, True)
+    if first.pages <= 1:
+        return FittedSheet(first.document, first.pdf, first.pages)
+    cuts = sentence_breaks([p.text for p in paragraphs])[:-1]
+    has_figure = any(isinstance(b, Figure) for b in document.blocks)
+    steps: list[tuple[Width | None, bool]] = [(None, True)]
+    if has_figure:
+        steps += [("small", True), (None, False)]
+    for width, figure in steps:
+        full = first if (width, figure) == (None, True) else draft(None, width, figure)
+        best: _Draft | None = full if full.pages <= 1 else None
+        if best is None and cuts:
+            shortest = draft(cuts[0], width, figure)
+            if shortest.pages <= 1:
+                best = shortest
+                lo, hi = 0, len(cuts) - 1
+                while lo < hi:
+                    mid = (lo + hi + 1) // 2
+                    attempt = draft(cuts[mid], width, figure)
+                    if attempt.pages <= 1:
+                        lo, best = mid, attempt
+                    else:
+                        hi = mid - 1
+        if best is not None:
+            return FittedSheet(
+                best.document, best.pdf, best.pages, _changes(report, park, best, width, figure)
+            )
+    raise ValidationError(
+        f"the sheet of park '{park}' runs to {first.pages} pages and does not fit on one "
+        "even with its narrative cut to one sentence"
+        + (" and its figure left out" if has_figure else ""),
+        park_location(report, park),
+        "shorten its positioning, leading industries or key enterprises, or show fewer indicators",
+    )
+
+
+def park_location(report: Report, park: str, fieldname: str | None = None) -> Location:
+    """Return where a park (or one of its fields) is in the source."""
+    i = [p.id for p in report.parks].index(park)
+    key: PathKey = ("parks", i) if fieldname is None else ("parks", i, fieldname)
+    smap = source_map(report)
+    return smap.locate(key) if smap else Location(path=format_path(key))
+
+
+def _variant(
+    document: Document,
+    paragraphs: list[Paragraph],
+    limit: int | None,
+    width: Width | None,
+    figure: bool,
+) -> Document:
+    """Return the document with its narrative cut to ``limit`` and its figure changed."""
+    shortened = iter(shorten_paragraphs(paragraphs, limit) if limit is not None else paragraphs)
+    blocks = []
+    for block in document.blocks:
+        if isinstance(block, Paragraph):
+            kept = next(shortened, None)
+            if kept is not None:
+                blocks.append(kept)
+        elif isinstance(block, Figure):
+            if figure:
+                blocks.append(dataclasses.replace(block, width=width) if width else block)
+        else:
+            blocks.append(block)
+    return dataclasses.replace(document, blocks=tuple(blocks))
+
+
+def _changes(
+    report: Report, park: str, draft: _Draft, width: Width | None, figure: bool
+) -> tuple[Diagnostic, ...]:
+    """Return a located warning for each change that made the sheet fit."""
+    p = report.park(park)
+    what = "chart" if p.chart else "photo" if p.photo else None
+    out: list[Diagnostic] = []
+    if draft.kept < draft.total:
+        out.append(
+            Diagnostic(
+                "narrative-shortened",
+                f"narrative shortened to {draft.kept} of {draft.total} characters to fit one page",
+                park_location(report, park, "narrative"),
+            )
+        )
+    if what and width == "small":
+        out.append(
+            Diagnostic(
+                "figure-drawn-smaller",
+                f"{what} drawn smaller to fit one page",
+                park_location(report, park, what),
+            )
+        )
+    if what and not figure:
+        out.append(
+            Diagnostic(
+                "figure-left-out",
+                f"{what} left out to fit one page",
+                park_location(report, park, what),
+            )
+        )
+    return tuple(out)
