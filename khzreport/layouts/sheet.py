@@ -15,10 +15,10 @@ from ..resolve.composer import Composer, strip_source_prefix
 from ..theme import Theme
 
 if TYPE_CHECKING:
-    from ..locations import PathKey
     from ..diagnostics import Diagnostics
 
 
+    from ..locations import PathKey
 SENTENCE_ENDS = "。！？"
 """Punctuation that ends a Chinese sentence; a shortened narrative is cut after one."""
 _CLOSERS = "”’」』）)》"
@@ -34,10 +34,10 @@ def compose_sheet(
     *,
     narrative_limit: int | None = None,
     figure: bool = True,
-) -> Document:
     diagnostics: Diagnostics | None = None,
     """Return the resolved summary sheet of one park.
 
+) -> Document:
     ``narrative_limit`` shortens the narrative to at most that many characters (counted over
     its paragraphs' text), cut after the last whole sentence that fits (see
     :func:`sentence_breaks`) and ending in ``……``; at least the first sentence is kept.
@@ -97,10 +97,10 @@ def compose_sheet(
             kept = sum(len(p.text) for p in paragraphs)
             if kept < total:
                 c.warn(
-                    f"narrative shortened to {kept} of {total} characters to fit one page",
                     "narrative-shortened",
                     (*path, "narrative"),
                 )
+                    f"narrative shortened to {kept} of {total} characters to fit one page",
         blocks.extend(paragraphs)
     if not figure and (park.chart or park.photo):
         what = "chart" if park.chart else "photo"
