@@ -16,9 +16,9 @@ from ..theme import Theme
 
 if TYPE_CHECKING:
     from ..diagnostics import Diagnostics
-
-
     from ..locations import PathKey
+
+
 SENTENCE_ENDS = "。！？"
 """Punctuation that ends a Chinese sentence; a shortened narrative is cut after one."""
 _CLOSERS = "”’」』）)》"
@@ -35,9 +35,9 @@ def compose_sheet(
     narrative_limit: int | None = None,
     figure: bool = True,
     diagnostics: Diagnostics | None = None,
+) -> Document:
     """Return the resolved summary sheet of one park.
 
-) -> Document:
     ``narrative_limit`` shortens the narrative to at most that many characters (counted over
     its paragraphs' text), cut after the last whole sentence that fits (see
     :func:`sentence_breaks`) and ending in ``……``; at least the first sentence is kept.
@@ -98,9 +98,9 @@ def compose_sheet(
             if kept < total:
                 c.warn(
                     "narrative-shortened",
+                    f"narrative shortened to {kept} of {total} characters to fit one page",
                     (*path, "narrative"),
                 )
-                    f"narrative shortened to {kept} of {total} characters to fit one page",
         blocks.extend(paragraphs)
     if not figure and (park.chart or park.photo):
         what = "chart" if park.chart else "photo"
