@@ -286,6 +286,28 @@ class Distribution(Node):
     lines: tuple[tuple[str, str], ...]
 
 
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One event of a timeline: its date as printed, what happened (bound runs), a label."""
+
+    date_text: str
+    runs: tuple[Run, ...]
+    tag: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Return what happened as plain text."""
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class Timeline(Node):
+    """A 大事记: dated events in source order, drawn along a line (never as a plain list)."""
+
+    title: str | None
+    events: tuple[TimelineEvent, ...]
+
+
 Block = (
     Masthead
     | Cover
@@ -301,6 +323,7 @@ Block = (
     | Facts
     | PageBreak
     | Distribution
+    | Timeline
 )
 
 

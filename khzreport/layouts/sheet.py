@@ -6,10 +6,11 @@ Fields a park does not have are left out, never printed as empty cards or "None"
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..document import Block, Cover, Document, Facts, Paragraph, Run, Tags
-from ..model import Park, Report
+from ..model import Park, Report, Section
 from ..resolve import numbers as nb
 from ..resolve.composer import Composer, strip_source_prefix
 from ..theme import Theme
@@ -102,6 +103,7 @@ def compose_sheet(
                     (*path, "narrative"),
                 )
         blocks.extend(paragraphs)
+    blocks.extend(_events(c, report, park.id))
     if not figure and (park.chart or park.photo):
         what = "chart" if park.chart else "photo"
         c.warn("figure-left-out", f"{what} left out to fit one page", (*path, what))
@@ -129,8 +131,6 @@ def compose_sheet(
         }
     )
     note = c.source_note("；".join(sources)) if sources else None
-    from dataclasses import replace
-
     meta = replace(meta, footer_note=note)
     return Document(
         meta=meta,
@@ -141,6 +141,27 @@ def compose_sheet(
         name=park.id,
         diagnostics=tuple(c.diagnostics),
     )
+
+
+def _events(c: Composer, report: Report, park: str) -> list[Block]:
+    """Return the park's part of every timeline of the report, as compact timelines.
+
+    Each block type says what of it belongs to a park (``for_park``); the part is resolved
+    at the block's own source path, so an error in an event is located where it is written.
+    """
+    sections: list[tuple[PathKey, Section]] = [
+        (("sections", i), s) for i, s in enumerate(report.sections)
+    ]
+    if report.outlook:
+        sections.append((("outlook",), report.outlook))
+    out: list[Block] = []
+    for base, section in sections:
+        for j, block in enumerate(section.blocks):
+            part = block.for_park(park)
+            if part is None:
+                continue
+            out.extend(part.resolve(c, (*base, "blocks", j)))
+    return out
 
 
 def _repeats_a_card(report: Report, park: Park) -> bool:

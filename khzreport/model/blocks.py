@@ -18,14 +18,17 @@ renderer per format; no tag map or ``isinstance`` chain elsewhere.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, TypeVar, Union
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import BeforeValidator, Discriminator, Field, PrivateAttr, Tag
 
 from .. import document as doc
+from ..limits import MAX_YEAR, MIN_YEAR
 from ..locations import PathKey
-from .base import Id, Strict, Text
+from .base import Id, Strict, Text, refusal
 
 if TYPE_CHECKING:
     from ..errors import Location
@@ -41,6 +44,7 @@ class BlockContext(Protocol):
     """What a block needs from the composer to resolve itself (see ``resolve.composer``)."""
 
     def text(self, zh: str, en: str | None, path: PathKey) -> str: ...
+    def period(self, value: int | str) -> str: ...
     def runs(self, zh: str, en: str | None, path: PathKey) -> tuple[doc.Run, ...]: ...
     def paragraphs(self, zh: str, en: str | None, path: PathKey) -> list[doc.Paragraph]: ...
     def where(self, path: PathKey) -> Location: ...
@@ -229,6 +233,116 @@ class KpiPanel(BlockSpec):
     def references(self) -> Iterator[Reference]:
         for k, ident in enumerate(self.kpi):
             yield ("kpi", k), "indicator", ident
+
+
+_EVENT_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")
+
+
+def _event_date(value: Any) -> str:
+    """Return a timeline date as ``2023-08-22``, ``2023-08`` or ``2023``; refuse anything else.
+
+    YAML reads ``2023-08-22`` as a date, ``2023-08`` as text and ``2023`` as a number; all
+    three are how a 大事记 states when something happened, to the day, the month or the year.
+    """
+    hint = "write the day as 2023-08-22, the month as 2023-08 or the year as 2023"
+    if isinstance(value, dt.datetime):
+        raise refusal(f"expected a date without a time, got {value}", hint)
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise refusal(f"expected a date like 2023-08-22, got {value!r}", hint)
+    match = _EVENT_DATE.fullmatch(value.strip())
+    if match is None:
+        raise refusal(f"expected a date like 2023-08-22, got {value!r}", hint)
+    year, month, day = (int(part) if part else None for part in match.groups())
+    assert year is not None
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise refusal(f"the year {year} is outside {MIN_YEAR}–{MAX_YEAR}", hint)
+    if month is None:
+        return f"{year}"
+    if not 1 <= month <= 12:
+        raise refusal(f"{value!r} has no month {month}", hint)
+    if day is None:
+        return f"{year}-{month:02d}"
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        raise refusal(f"{value!r} is not a day of the calendar", hint) from None
+
+
+EventDate = Annotated[str, BeforeValidator(_event_date)]
+"""When a timeline event happened: a day (2023-08-22), a month (2023-08) or a year (2023)."""
+
+
+class Event(Strict):
+    """One entry of a 大事记: when, what (a narrative template), a short label, its park."""
+
+    date: EventDate
+    text: Text
+    text_en: Text | None = None
+    tag: Text | None = Field(None, description="A short label such as 载体建设.")
+    tag_en: Text | None = None
+    park: Id | None = Field(None, description="Park id: the event also shows on its sheet.")
+
+    @property
+    def period(self) -> int | str:
+        """Return the date as the number layer takes a period: a year as a number."""
+        return int(self.date) if len(self.date) == 4 else self.date
+
+
+@block_type("timeline")
+class Timeline(BlockSpec):
+    """A 大事记: dated events in source order, drawn as a timeline."""
+
+    timeline: list[Event] = Field(min_length=1)
+    title: Text | None = None
+    title_en: Text | None = None
+    _positions: tuple[int, ...] | None = PrivateAttr(None)
+
+    def _indexed(self) -> Iterator[tuple[int, Event]]:
+        """Yield each event with its index in the source (kept when a park's part is taken)."""
+        positions = self._positions or range(len(self.timeline))
+        yield from zip(positions, self.timeline, strict=True)
+
+    def resolve(self, ctx: BlockContext, path: PathKey) -> list[doc.Block]:
+        events = []
+        for k, event in self._indexed():
+            at = (*path, "timeline", k)
+            events.append(
+                doc.TimelineEvent(
+                    date_text=ctx.period(event.period),
+                    runs=ctx.runs(event.text, event.text_en, (*at, "text")),
+                    tag=_optional(ctx, event.tag, event.tag_en, (*at, "tag")),
+                )
+            )
+        title = _optional(ctx, self.title, self.title_en, (*path, "title"))
+        return [doc.Timeline(title, tuple(events))]
+
+    def references(self) -> Iterator[Reference]:
+        for k, event in self._indexed():
+            if event.park:
+                yield ("timeline", k, "park"), "park", event.park
+
+    def texts(self) -> Iterator[NarrativeText]:
+        for k, event in self._indexed():
+            yield ("timeline", k, "text"), event.text, event.text_en
+
+    def for_park(self, park: str) -> Timeline | None:
+        """Return a timeline of ``park``'s events (their source positions kept), or None.
+
+        On a sheet the events stand among other blocks, so an untitled timeline is named.
+        """
+        mine = [(k, e) for k, e in self._indexed() if e.park == park]
+        if not mine:
+            return None
+        update: dict[str, Any] = {"timeline": [e for _, e in mine]}
+        if self.title is None:
+            update |= {"title": "大事记", "title_en": "Milestones"}
+        part = self.model_copy(update=update)
+        part._positions = tuple(k for k, _ in mine)
+        return part
 
 
 def _block_kind(value: Any) -> str | None:

@@ -135,6 +135,10 @@ class Composer:
 
         return clean_text(self.locale.pick(zh, en, format_path(path) + "_en"))
 
+    def period(self, value: int | str) -> str:
+        """Return a year, a month (``2023-08``) or a day (``2023-08-22``) in this edition's style."""
+        return nb.format_period(value, locale="en" if self.locale.en else "zh-CN")
+
     def bound(self, ident: str) -> Bound:
         """Return the indicator with this id bound to this edition."""
         return Bound(self.report.indicator(ident), self.report, self.locale)

@@ -61,6 +61,7 @@ from ..document import (
     Quote,
     Table,
     Tags,
+    Timeline,
     Toc,
 )
 from ..errors import Location
@@ -426,6 +427,16 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         p("FactValue", size=small, line=1.2),
         p("Distribution", size=small, line=1.3, keep_next=True),
         p(
+            "TimelineDate",
+            "strong",
+            size=s.body,
+            color=c.accent,
+            align="right",
+            line=1.2,
+            keep_next=True,
+        ),
+        p("TimelineText", align="left", size=s.body, line=1.3, keep_next=True),
+        p(
             "Header",
             builtin=True,
             style_id="Header",
@@ -447,6 +458,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         ch("Tag", "strong", size=small, color=c.primary, shading=c.card_bg),
         ch("TagLabel", "strong", color=c.text),
         ch("DistributionLabel", "strong"),
+        ch("TimelineTag", "strong", size=s.note, color=c.accent, shading=c.card_bg),
         StyleSpec("Normal Table", "table", style_id="TableNormal", builtin=True),
         tbl(
             "KpiGrid",
@@ -489,6 +501,11 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
             "FactsTable",
             borders=(("insideH", Border(0.5, c.grid, "dotted", 0)),),
             cell_margins=(("top", 2), ("left", 2), ("bottom", 2), ("right", 6)),
+        ),
+        tbl(
+            "TimelineTable",
+            borders=(("insideV", rule(1.5, c.accent, 0)),),
+            cell_margins=(("top", 3), ("left", 9), ("bottom", 6), ("right", 9)),
         ),
     )
 
@@ -1288,6 +1305,36 @@ class _DocxWriter(BlockVisitor):
                 first=True,
             )
             para.add_run(self._t(value))
+
+    def block_timeline(self, block: Timeline) -> None:
+        """Write a 大事记 as a borderless two-column table whose column rule is the time line.
+
+        Dates stand right-aligned in the accent colour left of the rule, each event's tag and
+        text right of it; rows never split and keep with the next, so a short timeline stays
+        on one page with its title.
+        """
+        if not block.events:
+            return
+        if block.title:
+            self._para("PanelTitle", block.title)
+        else:
+            self._gap()
+        unit = self.theme.sizes.body * ooxml.TWIPS_PER_PT / 2
+        widest = max(_display_width(e.date_text) for e in block.events)
+        date_w = min(round((widest + 1) * unit + 18 * ooxml.TWIPS_PER_PT), self._text_twips(0.4))
+        widths = [date_w, self._text_twips() - date_w]
+        table = self._add_table(len(block.events), 2, "TimelineTable", widths)
+        for word_row, event in zip(table.rows, block.events, strict=True):
+            ooxml.mark_cant_split(word_row._tr.get_or_add_trPr())
+            date_cell, text_cell = word_row.cells
+            self._cell_para(date_cell, "TimelineDate", self._t(event.date_text), first=True)
+            para = self._cell_para(text_cell, "TimelineText", first=True)
+            if event.tag:
+                self._run(para, f" {self._t(event.tag)} ", "TimelineTag")
+                para.add_run(" ")
+            para.add_run(self._t(event.text))
+        self._gap()
+
 
 
 def _display_width(text: str) -> int:
