@@ -30,7 +30,7 @@ from concurrent.futures import (
 from dataclasses import dataclass, field
 
 from ..charts import render_document_charts
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Diagnostics
 from ..document import Document
 from ..errors import KhzReportError
 from ..layouts import compose_sheet
@@ -129,18 +129,28 @@ def render_park(
     name = park_name(report, park, language)
     try:
         document = compose_sheet(report, report.park(park), theme, language)
-        charts = render_document_charts(document, cache_dir())
-        diagnostics = list(document_diagnostics(document))
+        found = Diagnostics()
+        found.extend(document.diagnostics)
+        charts = render_document_charts(document, cache_dir(), diagnostics=found)
         pdf: bytes | None = None
         pages: int | None = None
         if "pdf" in formats:
-            fitted = fit_sheet(
-                report, park, document, lambda doc: render("pdf", doc, charts), page_count
-            )
+            drafts: dict[bytes, list[Diagnostic]] = {}
+
+            def render_pdf(doc: Document) -> bytes:
+                draft = Diagnostics()  # only the draft that fits keeps its diagnostics
+                data = render("pdf", doc, charts, diagnostics=draft)
+                drafts[data] = list(draft)
+                return data
+
+            fitted = fit_sheet(report, park, document, render_pdf, page_count)
             document, pdf, pages = fitted.document, fitted.pdf, fitted.pages
-            diagnostics.extend(fitted.diagnostics)
+            found.extend(fitted.diagnostics)
+            found.extend(drafts[pdf])
         files = {
-            fmt: pdf if fmt == "pdf" and pdf is not None else render(fmt, document, charts)
+            fmt: pdf
+            if fmt == "pdf" and pdf is not None
+            else render(fmt, document, charts, diagnostics=found)
             for fmt in formats
         }
     except KhzReportError as exc:
@@ -164,21 +174,9 @@ def render_park(
         True,
         files,
         pages,
-        warnings=tuple(dict.fromkeys(diagnostics)),
+        warnings=tuple(found),
         seconds=time.perf_counter() - started,
     )
-
-
-def document_diagnostics(document: Document) -> tuple[Diagnostic, ...]:
-    """Return what the layout could not do, as diagnostics.
-
-    A document made before layouts recorded :class:`Diagnostic` objects has only its
-    ``warnings`` lines; each is kept whole, as the message of a diagnostic without a code.
-    """
-    found = getattr(document, "diagnostics", None)
-    if found is not None:
-        return tuple(found)
-    return tuple(Diagnostic("layout", text) for text in getattr(document, "warnings", ()))
 
 
 def page_count(pdf: bytes) -> int:
