@@ -2,7 +2,10 @@
 name the characters no document can hold.
 
 Everything a source names is read from its own folder: the theme file, photos, the theme's
-font files. :func:`confined_path` is the one gate they all pass.
+font files. :func:`confined_path` is the one gate they all pass. Photos have one check,
+:func:`check_photo`: the resolve stage applies it, and writers read a photo's bytes through
+:func:`read_checked`, which applies the same check again (a cache hit while the file is
+unchanged) so a file changed or removed since then is reported at its figure.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from ..errors import Location, ValidationError
+from ..errors import Location, SourceError, ValidationError
 from ..limits import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|(?:data|file|javascript):)", re.IGNORECASE)
@@ -141,6 +144,25 @@ def _check_photo(name: str, size: int, mtime_ns: int) -> tuple[str, str] | None:
     except Exception as exc:  # Pillow raises many kinds on a damaged file
         return f"the {kind} file is damaged ({exc})", "export the photo again"
     return None
+
+
+def read_checked(file: Path, where: Location | None, what: str = "image") -> bytes:
+    """Return the bytes of a photo that :func:`check_photo` accepts; raise a located
+    :class:`SourceError` (``what`` names the figure) if it does not, or no longer exists."""
+    if not file.is_file():
+        raise SourceError(
+            f"{what}: image file not found: {file}",
+            where,
+            "put the file back next to the source and build again",
+        )
+    problem = check_photo(file)
+    if problem is None:
+        try:
+            return file.read_bytes()
+        except OSError as exc:
+            problem = f"cannot read it: {exc.strerror or exc}", "check the file"
+    message, hint = problem
+    raise SourceError(f"{what}: image {file.name}: {message}", where, hint)
 
 
 def _too_many_pixels(width: int | None, height: int | None) -> tuple[str, str]:

@@ -64,7 +64,8 @@ from ..document import (
     Timeline,
     Toc,
 )
-from ..errors import Location
+from ..errors import KhzReportError, Location
+from ..source.assets import read_checked
 from . import ooxml
 from .base import BlockVisitor
 from .ooxml import PPR_ORDER, RPR_ORDER, STYLE_ORDER, TBLPR_ORDER, TCPR_ORDER, Border, TabStop
@@ -1144,15 +1145,17 @@ class _DocxWriter(BlockVisitor):
             name = f"{block.label} {block.chart.id}"
         elif block.image is not None:
             path = Path(block.image)
-            try:
-                rid, image = self.doc.part.get_or_add_image(str(path))
-            except Exception as exc:  # unreadable or unsupported image: warn, keep going
+            try:  # checked when resolved; a file changed or gone since is warned about
+                data = read_checked(path, block.origin, f"{block.label} ({self.where})")
+            except KhzReportError as exc:
                 self.diagnostics.warn(
                     "image-not-rendered",
-                    f"docx: not rendered: image {path.name} of {block.label} ({self.where}): {exc}",
+                    f"docx: not rendered: {exc.message}",
                     block.origin,
+                    exc.hint,
                 )
                 return None
+            rid, image = self.doc.part.get_or_add_image(io.BytesIO(data))
             aspect = image.px_height / image.px_width if image.px_width else 0.75
             width = max_w
             height = width * aspect

@@ -36,8 +36,9 @@ from ..document import (
     Masthead,
     Toc,
 )
-from ..errors import Location, ValidationError
+from ..errors import KhzReportError, Location, ValidationError
 from ..resources import template_path
+from ..source.assets import read_checked
 from ..theme import Theme
 from .base import channel, not_rendered
 
@@ -84,13 +85,7 @@ class _Item:
 
 
 _FRONT = (Masthead, Cover, Toc)
-_IMAGE_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
+_IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 _LABELS = {
     "zh": {"page": "第 {page} 页 / 共 {pages} 页", "missing": "此图未能生成"},
     "en": {"page": "Page {page} of {pages}", "missing": "Figure not available"},
@@ -260,7 +255,7 @@ def _figure_media(
         )
         return _ChartMedia(Markup(svg), rendered.width_cm)
     if figure.image is not None:
-        return _image_media(figure, document.base_dir, where, diagnostics)
+        return _image_media(figure, where, diagnostics)
     diagnostics.warn(
         "figure-not-rendered",
         f"not rendered: {where} has neither a chart nor an image",
@@ -269,29 +264,21 @@ def _figure_media(
     return None
 
 
-def _image_media(
-    figure: Figure, base_dir: str | None, where: str, diagnostics: Diagnostics
-) -> _ImageMedia | None:
-    image = figure.image or ""
-    path = Path(image)
-    mime = _IMAGE_TYPES.get(path.suffix.lower())
+def _image_media(figure: Figure, where: str, diagnostics: Diagnostics) -> _ImageMedia | None:
+    """Return a photo as a data URI, or None (reported) if its file is gone or changed.
 
-    def skip(problem: str) -> None:
-        diagnostics.warn(
-            "image-not-rendered", f"not rendered: image {image} ({where}){problem}", figure.origin
-        )
-
-    if mime is None:
-        skip(": expected one of " + ", ".join(sorted(_IMAGE_TYPES)))
-        return None
-    if base_dir is not None and not path.resolve().is_relative_to(Path(base_dir).resolve()):
-        skip(" lies outside the source folder")
-        return None
+    The resolve stage confined and checked the photo; :func:`read_checked` reads it under the
+    same check, so this writer accepts exactly the photos the other formats do.
+    """
+    path = Path(figure.image or "")
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        skip(f": {exc.strerror or exc}")
+        data = read_checked(path, figure.origin, where)
+    except KhzReportError as exc:
+        diagnostics.warn(
+            "image-not-rendered", f"not rendered: {exc.message}", figure.origin, exc.hint
+        )
         return None
+    mime = _IMAGE_TYPES[path.suffix.lower()]
     width, height = _image_size(path)
     return _ImageMedia(
         f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}", width, height

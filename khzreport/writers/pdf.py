@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import json
 import re
 import shutil
@@ -46,15 +47,15 @@ from ..errors import (
     FontError,
     KhzReportError,
     Location,
-    SourceError,
     TemplateError,
     ValidationError,
 )
 from ..resources import template_path
+from ..source.assets import read_checked
 from ..theme import Theme
 from .base import channel, not_rendered, typst_renderers
 
-__all__ = ["PDF_STANDARDS", "ChartImage", "render_pdf"]
+__all__ = ["PDF_STANDARDS", "ChartImage", "page_count", "render_pdf"]
 
 
 PDF_STANDARDS = ("1.7", "2.0", "a-2b", "a-2u", "a-3b", "a-3u", "a-4", "ua-1")
@@ -137,7 +138,7 @@ def render_pdf(
     theme = document.theme if isinstance(document.theme, Theme) else Theme()
     pdf_fonts = _resolve_fonts(theme, _chart_text(document, charts))
     _check_glyphs(document, pdf_fonts, strict, diagnostics)
-    images: dict[str, Path] = {}
+    images: dict[str, bytes] = {}
     drawn = typst_renderers(_template_file(template_dir, "blocks.typ"))
     data = _document_data(document, theme, charts, pdf_fonts, images, strict, drawn, diagnostics)
     main = "sheet.typ" if document.layout == "sheet" else "briefing.typ"
@@ -145,10 +146,10 @@ def render_pdf(
     with tempfile.TemporaryDirectory(prefix="khzreport-typst-") as tmp:
         root = Path(tmp)
         _stage_templates(root, template_dir)
-        for name, source in images.items():
+        for name, photo in images.items():
             target = root / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            target.write_bytes(photo)
         with lock:
             try:
                 pdf, warnings = compiler.compile_with_warnings(
@@ -167,7 +168,7 @@ def render_pdf(
         raise RuntimeError("Typst returned no PDF")
     pdf = _compact(pdf)
     if document.layout == "sheet":
-        pages = _page_count(pdf)
+        pages = page_count(pdf)
         if pages > 1:
             _warn_or_raise(
                 f"the park sheet '{document.name}' runs to {pages} pages instead of one "
@@ -268,12 +269,13 @@ def _document_data(
     theme: Theme,
     charts: Mapping[str, ChartImage],
     pdf_fonts: _PdfFonts,
-    images: dict[str, Path],
+    images: dict[str, bytes],
     strict: bool,
     drawn: frozenset[str],
     diagnostics: Diagnostics,
 ) -> dict[str, Any]:
-    """Return the JSON handed to the templates; fill ``images`` with root paths to copy.
+    """Return the JSON handed to the templates; fill ``images`` with the photos' root paths
+    and bytes (read through :func:`~khzreport.source.assets.read_checked`).
 
     Only blocks whose type is in ``drawn`` (the template's renderers) are handed over.
     """
@@ -290,9 +292,9 @@ def _document_data(
                 plain["chart"] = _chart_data(block, index, charts, strict, diagnostics)
             elif block.image is not None:
                 source = Path(block.image)
-                _check_image(source, block, index)
+                where = block.origin or Location(path=f"blocks[{index}]")
                 name = f"img/{len(images) + 1:03d}{source.suffix.lower()}"
-                images[name] = source
+                images[name] = read_checked(source, where, f"figure {block.label}")
                 plain["image"] = "/" + name
         blocks.append(plain)
     toc_levels = [e.level for b in document.blocks if isinstance(b, Toc) for e in b.entries]
@@ -318,41 +320,6 @@ def _document_data(
         "ends_with_break": bool(document.blocks) and isinstance(document.blocks[-1], PageBreak),
         "blocks": blocks,
     }
-
-
-_IMAGE_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
-
-
-def _check_image(source: Path, figure: Figure, index: int) -> None:
-    """Raise SourceError unless ``source`` is a photo Typst can embed (PNG, JPEG, GIF, WebP).
-
-    Checking here gives the figure's place instead of a Typst trace through the templates.
-    """
-    where = Location(path=f"blocks[{index}]")
-    if not source.is_file():
-        raise SourceError(
-            f"image file not found: {source}", where, f"figure {figure.label} names no file"
-        )
-    if source.suffix.lower() in (".svg", ".pdf"):
-        return
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(source) as img:
-            kind = img.format or "?"
-            img.verify()
-    except (OSError, UnidentifiedImageError, SyntaxError) as exc:
-        raise SourceError(
-            f"cannot read image {source.name} of figure {figure.label}: {exc}",
-            where,
-            "save it as PNG or JPEG",
-        ) from None
-    if kind not in _IMAGE_FORMATS:
-        raise SourceError(
-            f"image {source.name} of figure {figure.label} is {kind}, which the PDF cannot embed",
-            where,
-            "use PNG, JPEG, GIF, WebP or SVG",
-        )
 
 
 def _chart_data(
@@ -574,11 +541,11 @@ def _packable(body: bytes) -> bool:
     return re.fullmatch(rb"\[(?:\s*\d+ 0 R)*\s*\]", body) is not None
 
 
-def _page_count(pdf: bytes) -> int:
-    match = re.search(rb"/Type\s*/Pages\b.*?/Count\s+(\d+)", pdf, re.S)
-    if match is None:
-        match = re.search(rb"/Count\s+(\d+).*?/Type\s*/Pages\b", pdf, re.S)
-    return int(match.group(1)) if match else len(re.findall(rb"/Type\s*/Page\b", pdf))
+def page_count(pdf: bytes) -> int:
+    """Return the number of pages of a PDF (pypdf reads its page tree)."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def _typst_error(exc: typst.TypstError, template_dir: Path | None) -> Exception:

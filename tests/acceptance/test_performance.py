@@ -285,7 +285,7 @@ def test_compacted_pdf_holds_the_same_objects() -> None:
     reader = pypdf.PdfReader(io.BytesIO(compact))
     assert len(reader.pages) == len(pypdf.PdfReader(io.BytesIO(original)).pages)
     assert reader.trailer["/ID"] == pypdf.PdfReader(io.BytesIO(original)).trailer["/ID"]
-    assert writer._page_count(compact) == len(reader.pages)
+    assert writer.page_count(compact) == len(reader.pages)
 
 
 @pytest.mark.parametrize(

@@ -282,17 +282,17 @@ def test_missing_chart_and_image_are_logged_and_placeheld(
     assert holders[0].get("aria-label").startswith("柱状图")
 
 
-def test_image_outside_source_folder_is_not_inlined(
+def test_image_is_read_under_the_one_photo_check(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    inside = tmp_path / "src"
-    inside.mkdir()
-    doc = sample_document(image=sample_photo(str(tmp_path)))
-    doc = dataclasses.replace(doc, base_dir=str(inside))
+    from PIL import Image
+
+    gif = tmp_path / "photo.gif"
+    Image.new("RGB", (40, 30), "#C00000").save(gif)
     with caplog.at_level(logging.WARNING, logger="khzreport.writers.html"):
-        html = render(doc, {})
+        html = render(sample_document(image=str(gif)), {})
     assert "base64" not in html
-    assert any("outside the source folder" in r.getMessage() for r in caplog.records)
+    assert any("photos must be PNG or JPEG" in r.getMessage() for r in caplog.records)
 
 
 # --- structure and determinism -----------------------------------------------------------------

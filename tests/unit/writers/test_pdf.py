@@ -380,6 +380,11 @@ def test_unreadable_photo_names_its_figure(tmp_path: Path) -> None:
     assert info.value.location is not None and info.value.location.path.startswith("blocks[")
     with pytest.raises(SourceError, match="not found"):
         render_pdf(sample_document(image=str(tmp_path / "missing.jpg")), charts())
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), "#C00000").save(tmp_path / "photo.gif")
+    with pytest.raises(SourceError, match="photos must be PNG or JPEG"):  # the resolve check
+        render_pdf(sample_document(image=str(tmp_path / "photo.gif")), charts())
 
 
 def test_one_compiler_serves_a_batch_without_stale_files(tmp_path: Path) -> None:
