@@ -17,6 +17,7 @@ import pytest
 import khzreport
 from khzreport.api import resolve
 from khzreport.document import to_plain
+from khzreport.errors import display_path
 
 GOLDEN = Path(__file__).parents[2] / "golden" / "resolved"
 EXAMPLE = Path(__file__).parents[3] / "examples" / "kunshan-2023" / "report.yaml"
@@ -33,14 +34,20 @@ def report() -> khzreport.Report:
     return khzreport.load(EXAMPLE)
 
 
-def _portable(value: Any, folder: str) -> Any:
-    """Return the dump with the source folder written as ``<source>`` (paths differ per clone)."""
+def _portable(value: Any, folders: list[str]) -> Any:
+    """Return the dump with the source folder written as ``<source>`` (paths differ per clone).
+
+    ``folders`` are its spellings, longest first: absolute (image paths) and as shown in
+    diagnostics (relative to the working folder when the tests run inside the clone).
+    """
     if isinstance(value, str):
-        return value.replace(folder, "<source>")
+        for folder in folders:
+            value = value.replace(folder, "<source>")
+        return value
     if isinstance(value, list):
-        return [_portable(v, folder) for v in value]
+        return [_portable(v, folders) for v in value]
     if isinstance(value, dict):
-        return {k: _portable(v, folder) for k, v in value.items()}
+        return {k: _portable(v, folders) for k, v in value.items()}
     return value
 
 
@@ -49,7 +56,8 @@ def test_resolved_document_matches_golden(
     report: khzreport.Report, name: str, update_golden: bool
 ) -> None:
     document = resolve(report, **CASES[name])
-    dump = _portable(to_plain(document), str(EXAMPLE.parent))
+    folder = EXAMPLE.parent
+    dump = _portable(to_plain(document), [str(folder), str(display_path(folder))])
     dump.pop("theme", None)  # the theme has golden coverage of its own through the writers
     text = json.dumps(dump, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     path = GOLDEN / f"{name}.json"
