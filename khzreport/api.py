@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,11 +13,13 @@ from . import batch
 from .charts import render_document_charts
 from .diagnostics import Diagnostic, Diagnostics
 from .document import Document
-from .errors import KhzReportError, ValidationError
+from .errors import KhzReportError
 from .model import Report
 from .resources import cache_dir
 from .source.themes import theme_for
 from .theme import Theme
+from .writers import FORMATS as FORMATS  # the formats ``build`` writes, in that order
+from .writers import parse_formats as parse_formats
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -25,9 +27,6 @@ if TYPE_CHECKING:
     from .batch import BatchResult, ProgressCallback
 
 log = logging.getLogger("khzreport")
-
-FORMATS = ("docx", "pdf", "html")
-"""Formats ``build`` can write, in the order they are written."""
 
 
 def load(path: str | os.PathLike[str]) -> Report:
@@ -112,24 +111,6 @@ def render_charts(
     else are logged, or raised under ``strict``.
     """
     return render_document_charts(document, cache_dir(), strict=strict, diagnostics=diagnostics)
-
-
-def parse_formats(formats: str | Iterable[str] | None) -> list[str]:
-    """Return a checked list of format names from ``"docx,pdf"`` or a list."""
-    if formats is None:
-        return list(FORMATS)
-    items = formats.split(",") if isinstance(formats, str) else list(formats)
-    out = []
-    for item in (i.strip().lower() for i in items):
-        if not item:
-            continue
-        if item not in FORMATS:
-            raise ValidationError(
-                f"unknown format '{item}'", None, "formats: " + ", ".join(FORMATS)
-            )
-        if item not in out:
-            out.append(item)
-    return out
 
 
 @dataclass

@@ -1,0 +1,37 @@
+"""The one reader of format lists, shared by the briefing build and the batch of sheets."""
+
+from __future__ import annotations
+
+import pytest
+
+from khzreport.errors import ValidationError
+from khzreport.writers import FORMATS, WRITERS, parse_formats
+
+
+def test_no_formats_means_every_allowed_one() -> None:
+    assert parse_formats(None) == FORMATS == tuple(WRITERS) == ("docx", "pdf", "html")
+    assert parse_formats(None, ("docx", "pdf")) == ("docx", "pdf")
+
+
+def test_names_are_trimmed_lowered_and_kept_once_in_order() -> None:
+    assert parse_formats(" PDF, docx,,pdf ") == ("pdf", "docx")
+    assert parse_formats(["html", "Docx", "html"]) == ("html", "docx")
+
+
+def test_an_unknown_format_is_located_and_lists_the_allowed_ones() -> None:
+    with pytest.raises(ValidationError, match="unknown format 'rtf'") as info:
+        parse_formats("docx,rtf")
+    assert info.value.location is not None and info.value.location.path == "formats"
+    assert info.value.hint == "use one of: docx, pdf, html"
+
+
+def test_sheets_allow_fewer_formats_and_say_so() -> None:
+    with pytest.raises(ValidationError, match="unknown sheet format 'html'") as info:
+        parse_formats("html", ("docx", "pdf"), what="sheet format")
+    assert info.value.hint == "use one of: docx, pdf"
+
+
+@pytest.mark.parametrize("formats", ["", " , ", []])
+def test_an_empty_list_is_refused(formats: str | list[str]) -> None:
+    with pytest.raises(ValidationError, match="no format given"):
+        parse_formats(formats)
