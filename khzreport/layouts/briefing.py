@@ -120,7 +120,7 @@ def compose_briefing(
         meta=c.meta(title, subject, title),
         layout="briefing",
         theme=theme,
-        blocks=decide(blocks, theme, "briefing"),
+        blocks=decide(blocks, theme),
         base_dir=str(c.base_dir) if c.base_dir else None,
         name="briefing",
         diagnostics=tuple(c.diagnostics),

@@ -13,6 +13,7 @@ from ..document import Block, Cover, Document, Facts, Paragraph, Run, Tags
 from ..model import Park, Report, Section
 from ..resolve import numbers as nb
 from ..resolve.composer import Composer, strip_source_prefix
+from ..resolve.decisions import decide
 from ..theme import Theme
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ def compose_sheet(
         meta=meta,
         layout="sheet",
         theme=theme,
-        blocks=tuple(blocks),
+        blocks=decide(blocks, theme),
         base_dir=str(c.base_dir) if c.base_dir else None,
         name=park.id,
         diagnostics=tuple(c.diagnostics),

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import threading
 import unicodedata
 import zipfile
@@ -65,6 +64,12 @@ from ..document import (
     Toc,
 )
 from ..errors import KhzReportError, Location
+from ..resolve.decisions import (
+    PHOTO_MAX_HEIGHT_CM,
+    TABLE_CELL_PAD_PT,
+    table_font_pt,
+    text_width_mm,
+)
 from ..source.assets import read_checked
 from . import ooxml
 from .base import BlockVisitor
@@ -75,11 +80,7 @@ __all__ = ["RenderedChartLike", "StyleSpec", "briefing_styles", "render_docx"]
 
 A4_WIDTH_MM = 210.0
 A4_HEIGHT_MM = 297.0
-PHOTO_MAX_HEIGHT_CM = 9.0
-FIGURE_WIDTH_SHARE = {"full": 1.0, "half": 0.5, "small": 0.35}
-KPI_CARDS_PER_ROW = 4
 ARROWS = {"up": "▲", "down": "▼"}
-TABLE_CELL_PAD_PT = 6
 
 
 class RenderedChartLike(Protocol):
@@ -148,16 +149,6 @@ def _fonts(theme: Any) -> dict[str, tuple[str, str]]:
         "strong": (f.docx_heading_latin, f.docx_emphasis_cjk),
         "quote": (f.docx_body_latin, quote_cjk),
     }
-
-
-def text_width_mm(theme: Any) -> float:
-    """Return the width of the text column on an A4 page with the theme's margins."""
-    return A4_WIDTH_MM - theme.page.margin_left - theme.page.margin_right
-
-
-def table_font_pt(theme: Any) -> float:
-    """Return the size of table text and small print: one point under the body text."""
-    return float(round(theme.sizes.body - 1, 1))
 
 
 def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
@@ -1065,15 +1056,15 @@ class _DocxWriter(BlockVisitor):
             self._para("PanelTitle", block.title)
         else:
             self._gap()
-        rows = math.ceil(len(cards) / KPI_CARDS_PER_ROW)
-        per_row = math.ceil(len(cards) / rows)
+        per_row = block.per_row or len(cards)
         for start in range(0, len(cards), per_row):
             if start:
                 self._para("PanelGap")
             chunk = cards[start : start + per_row]
             width = self._text_twips() // len(chunk)
             table = self._add_table(1, len(chunk), "KpiGrid", [width] * len(chunk))
-            ooxml.mark_cant_split(table.rows[0]._tr.get_or_add_trPr())
+            if block.keep_together:
+                ooxml.mark_cant_split(table.rows[0]._tr.get_or_add_trPr())
             for cell, card in zip(table.rows[0].cells, chunk, strict=True):
                 ooxml.set_cell_valign(cell._tc.get_or_add_tcPr(), "center")
                 self._kpi_card(cell, card)
@@ -1099,7 +1090,8 @@ class _DocxWriter(BlockVisitor):
     def block_callout(self, block: Callout) -> None:
         self._gap()
         table = self._add_table(1, 1, "CalloutBox", [self._text_twips()])
-        ooxml.mark_cant_split(table.rows[0]._tr.get_or_add_trPr())
+        if block.keep_together:
+            ooxml.mark_cant_split(table.rows[0]._tr.get_or_add_trPr())
         cell = table.rows[0].cells[0]
         if block.title:
             self._cell_para(cell, "CalloutTitle", self._t(block.title), first=True)
@@ -1124,7 +1116,8 @@ class _DocxWriter(BlockVisitor):
 
     def _picture(self, block: Figure) -> Any | None:
         """Return the inline picture of a figure, or ``None`` (with a warning) if it is missing."""
-        max_w = self.text_width_mm / 10 * FIGURE_WIDTH_SHARE.get(block.width, 1.0)
+        max_w = block.width_cm or self.text_width_mm / 10
+        max_h = block.height_cm or PHOTO_MAX_HEIGHT_CM
         svg_rid: str | None = None
         if block.chart is not None:
             chart = self.charts.get(block.chart.id)
@@ -1159,8 +1152,8 @@ class _DocxWriter(BlockVisitor):
             aspect = image.px_height / image.px_width if image.px_width else 0.75
             width = max_w
             height = width * aspect
-            if height > PHOTO_MAX_HEIGHT_CM:
-                height, width = PHOTO_MAX_HEIGHT_CM, PHOTO_MAX_HEIGHT_CM / aspect
+            if height > max_h:
+                height, width = max_h, max_h / aspect
             name = f"{block.label} {path.name}"
         else:
             self.diagnostics.warn(
@@ -1220,9 +1213,9 @@ class _DocxWriter(BlockVisitor):
         ncols = max(1, len(block.header), *(len(r) for r in block.rows))
         header = [*block.header, *[""] * (ncols - len(block.header))]
         rows = [[*r, *[""] * (ncols - len(r))] for r in block.rows]
-        widths = self._column_widths([header, *rows], ncols)
+        widths = self._column_widths(block.widths, ncols)
         table = self._add_table(1 + len(rows), ncols, "DataTable", widths)
-        numeric = set(block.numeric_columns)
+        right = {c for c, a in enumerate(block.align) if a == "right"}
         for r, (word_row, values) in enumerate(zip(table.rows, [header, *rows], strict=True)):
             trpr = word_row._tr.get_or_add_trPr()
             ooxml.mark_cant_split(trpr)
@@ -1231,38 +1224,17 @@ class _DocxWriter(BlockVisitor):
             for c, (cell, value) in enumerate(zip(word_row.cells, values, strict=True)):
                 ooxml.set_cell_valign(cell._tc.get_or_add_tcPr(), "center")
                 kind = "TableHeader" if r == 0 else "TableCell"
-                style = kind + "Number" if c in numeric else kind
+                style = kind + "Number" if c in right else kind
                 self._cell_para(cell, style, self._t(value), first=True)
         if block.source:
             self._para("SourceNote", block.source)
 
-    def _column_widths(self, rows: list[list[str]], ncols: int) -> list[int]:
-        """Return column widths (twips) that fill the text width and keep short cells whole.
-
-        Each column's natural width is its longest cell plus the cell padding. If all fit,
-        they grow in proportion. If not, the width is shared max-min fairly: columns that
-        fit in an equal share of what is left keep their natural width (so figures like
-        ``突破740亿元`` and dates never wrap) and the long text columns split the rest.
-        """
+    def _column_widths(self, shares: tuple[float, ...], ncols: int) -> list[int]:
+        """Return the decided column shares as widths (twips) that fill the text width."""
         total = self._text_twips()
-        unit = table_font_pt(self.theme) * ooxml.TWIPS_PER_PT / 2
-        pad = 2 * TABLE_CELL_PAD_PT * ooxml.TWIPS_PER_PT
-        natural = [
-            (max((_display_width(row[c]) for row in rows), default=1) + 1) * unit + pad
-            for c in range(ncols)
-        ]
-        if sum(natural) <= total:
-            widths = [round(w * total / sum(natural)) for w in natural]
-        else:
-            fixed: dict[int, float] = {}
-            while True:
-                rest = [c for c in range(ncols) if c not in fixed]
-                share = (total - sum(fixed.values())) / len(rest)
-                fits = [c for c in rest if natural[c] <= share]
-                if not fits or len(fits) == len(rest):
-                    break
-                fixed.update((c, natural[c]) for c in fits)
-            widths = [round(fixed.get(c, share)) for c in range(ncols)]
+        if len(shares) != ncols:
+            shares = (1 / ncols,) * ncols
+        widths = [round(share * total) for share in shares]
         widths[-1] += total - sum(widths)
         return widths
 
@@ -1337,7 +1309,6 @@ class _DocxWriter(BlockVisitor):
                 para.add_run(" ")
             para.add_run(self._t(event.text))
         self._gap()
-
 
 
 def _display_width(text: str) -> int:

@@ -30,6 +30,7 @@ from khzreport.document import (
     Toc,
     TocEntry,
 )
+from khzreport.resolve.decisions import decide
 from khzreport.theme import Theme
 
 INDUSTRY_CHART = ChartData(
@@ -201,7 +202,9 @@ def sample_document(
         running_header="昆山高新区2023年度发展简报",
         footer_note=None,
     )
-    return Document(meta=meta, layout="briefing", theme=theme, blocks=blocks, name="briefing")
+    return Document(
+        meta=meta, layout="briefing", theme=theme, blocks=decide(blocks, theme), name="briefing"
+    )
 
 
 def sample_photo(folder: str) -> str:

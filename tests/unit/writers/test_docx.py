@@ -41,6 +41,7 @@ from khzreport.document import (
     Toc,
     TocEntry,
 )
+from khzreport.resolve.decisions import decide
 from khzreport.theme import Theme
 from khzreport.writers.docx import briefing_styles, render_docx
 from tests.support.documents import INDUSTRY_CHART, sample_document, sample_photo
@@ -335,7 +336,7 @@ def test_kpi_cards_show_value_unit_label_and_coloured_change(docx_bytes: bytes) 
 def test_kpi_cards_wrap_into_balanced_rows(chart: FakeRenderedChart) -> None:
     card = KpiCard("x", "指标", "", "1", "", "个", "1个", "下降1位", "down")
     base = sample_document()
-    doc_ = dataclasses.replace(base, blocks=(KpiPanel((card,) * 5),))
+    doc_ = dataclasses.replace(base, blocks=decide((KpiPanel((card,) * 5),), base.theme))
     doc = part(render_docx(doc_, {}), "word/document.xml")
     grids = doc.xpath("//w:tbl[w:tblPr/w:tblStyle/@w:val='KpiGrid']", namespaces=NS)
     assert [len(g.xpath("w:tr/w:tc", namespaces=NS)) for g in grids] == [3, 2]
