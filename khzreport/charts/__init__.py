@@ -36,11 +36,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..document import ChartData, Document
 from ..errors import FontError, Location
 from ..output import write_files_atomic
+from ..resolve.alt import alt_text
 from ..resources import cache_dir as default_cache_dir
 from ..theme import Theme
 from .fonts import FONT_DIRS_ENV, FontFile, find_bold, find_font, font_fingerprint, missing_glyphs
 from .fonts import theme_font_files as _theme_font_files
-from .text import alt_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -61,7 +61,7 @@ __all__ = [
 
 log = logging.getLogger("khzreport")
 
-CHART_CODE_VERSION = "2"
+CHART_CODE_VERSION = "3"
 """Bump when a drawing change should invalidate every cached chart."""
 
 CHART_PROCESSES_ENV = "KHZREPORT_CHART_PROCESSES"

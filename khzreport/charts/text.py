@@ -1,7 +1,7 @@
-"""Text helpers for charts that need no matplotlib: wrapping, unit stripping, notes, alt text.
+"""Text helpers for charts that need no matplotlib: wrapping, unit stripping, notes.
 
-Kept apart from the drawing code so that alt text and cache keys can be computed (and tested)
-without importing matplotlib.
+Kept apart from the drawing code so that notes and cache keys can be computed (and tested)
+without importing matplotlib. Alt text is :func:`khzreport.resolve.alt.alt_text`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..document import ChartData, ChartPoint, ChartSeries
+from ..document import ChartData, ChartSeries
+from ..resolve.alt import ALT_STRINGS
 
 _WORD = re.compile(r"“[^”\n]{1,6}”|《[^》\n]{1,8}》|[A-Za-z0-9.,%+\-−/&'’]+|\s+|.", re.S)
 _NO_LINE_START = set("，。、；：？！）》」』】〕〉”’%‰·…—,.;:?!)]}")
@@ -17,25 +18,19 @@ _NO_LINE_END = set("（《「『【〔〈“‘([{")
 
 STRINGS: dict[str, dict[str, str]] = {
     "zh-CN": {
-        "chart": "图表：",
-        "missing": "数据缺失",
+        "missing": ALT_STRINGS["zh-CN"]["missing"],
         "missing_note": "{what}数据缺失",
         "note": "注：",
         "sep": "；",
-        "end": "。",
-        "colon": "：",
         "share": "{label}（{pct}%）",
         "rank_hint": "名次越靠前越靠右",
         "negative_note": "{what}为负值，未计入占比",
     },
     "en": {
-        "chart": "Chart: ",
-        "missing": "no data",
+        "missing": ALT_STRINGS["en"]["missing"],
         "missing_note": "no data for {what}",
         "note": "Note: ",
         "sep": "; ",
-        "end": ".",
-        "colon": ": ",
         "share": "{label} ({pct}%)",
         "rank_hint": "better ranks to the right",
         "negative_note": "{what} is negative and not shown as a share",
@@ -156,26 +151,3 @@ def note_line(notes: list[str], language: str) -> str:
     if body.startswith(("注", "Note")):
         return body
     return s["note"] + body
-
-
-def point_text(point: ChartPoint, language: str) -> str:
-    """Return a point as read aloud: its label, or 数据缺失 for a missing value."""
-    return point.label if point.value is not None else strings(language)["missing"]
-
-
-def alt_text(chart: ChartData) -> str:
-    """Return a text alternative: the title, then every category with its printed value.
-
-    ``图表：主导产业集群规模。电子信息 突破740亿元；高端装备 突破500亿元。`` Screen readers and
-    the PDF's figure alt text use it; it carries the same formatted labels as the drawing.
-    """
-    s = strings(chart.language)
-    parts = [s["chart"] + chart.title.strip() + s["end"]]
-    all_series = [*chart.series, *([chart.secondary] if chart.secondary else [])]
-    for series in all_series:
-        items = [f"{p.category} {point_text(p, chart.language)}" for p in series.points]
-        if not items:
-            continue
-        head = f"{series.name}{s['colon']}" if series.name and len(all_series) > 1 else ""
-        parts.append(head + s["sep"].join(items) + s["end"])
-    return ("" if s is STRINGS["zh-CN"] else " ").join(parts)

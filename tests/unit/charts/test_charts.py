@@ -490,7 +490,7 @@ def test_theme_font_file_comes_first() -> None:
 def test_alt_text_lists_every_category() -> None:
     assert alt_text(bar()) == (
         "图表：主导产业集群规模。电子信息 突破740亿元；高端装备 突破500亿元；新材料 近140亿元；"
-        "生物医药 超60亿元；新能源 数据缺失。"
+        "生物医药 超60亿元；新能源 数据缺失"
     )
     assert alt_text(grouped_bar()).count("：") == 3  # title, then one per named series
 
