@@ -378,11 +378,15 @@ def test_structure(photo_doc: Document, charts: dict[str, SvgChart]) -> None:
     assert grid[1].get("class") == "kpi-card up"
 
     table = tree.find(".//table")
-    assert [c.tag for c in table] == ["caption", "thead", "tbody"]
+    assert [c.tag for c in table] == ["caption", "colgroup", "thead", "tbody"]
+    assert [c.get("style") for c in table.find("colgroup")] == [
+        "width: 58.86%",
+        "width: 41.14%",
+    ]
     assert table.find("thead/tr/th[2]").get("class") == "numeric"
     cells = table.findall("tbody/tr/td")
     assert [c.text for c in cells][-1] == "305个"
-    assert all(c.get("class") == "numeric" for c in cells)
+    assert all(c.get("class") == "numeric align-right" for c in cells)
     assert tree.find_class("unit-line")[0].text == "单位：个"
 
 
