@@ -220,3 +220,58 @@ def sample_photo(folder: str) -> str:
         draw.rectangle([i, 300 - i // 4, i + 30, 500], fill="#1F4E79")
     img.save(path, "JPEG", quality=85)
     return str(path)
+
+
+def grid_document(theme: Theme | None = None) -> Document:
+    """Return a briefing whose layout decisions matter: a 9-card and a 5-card KPI panel, a
+    chart figure and a 3-column table, decided as a layout decides them.
+
+    Card labels are ``alpha1``… and ``beta1``…, single words a PDF text extraction finds.
+    """
+    theme = theme or Theme()
+
+    def cards(name: str, count: int) -> tuple[KpiCard, ...]:
+        return tuple(
+            KpiCard(f"{name}{i}", f"{name}{i}", "", str(10 * i), "", "亿元", f"{10 * i}亿元")
+            for i in range(1, count + 1)
+        )
+
+    blocks = (
+        Heading(1, "主要指标", None, "sec-kpis", ""),
+        KpiPanel(cards("alpha", 9), title="九项指标"),
+        KpiPanel(cards("beta", 5), title="五项指标"),
+        Figure(
+            1,
+            "图1",
+            "主要产业规模",
+            "柱状图：电子信息突破740亿元",
+            "资料来源：昆山高新区管委会",
+            chart=INDUSTRY_CHART,
+        ),
+        Table(
+            1,
+            "表1",
+            "重点园区情况",
+            ("园区", "产值", "主导产业"),
+            (
+                ("光电产业园", "140亿元", "光电显示、半导体材料、新型显示面板与配套"),
+                ("机器人产业园", "98亿元", "工业机器人、智能装备、核心零部件"),
+            ),
+            unit_line="单位：亿元",
+            numeric_columns=(1,),
+        ),
+    )
+    meta = DocumentMeta(
+        title="昆山高新区指标",
+        subtitle=None,
+        author="昆山高新区管委会",
+        subject="指标",
+        language="zh-CN",
+        keywords=(),
+        date="2024-01-15",
+        date_text="2024年1月15日",
+        running_header="昆山高新区指标",
+    )
+    return Document(
+        meta=meta, layout="briefing", theme=theme, blocks=decide(blocks, theme), name="grid"
+    )

@@ -1,0 +1,35 @@
+"""The layout decisions every writer reads: KPI grid, table columns, figure size."""
+
+from __future__ import annotations
+
+import pytest
+
+from khzreport.document import Figure
+from khzreport.resolve.decisions import figure_size, kpi_grid, table_columns, text_width_mm
+from khzreport.theme import Theme
+
+
+@pytest.mark.parametrize(
+    ("count", "grid"),
+    [(1, (1, 1)), (3, (3, 1)), (4, (4, 1)), (5, (3, 2)), (6, (3, 2)), (8, (4, 2)), (9, (3, 3))],
+)
+def test_kpi_rows_are_balanced_with_at_most_four_cards(count: int, grid: tuple[int, int]) -> None:
+    assert kpi_grid(count) == grid
+
+
+def test_short_columns_keep_their_width_and_long_ones_share_the_rest() -> None:
+    long_text = "光电显示、半导体材料、新型显示面板与配套、" * 3
+    widths, align = table_columns(
+        ("园区", "产值", "主导产业"), [("光电产业园", "140亿元", long_text)], (1,), Theme()
+    )
+    assert sum(widths) == pytest.approx(1)
+    assert widths[2] > widths[0] > widths[1]
+    assert align == ("left", "right", "left")
+
+
+def test_figure_width_is_its_share_of_the_text_width() -> None:
+    theme = Theme()
+    photo = Figure(1, "图1", "照片", "照片", image="/x.png", width="half")
+    width, height = figure_size(photo, theme)
+    assert width == pytest.approx(text_width_mm(theme) / 20, abs=1e-3)
+    assert height == 9.0
