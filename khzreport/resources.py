@@ -10,6 +10,8 @@ import os
 from functools import cache
 from pathlib import Path
 
+from platformdirs import user_cache_path
+
 CACHE_ENV = "KHZREPORT_CACHE"
 
 
@@ -43,6 +45,4 @@ def cache_dir() -> Path:
     env = os.environ.get(CACHE_ENV)
     if env:
         return Path(env)
-    from platformdirs import user_cache_path
-
     return user_cache_path("khzreport", appauthor=False) / "charts"

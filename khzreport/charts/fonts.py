@@ -552,7 +552,7 @@ def _faces_cached(path: str, size: int, mtime: int) -> tuple[_Face, ...]:
 
 
 def _read_faces(path: str) -> tuple[_Face, ...]:
-    from fontTools.ttLib import TTCollection, TTFont
+    from fontTools.ttLib import TTCollection, TTFont  # only a cache miss reads a font file
 
     try:
         with open(path, "rb") as fh:
@@ -640,7 +640,7 @@ def _cmap_cached(path: str, index: int, size: int, mtime: int) -> frozenset[int]
 
 def _read_cmap(path: str, index: int) -> frozenset[int] | None:
     """Return the code points of fontTools' best Unicode subtable; None if unreadable."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # only a cache miss reads a font file
 
     try:
         with open(path, "rb") as fh:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+import warnings
 from pathlib import Path
 
 from ..errors import Location, SourceError, ValidationError
@@ -123,9 +124,7 @@ def _check_photo(name: str, size: int, mtime_ns: int) -> tuple[str, str] | None:
         width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
         if width * height > MAX_IMAGE_PIXELS:
             return _too_many_pixels(width, height)
-    import warnings
-
-    from PIL import Image
+    from PIL import Image  # Pillow only once a source names a photo
 
     try:
         with warnings.catch_warnings():

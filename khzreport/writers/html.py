@@ -288,7 +288,7 @@ def _image_media(figure: Figure, where: str, diagnostics: Diagnostics) -> _Image
 def _image_size(path: Path) -> tuple[int | None, int | None]:
     """Return the pixel size of an image (so the page does not jump as it loads)."""
     try:
-        from PIL import Image
+        from PIL import Image  # Pillow only when a document has a photo
 
         with Image.open(path) as img:
             return int(img.width), int(img.height)

@@ -543,7 +543,7 @@ def _packable(body: bytes) -> bool:
 
 def page_count(pdf: bytes) -> int:
     """Return the number of pages of a PDF (pypdf reads its page tree)."""
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # only sheets and batches count pages
 
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
