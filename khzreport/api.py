@@ -97,7 +97,7 @@ def validate(report: Report, language: str | None = None) -> list[Diagnostic]:
 
 def lint(report: Report) -> list[KhzReportError]:
     """Return the consistency findings on a report (see :mod:`khzreport.lint`)."""
-    from .resolve.lint import lint as _lint
+    from .resolver.lint import lint as _lint
 
     return _lint(report)
 

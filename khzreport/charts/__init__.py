@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..document import ChartData, Document
 from ..errors import FontError, Location
 from ..output import write_files_atomic
-from ..resolve.alt import alt_text
+from ..resolver.alt import alt_text
 from ..resources import cache_dir as default_cache_dir
 from ..theme import Theme
 from .fonts import FONT_DIRS_ENV, FontFile, find_bold, find_font, font_fingerprint, missing_glyphs

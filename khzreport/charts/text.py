@@ -1,7 +1,7 @@
 """Text helpers for charts that need no matplotlib: wrapping, unit stripping, notes.
 
 Kept apart from the drawing code so that notes and cache keys can be computed (and tested)
-without importing matplotlib. Alt text is :func:`khzreport.resolve.alt.alt_text`.
+without importing matplotlib. Alt text is :func:`khzreport.resolver.alt.alt_text`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 from ..document import ChartData, ChartSeries
-from ..resolve.alt import ALT_STRINGS
+from ..resolver.alt import ALT_STRINGS
 
 _WORD = re.compile(r"“[^”\n]{1,6}”|《[^》\n]{1,8}》|[A-Za-z0-9.,%+\-−/&'’]+|\s+|.", re.S)
 _NO_LINE_START = set("，。、；：？！）》」』】〕〉”’%‰·…—,.;:?!)]}")

@@ -20,9 +20,9 @@ from ..model import (
     Report,
     Section,
 )
-from ..resolve import numbers as nb
-from ..resolve.composer import Composer
-from ..resolve.decisions import decide
+from ..resolver import numbers as nb
+from ..resolver.composer import Composer
+from ..resolver.decisions import decide
 from ..theme import Theme
 
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from ..document import Block, Cover, Document, Facts, Paragraph, Run, Tags
 from ..model import Park, Report, Section
-from ..resolve import numbers as nb
-from ..resolve.composer import Composer, strip_source_prefix
-from ..resolve.decisions import decide
+from ..resolver import numbers as nb
+from ..resolver.composer import Composer, strip_source_prefix
+from ..resolver.decisions import decide
 from ..theme import Theme
 
 if TYPE_CHECKING:

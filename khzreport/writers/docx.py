@@ -64,7 +64,7 @@ from ..document import (
     Toc,
 )
 from ..errors import KhzReportError, Location
-from ..resolve.decisions import (
+from ..resolver.decisions import (
     PHOTO_MAX_HEIGHT_CM,
     TABLE_CELL_PAD_PT,
     table_font_pt,

@@ -30,7 +30,7 @@ from khzreport.document import (
     Toc,
     TocEntry,
 )
-from khzreport.resolve.decisions import decide
+from khzreport.resolver.decisions import decide
 from khzreport.theme import Theme
 
 INDUSTRY_CHART = ChartData(

@@ -17,7 +17,7 @@ STAGES: list[set[str]] = [
     {"document"},
     {"model"},
     {"source"},
-    {"resolve"},
+    {"resolver"},
     {"layouts"},
     {"charts"},
     {"writers"},

@@ -41,7 +41,7 @@ from khzreport.document import (
     Toc,
     TocEntry,
 )
-from khzreport.resolve.decisions import decide
+from khzreport.resolver.decisions import decide
 from khzreport.theme import Theme
 from khzreport.writers.docx import briefing_styles, render_docx
 from tests.support.documents import INDUSTRY_CHART, sample_document, sample_photo

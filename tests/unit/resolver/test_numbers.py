@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from khzreport.resolve import numbers
-from khzreport.resolve.numbers import (
+from khzreport.resolver import numbers
+from khzreport.resolver.numbers import (
     QUALIFIERS,
     UNITS,
     FormattedValue,

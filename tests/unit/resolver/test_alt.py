@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from khzreport.document import ChartData
-from khzreport.resolve.alt import alt_text
+from khzreport.resolver.alt import alt_text
 from tests.support.charts import bar, combo, grouped_bar, series
 
 

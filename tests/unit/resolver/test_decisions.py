@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from khzreport.document import Figure
-from khzreport.resolve.decisions import figure_size, kpi_grid, table_columns, text_width_mm
+from khzreport.resolver.decisions import figure_size, kpi_grid, table_columns, text_width_mm
 from khzreport.theme import Theme
 
 

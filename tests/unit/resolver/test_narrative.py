@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from khzreport.model import Indicator, Meta, Rank, Report
-from khzreport.resolve.binding import Locale
-from khzreport.resolve.narrative import NarrativeError, render
+from khzreport.resolver.binding import Locale
+from khzreport.resolver.narrative import NarrativeError, render
 
 
 @pytest.fixture
