@@ -60,7 +60,7 @@ from ..model import Report
 from ..output import output_lock, write_atomic
 from ..source.reader import load
 from ..source.themes import theme_for
-from ..writers import suffix
+from ..writers import parse_formats, suffix
 from .booklet import write_booklet
 from .manifest import (
     BOOKLET,
@@ -179,23 +179,6 @@ def build_sheets(
         return batch.run()
 
 
-def _sheet_formats(formats: str | Sequence[str]) -> tuple[str, ...]:
-    items = formats.split(",") if isinstance(formats, str) else list(formats)
-    out: list[str] = []
-    for item in (i.strip().lower() for i in items):
-        if not item:
-            continue
-        if item not in SHEET_FORMATS:
-            raise ValidationError(
-                f"unknown sheet format '{item}'", None, "sheets are written as: docx, pdf"
-            )
-        if item not in out:
-            out.append(item)
-    if not out:
-        raise ValidationError("no format given", None, "use docx, pdf or docx,pdf")
-    return tuple(out)
-
-
 class _Batch:
     """One run of :func:`build_sheets` (state shared by the serial and pool paths)."""
 
@@ -213,7 +196,7 @@ class _Batch:
         progress: ProgressCallback | None,
     ) -> None:
         self.started = time.perf_counter()
-        self.formats = _sheet_formats(formats)
+        self.formats = parse_formats(formats, SHEET_FORMATS, what="sheet format")
         if booklet and "pdf" not in self.formats:
             raise ValidationError("a booklet needs the sheet PDFs", None, "add pdf to the formats")
         if language not in (None, "zh-CN", "en"):

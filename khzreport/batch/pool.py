@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import io
 import multiprocessing
 import os
 import signal
@@ -41,6 +40,7 @@ from ..source.reader import load
 from ..source.themes import theme_for
 from ..theme import Theme
 from ..writers import render
+from ..writers.base import page_count
 from .manifest import SheetOutcome
 
 ProgressCallback = Callable[[int, int, SheetOutcome], None]
@@ -177,13 +177,6 @@ def render_park(
         warnings=tuple(found),
         seconds=time.perf_counter() - started,
     )
-
-
-def page_count(pdf: bytes) -> int:
-    """Return the number of pages of a PDF."""
-    from pypdf import PdfReader  # pypdf: only batches count pages
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def park_name(report: Report, park: str, language: str | None) -> str:

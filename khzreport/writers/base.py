@@ -14,6 +14,7 @@ way: a ``block-not-rendered`` diagnostic located at the block's source.
 from __future__ import annotations
 
 import importlib
+import io
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -95,3 +96,10 @@ class BlockVisitor:
             return False
         method(node)
         return True
+
+
+def page_count(pdf: bytes) -> int:
+    """Return the number of pages of a PDF: the one page counter (pypdf reads the page tree)."""
+    from pypdf import PdfReader  # pypdf: only sheet fitting and batches count pages
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import json
 import re
 import shutil
@@ -53,9 +52,9 @@ from ..errors import (
 from ..resources import template_path
 from ..source.assets import read_checked
 from ..theme import Theme
-from .base import channel, not_rendered, typst_renderers
+from .base import channel, not_rendered, page_count, typst_renderers
 
-__all__ = ["PDF_STANDARDS", "ChartImage", "page_count", "render_pdf"]
+__all__ = ["PDF_STANDARDS", "ChartImage", "render_pdf"]
 
 
 PDF_STANDARDS = ("1.7", "2.0", "a-2b", "a-2u", "a-3b", "a-3u", "a-4", "ua-1")
@@ -539,13 +538,6 @@ def _packable(body: bytes) -> bool:
     if body.startswith(b"<</Type/StructElem"):
         return b"/Alt" not in body and b"stream" not in body
     return re.fullmatch(rb"\[(?:\s*\d+ 0 R)*\s*\]", body) is not None
-
-
-def page_count(pdf: bytes) -> int:
-    """Return the number of pages of a PDF (pypdf reads its page tree)."""
-    from pypdf import PdfReader  # only sheets and batches count pages
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def _typst_error(exc: typst.TypstError, template_dir: Path | None) -> Exception:

@@ -112,6 +112,7 @@ def test_structure(report: Report) -> None:
         ("创新平台加速汇聚", "创新能级稳步提升"),
         ("精心培育企业主体", "创新能力显著增强"),
         ("“最强大脑”纷至沓来", "打造人才汇聚“强磁场”"),
+        ("年度大事记", None),
     ]
     assert len(report.highlights) == 3
     assert any(q.by == "范斌" for q in report.quotes)

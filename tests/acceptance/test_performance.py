@@ -24,6 +24,7 @@ import khzreport.charts as charts
 from khzreport.charts import ChartCache, draw, fonts, render_both
 from khzreport.charts.fonts import FONT_DIRS_ENV, find_font
 from khzreport.source.themes import load_theme
+from khzreport.writers.base import page_count
 from tests.support.charts import SAMPLES, THEME
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -285,7 +286,7 @@ def test_compacted_pdf_holds_the_same_objects() -> None:
     reader = pypdf.PdfReader(io.BytesIO(compact))
     assert len(reader.pages) == len(pypdf.PdfReader(io.BytesIO(original)).pages)
     assert reader.trailer["/ID"] == pypdf.PdfReader(io.BytesIO(original)).trailer["/ID"]
-    assert writer.page_count(compact) == len(reader.pages)
+    assert page_count(compact) == len(reader.pages)
 
 
 @pytest.mark.parametrize(
