@@ -13,13 +13,20 @@ from . import batch
 from .charts import render_document_charts
 from .diagnostics import Diagnostic, Diagnostics
 from .document import Document
-from .errors import KhzReportError
+from .errors import KhzReportError, raise_all
+from .layouts import compose_briefing, compose_sheet
+from .locations import source_map
 from .model import Report
+from .output import output_lock, write_files_atomic
+from .resolver import lint as resolver_lint
 from .resources import cache_dir
+from .source import reader
 from .source.themes import theme_for
 from .theme import Theme
 from .writers import FORMATS as FORMATS  # the formats ``build`` writes, in that order
 from .writers import parse_formats as parse_formats
+from .writers import render as render_format
+from .writers import suffix
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -31,9 +38,7 @@ log = logging.getLogger("khzreport")
 
 def load(path: str | os.PathLike[str]) -> Report:
     """Read and validate a report source; raise :class:`KhzReportError` with locations."""
-    from .source.reader import load as _load
-
-    return _load(Path(path))
+    return reader.load(Path(path))
 
 
 def theme_of(report: Report, language: str | None = None) -> Theme:
@@ -58,8 +63,6 @@ def resolve(
     document's warnings are in ``Document.diagnostics``, and also go into ``diagnostics``
     when given.
     """
-    from .layouts import compose_briefing, compose_sheet
-
     theme = theme or theme_of(report)
     if park is None:
         return compose_briefing(report, theme, language, diagnostics=diagnostics)
@@ -88,8 +91,6 @@ def validate(report: Report, language: str | None = None) -> list[Diagnostic]:
             resolve(report, park=park, language=language, theme=theme, diagnostics=diagnostics)
         except KhzReportError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
-    from .errors import raise_all
-
     unique = {e.one_line(): e for e in errors}
     raise_all(list(unique.values()))
     return list(diagnostics)
@@ -97,9 +98,7 @@ def validate(report: Report, language: str | None = None) -> list[Diagnostic]:
 
 def lint(report: Report) -> list[KhzReportError]:
     """Return the consistency findings on a report (see :mod:`khzreport.lint`)."""
-    from .resolver.lint import lint as _lint
-
-    return _lint(report)
+    return resolver_lint.lint(report)
 
 
 def render_charts(
@@ -143,9 +142,6 @@ def build(
     :attr:`BuildResult.diagnostics`. With ``strict``, the warnings are raised together as
     located errors once everything is rendered and before any file is written.
     """
-    from .locations import source_map
-    from .output import output_lock, write_files_atomic
-
     report = source if isinstance(source, Report) else load(source)
     fmts = parse_formats(formats)
     smap = source_map(report)
@@ -157,9 +153,6 @@ def build(
     with output_lock(out):  # a second build into ``out`` fails instead of interleaving
         charts = render_charts(document, diagnostics=diagnostics)
         stem = "briefing" if document.meta.language != "en" else "briefing-en"
-        from .writers import render as render_format
-        from .writers import suffix
-
         rendered: list[tuple[Path, bytes]] = []
         for fmt in fmts:
             options: dict[str, Any] = {"pdf_standard": pdf_standard} if fmt == "pdf" else {}
@@ -184,8 +177,6 @@ def render_sheet(
 
     This renders as asked; :func:`build_sheets` also makes each PDF fit on one page.
     """
-    from .writers import render as render_format
-
     document = resolve(
         report,
         park=park,

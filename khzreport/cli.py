@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from .errors import KhzReportError, display_path, raise_all
+
 if TYPE_CHECKING:
     from .diagnostics import Diagnostic
 
@@ -32,8 +34,6 @@ def _print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
 def _errors_handled(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .errors import KhzReportError
-
         try:
             return func(*args, **kwargs)
         except KhzReportError as exc:
@@ -114,7 +114,6 @@ def lint(source: Path) -> None:
     Exits 2 when there are findings.
     """
     from . import api
-    from .errors import raise_all
 
     report = api.load(source)
     api.validate(report)
@@ -244,7 +243,6 @@ def sheets(
     or options; 130 interrupted (finished sheets are kept: use --resume).
     """
     from . import api
-    from .errors import display_path
 
     progress, close = _sheet_progress()
     try:
@@ -290,8 +288,15 @@ def _sheet_progress() -> tuple[Callable[..., None], Callable[[], None]]:
 
         return plain, lambda: None
 
+    # rich draws the bar only on a terminal; plain logs never need it
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (  # the bar's parts, from the same terminal-only library
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     bar = Progress(
         TextColumn("sheets"),

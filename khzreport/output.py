@@ -18,6 +18,11 @@ from pathlib import Path
 
 from .errors import Location, OutputError, display_path
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 LOCK_HINT = "wait for it to finish, or write to another folder with -o"
 
 
@@ -95,10 +100,6 @@ def output_lock(folder: str | os.PathLike[str]) -> Iterator[None]:
     except OSError as exc:
         raise OutputError(_why(exc), where, "choose a writable folder with -o") from None
     try:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows
-            fcntl = None  # type: ignore[assignment]
         if fcntl is not None:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from io import BytesIO, StringIO
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml import YAML
+
+from . import api
 from .errors import Location, OutputError, ValidationError
+from .output import write_atomic
 from .resources import template_path
+from .source.spreadsheet import COLUMNS
 
 TABLE_HEADERS = (
     "id",
@@ -61,10 +67,6 @@ def new_report(folder: Path, *, year: int | None = None) -> list[Path]:
 
 def copy_forward(source: Path, folder: Path) -> list[Path]:
     """Copy last year's report folder into ``folder`` as next year's skeleton."""
-    from ruamel.yaml import YAML
-
-    from . import api
-
     source = Path(source)
     report = api.load(source)  # refuse to copy a broken source forward
     _check_empty(folder)
@@ -81,8 +83,6 @@ def copy_forward(source: Path, folder: Path) -> list[Path]:
     _roll_meta(tree["meta"], old_year, new_year)
     for ind in tree.get("indicators") or []:
         _roll_indicator(ind, old_year)
-    from io import StringIO
-
     buffer = StringIO()
     yaml.dump(tree, buffer)
     written = [_write(target, buffer.getvalue().encode("utf-8"))]
@@ -154,9 +154,7 @@ def _roll_table(path: Path, name: str, year: int) -> None:
             Location(name),
             "convert it to .xlsx, or move the values by hand",
         )
-    from openpyxl import load_workbook
-
-    from .source.spreadsheet import COLUMNS
+    from openpyxl import load_workbook  # only a spreadsheet source needs openpyxl
 
     aliases = {n.casefold(): f for f, (_, names) in COLUMNS.items() for n in (f, *names)}
     wb = load_workbook(path)
@@ -196,10 +194,9 @@ def _roll_table(path: Path, name: str, year: int) -> None:
 
 
 def _empty_table() -> bytes:
-    from io import BytesIO
-
+    # openpyxl is needed only when a new report gets its empty table
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Font, PatternFill  # the header's look, same library
 
     wb = Workbook()
     ws = wb.active
@@ -232,7 +229,5 @@ def _check_empty(folder: Path) -> None:
 
 
 def _write(path: Path, data: bytes) -> Path:
-    from .output import write_atomic
-
     write_atomic(path, data)
     return path

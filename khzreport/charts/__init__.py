@@ -23,6 +23,7 @@ import hashlib
 import io
 import json
 import logging
+import multiprocessing
 import os
 import sys
 import threading
@@ -39,6 +40,7 @@ from ..output import write_files_atomic
 from ..resolver.alt import alt_text
 from ..resources import cache_dir as default_cache_dir
 from ..theme import Theme
+from . import _env
 from .fonts import FONT_DIRS_ENV, FontFile, find_bold, find_font, font_fingerprint, missing_glyphs
 from .fonts import theme_font_files as _theme_font_files
 
@@ -107,7 +109,7 @@ def draw(chart: ChartData, theme: Theme) -> Figure:
     """Return the drawn matplotlib figure of a chart, for inspection (tests, debugging)."""
     drawing = _drawing(None)
     font, bold = chart_font(theme)
-    import matplotlib
+    import matplotlib  # loaded by _drawing above; named here for its rc_context
 
     with _LOCK, matplotlib.rc_context(drawing.rc_params(theme)), drawing.quiet_glyph_warnings():
         return drawing.draw_chart(chart, theme, font, bold)
@@ -169,7 +171,7 @@ def _render(chart: ChartData, theme: Theme, mpl_cache: Path | None) -> RenderedC
     """Draw one chart (see :func:`render_both`); its font warnings are returned, not logged."""
     global RENDER_COUNT
     drawing = _drawing(mpl_cache)
-    import matplotlib
+    import matplotlib  # loaded by _drawing above; named here for its rc_context
 
     font, bold = chart_font(theme)
     with _LOCK, matplotlib.rc_context(drawing.rc_params(theme)), drawing.quiet_glyph_warnings():
@@ -200,7 +202,7 @@ def _png(fig: Figure, dpi: int) -> bytes:
     The same steps as matplotlib's ``print_png`` (``image.imsave``) without drawing again:
     RGBA pixels, no text chunks (``metadata={"Software": None}``), the dpi in ``pHYs``.
     """
-    from PIL import Image, PngImagePlugin
+    from PIL import Image, PngImagePlugin  # Pillow is needed only for PNG output
 
     canvas = fig.canvas
     width, height = canvas.get_width_height(physical=True)
@@ -336,8 +338,6 @@ def _draw_all(charts: list[ChartData], theme: Theme, mpl_cache: Path | None) -> 
     global RENDER_COUNT
     if len(charts) < 2 or not _can_fork():
         return [_render(chart, theme, mpl_cache) for chart in charts]
-    import multiprocessing
-
     _drawing(mpl_cache)  # import matplotlib once, before the fork, for both processes
     mine, theirs = charts[0::2], charts[1::2]
     ctx = multiprocessing.get_context("fork")
@@ -385,8 +385,6 @@ def _draw_in_child(send: Any, charts: list[ChartData], theme: Theme) -> None:
 
 def _can_fork() -> bool:
     """Return whether drawing in a forked second process is safe and can pay off."""
-    import multiprocessing
-
     if os.environ.get(CHART_PROCESSES_ENV, "") == "1":
         return False
     return (
@@ -469,15 +467,13 @@ def _drawing(mpl_cache: Path | None) -> Any:
     the forked drawing process a copy of every page they sit on, and the interpreter's exit
     a tenth of a second. Objects made later are collected as usual.
     """
-    from . import _env
-
     if "matplotlib" not in sys.modules:
         _env.prepare_matplotlib(mpl_cache)
-        from . import drawing
+        from . import drawing  # imports matplotlib, a second's start-up
 
         _env.keep_font_list(mpl_cache)
         gc.freeze()
-    from . import drawing
+    from . import drawing  # imports matplotlib, a second's start-up
 
     return drawing
 

@@ -32,6 +32,7 @@ from ._env import prepare_matplotlib
 prepare_matplotlib()
 
 # matplotlib must be imported after MPLCONFIGDIR is set, hence the late imports.
+from matplotlib import font_manager  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
@@ -97,8 +98,6 @@ def font_properties(font: FontFile, size: float, bold: bool = False) -> FontProp
     written with ``svg.fonttype = "none"`` (the PDF's charts), so that Typst can set it in
     this same face: ``bold`` marks the bold face of the family.
     """
-    from matplotlib import font_manager
-
     family = list(family_names(font))
     weight = "bold" if bold else "normal"
     font_path = getattr(font_manager, "FontPath", None)

@@ -19,11 +19,13 @@ from ..document import (
     Run,
     Table,
 )
-from ..errors import KhzReportError, Location, TemplateError, ValidationError
+from ..errors import KhzReportError, Location, TemplateError, ValidationError, raise_all
+from ..locations import format_path, source_map
 from ..model import ChartSpec, Report, TableSpec
 from ..source.assets import check_photo, confined_path
 from ..theme import Theme
 from . import numbers as nb
+from .alt import alt_text
 from .binding import BindingError, Bound, Locale
 from .narrative import NarrativeError, clean_text, render
 
@@ -47,8 +49,6 @@ class Composer:
         language: str | None = None,
         diagnostics: Diagnostics | None = None,
     ):
-        from ..locations import source_map
-
         self.report = report
         self.theme = theme
         self.locale = Locale(language or report.meta.language)
@@ -70,8 +70,6 @@ class Composer:
         """Return the source location of a field path."""
         if self.smap:
             return self.smap.locate(path)
-        from ..locations import format_path
-
         return Location(path=format_path(path))
 
     def finish(self) -> None:
@@ -81,8 +79,6 @@ class Composer:
         place in the source (``--strict`` then names every line to fix); texts without English
         are one warning, as they are usually many.
         """
-        from ..errors import raise_all
-
         raise_all(self.errors)
         marker = self.locale.word("〔待填〕", "[to come]")
         for ident in dict.fromkeys(self.locale.pending):
@@ -131,8 +127,6 @@ class Composer:
 
     def text(self, zh: str, en: str | None, path: PathKey) -> str:
         """Return a plain (non-template) source text in this edition's language."""
-        from ..locations import format_path
-
         return clean_text(self.locale.pick(zh, en, format_path(path) + "_en"))
 
     def period(self, value: int | str) -> str:
@@ -145,8 +139,6 @@ class Composer:
 
     def narrative(self, zh: str, en: str | None, path: PathKey) -> list[tuple[Run, ...]]:
         """Render a narrative template into paragraphs; errors are collected with locations."""
-        from ..locations import format_path
-
         text = self.locale.pick(zh, en, format_path(path) + "_en")
         if self.locale.en and not en:
             path_used = path
@@ -253,8 +245,6 @@ class Composer:
             self.errors.append(ValidationError(str(exc), self.where(("charts", i))))
             return None
         number, label = self.next_figure_label()
-        from .alt import alt_text
-
         alt = (
             self.text(spec.alt, spec.alt_en, ("charts", i, "alt"))
             if spec.alt and (spec.alt_en or not self.locale.en)

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import KhzReportError, Location, ValidationError
+from ..locations import source_map
 from ..model import Report, Section
 from .narrative import NarrativeError, literal_segments
 from .numbers import to_decimal
@@ -39,8 +40,6 @@ _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
 
 def lint(report: Report) -> list[KhzReportError]:
     """Return every finding on a loaded report (empty when it is consistent)."""
-    from ..locations import source_map
-
     smap = source_map(report)
     findings: list[KhzReportError] = []
     for path, text in narrative_texts(report):

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KhzReportError, Location, ValidationError, raise_all
+from . import spreadsheet
 from .assets import confined_path
 
 if TYPE_CHECKING:
@@ -31,8 +32,6 @@ FIELDS = ("file", "sheet", "kind")
 
 def merge_data_files(data: dict[str, Any], smap: SourceMap) -> dict[str, Any]:
     """Return the source data with the tables it names merged into ``indicators``."""
-    from . import spreadsheet
-
     entries = data.get("data")
     merged = {k: v for k, v in data.items() if k != "data"}
     if entries is None:

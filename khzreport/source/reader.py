@@ -37,6 +37,8 @@ from ..locations import PathKey, SourceMap, format_path
 from ..model import Report
 from ..model.blocks import BLOCK_TYPES
 from .assets import UNPRINTABLE, describe_character
+from .datafiles import merge_data_files
+from .references import check_references
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_SOURCE_BYTES", "load", "read_yaml"]
 
@@ -447,12 +449,8 @@ def load(path: str | Path) -> Report:
     file = Path(path)
     data, smap = read_yaml(file)
     if isinstance(data, dict) and "data" in data:
-        from .datafiles import merge_data_files
-
         data = merge_data_files(data, smap)
     report = validate(data, smap)
-    from .references import check_references
-
     raise_all(check_references(report, smap))
     return report
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import KhzReportError, Location, ValidationError
+from ..locations import format_path
 from ..model import (
     Report,
     Section,
@@ -115,6 +116,4 @@ def _references(report: Report) -> Iterator[tuple[PathKey, str, str]]:
 
 
 def _fmt(path: PathKey) -> str:
-    from ..locations import format_path
-
     return format_path(path)

@@ -374,7 +374,7 @@ def _read_xlsx(path: Path, display_name: str, sheet: str | None) -> _Grid:
     silenced: they say nothing about the figures.
     """
     try:
-        from openpyxl import load_workbook
+        from openpyxl import load_workbook  # only .xlsx tables need openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a dependency
         _fail(display_name, "reading .xlsx needs openpyxl", "pip install openpyxl")
     _check_archive(path, display_name)
@@ -496,7 +496,7 @@ def _formula_cells(path: Path, title: str, blank: set[tuple[int, int]]) -> set[t
     same as a formatted blank one; only the formula view can tell them apart. This second
     pass runs only when the sheet has stored empty cells.
     """
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # only .xlsx tables need openpyxl
 
     found: set[tuple[int, int]] = set()
     with path.open("rb") as fh:

@@ -39,6 +39,7 @@ from typing import Any, Protocol
 
 import typst
 
+from ..charts import chart_font
 from ..charts import fonts as fontlib
 from ..diagnostics import Diagnostics
 from ..document import Document, Figure, PageBreak, Toc, to_plain
@@ -192,8 +193,6 @@ def _resolve_fonts(theme: Theme, chart_text: bool = False) -> _PdfFonts:
     latin = latin_found[0] if latin_found else None
     folders = list(fontlib.font_paths_for_typst(theme))
     if chart_text:
-        from ..charts import chart_font
-
         try:
             faces = [f for f in chart_font(theme) if f is not None]
         except FontError:  # the charts were drawn, so this is not expected; Typst falls back
