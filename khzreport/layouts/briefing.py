@@ -57,11 +57,7 @@ def compose_briefing(
     elif theme.cover:
         subtitle = c.text(m.subtitle, m.subtitle_en, ("meta", "subtitle")) if m.subtitle else None
         blocks.append(Cover(title, subtitle, issuer, date_text))
-    sections: list[tuple[PathKey, Section]] = [
-        (("sections", i), s) for i, s in enumerate(report.sections)
-    ]
-    if report.outlook is not None:
-        sections.append((("outlook",), report.outlook))
+    sections = report.chapters()
     numbers = [_outline_number(k + 1, theme, c) for k in range(len(sections))]
     if theme.toc and sections:
         entries = tuple(

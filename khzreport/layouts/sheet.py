@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..document import Block, Cover, Document, Facts, Paragraph, Run, Tags
-from ..model import Park, Report, Section
+from ..model import Park, Report
 from ..resolver import numbers as nb
 from ..resolver.composer import Composer, strip_source_prefix
 from ..resolver.decisions import decide
@@ -150,11 +150,7 @@ def _events(c: Composer, report: Report, park: str) -> list[Block]:
     Each block type says what of it belongs to a park (``for_park``); the part is resolved
     at the block's own source path, so an error in an event is located where it is written.
     """
-    sections: list[tuple[PathKey, Section]] = [
-        (("sections", i), s) for i, s in enumerate(report.sections)
-    ]
-    if report.outlook:
-        sections.append((("outlook",), report.outlook))
+    sections = report.chapters()
     out: list[Block] = []
     for base, section in sections:
         for j, block in enumerate(section.blocks):

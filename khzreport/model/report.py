@@ -10,6 +10,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..locations import PathKey
 from .base import (
     Count,
     Day,
@@ -237,6 +238,15 @@ class Report(Strict):
     def park(self, id: str) -> Park:
         """Return the park with this id."""
         return self._index("parks")[id]
+
+    def chapters(self) -> list[tuple[PathKey, Section]]:
+        """Return every chapter in reading order with its field path, the outlook last."""
+        out: list[tuple[PathKey, Section]] = [
+            (("sections", i), s) for i, s in enumerate(self.sections)
+        ]
+        if self.outlook is not None:
+            out.append((("outlook",), self.outlook))
+        return out
 
     def _index(self, name: str) -> dict[str, Any]:
         cache = self._khz_index

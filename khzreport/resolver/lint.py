@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import KhzReportError, Location, ValidationError
 from ..locations import source_map
-from ..model import Report, Section
+from ..model import Report
 from .narrative import NarrativeError, literal_segments
 from .numbers import to_decimal
 
@@ -63,11 +63,7 @@ def narrative_texts(report: Report) -> Iterator[tuple[PathKey, str]]:
         yield from both(("highlights", i, "text"), h.text, h.text_en)
     for i, q in enumerate(report.quotes):
         yield from both(("quotes", i, "text"), q.text, q.text_en)
-    sections: list[tuple[PathKey, Section]] = [
-        (("sections", i), s) for i, s in enumerate(report.sections)
-    ]
-    if report.outlook:
-        sections.append((("outlook",), report.outlook))
+    sections = report.chapters()
     for base, section in sections:
         for j, block in enumerate(section.blocks):
             for rel, zh, en in block.texts():

@@ -10,7 +10,6 @@ from ..errors import KhzReportError, Location, ValidationError
 from ..locations import format_path
 from ..model import (
     Report,
-    Section,
 )
 
 if TYPE_CHECKING:
@@ -82,11 +81,7 @@ def _references(report: Report) -> Iterator[tuple[PathKey, str, str]]:
             yield ("indicators", i, "share_of"), "indicator", ind.share_of
         if ind.parts_of:
             yield ("indicators", i, "parts_of"), "indicator", ind.parts_of
-    sections: list[tuple[PathKey, Section]] = [
-        (("sections", i), s) for i, s in enumerate(report.sections)
-    ]
-    if report.outlook:
-        sections.append((("outlook",), report.outlook))
+    sections = report.chapters()
     for base, section in sections:
         for j, block in enumerate(section.blocks):
             path = (*base, "blocks", j)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import threading
-import unicodedata
 import zipfile
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -67,6 +66,7 @@ from ..errors import KhzReportError, Location
 from ..resolver.decisions import (
     PHOTO_MAX_HEIGHT_CM,
     TABLE_CELL_PAD_PT,
+    display_width,
     table_font_pt,
     text_width_mm,
 )
@@ -1295,7 +1295,7 @@ class _DocxWriter(BlockVisitor):
         else:
             self._gap()
         unit = self.theme.sizes.body * ooxml.TWIPS_PER_PT / 2
-        widest = max(_display_width(e.date_text) for e in block.events)
+        widest = max(display_width(e.date_text) for e in block.events)
         date_w = min(round((widest + 1) * unit + 18 * ooxml.TWIPS_PER_PT), self._text_twips(0.4))
         widths = [date_w, self._text_twips() - date_w]
         table = self._add_table(len(block.events), 2, "TimelineTable", widths)
@@ -1309,20 +1309,6 @@ class _DocxWriter(BlockVisitor):
                 para.add_run(" ")
             para.add_run(self._t(event.text))
         self._gap()
-
-
-def _display_width(text: str) -> int:
-    """Return the width of ``text`` in half-width units, with the gap Word and LibreOffice
-    put between Chinese and Latin characters (``autoSpaceDE``) counted as one unit."""
-    width = 0
-    previous: bool | None = None
-    for ch in text:
-        wide = unicodedata.east_asian_width(ch) in "WF"
-        width += 2 if wide else 1
-        if previous is not None and wide != previous and not ch.isspace():
-            width += 1
-        previous = wide
-    return width
 
 
 def _midnight_utc(date: str) -> dt.datetime:
