@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..diagnostics import Diagnostic
-from ..document import Document, Figure, Paragraph
+from ..document import Block, Document, Figure, Paragraph
 from ..errors import Location, ValidationError
 from ..locations import PathKey, format_path, source_map
 from ..model import Report
+from ..resolver.decisions import decide
 from .sheet import sentence_breaks, shorten_paragraphs
 
 Width = Literal["full", "half", "small"]
@@ -122,7 +123,7 @@ def _variant(
 ) -> Document:
     """Return the document with its narrative cut to ``limit`` and its figure changed."""
     shortened = iter(shorten_paragraphs(paragraphs, limit) if limit is not None else paragraphs)
-    blocks = []
+    blocks: list[Block] = []
     for block in document.blocks:
         if isinstance(block, Paragraph):
             kept = next(shortened, None)
@@ -130,10 +131,16 @@ def _variant(
                 blocks.append(kept)
         elif isinstance(block, Figure):
             if figure:
-                blocks.append(dataclasses.replace(block, width=width) if width else block)
+                blocks.append(_resized(block, width, document) if width else block)
         else:
             blocks.append(block)
     return dataclasses.replace(document, blocks=tuple(blocks))
+
+
+def _resized(figure: Figure, width: Width, document: Document) -> Block:
+    """Return the figure at another width, its drawn size decided again for that width."""
+    (resized,) = decide([dataclasses.replace(figure, width=width)], document.theme)
+    return resized
 
 
 def _changes(

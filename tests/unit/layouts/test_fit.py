@@ -1,0 +1,34 @@
+"""Fitting a park sheet on one page: each draft is drawn as decided for it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import khzreport
+from khzreport.api import resolve
+from khzreport.document import Document, Figure
+from khzreport.layouts.fit import fit_sheet
+from khzreport.resolver.decisions import figure_size
+
+EXAMPLE = Path(__file__).parents[3] / "examples" / "kunshan-2023" / "report.yaml"
+
+
+def _figure(document: Document) -> Figure:
+    return next(b for b in document.blocks if isinstance(b, Figure))
+
+
+def test_a_figure_drawn_smaller_is_sized_for_its_new_width() -> None:
+    report = khzreport.load(EXAMPLE)
+    sheet = resolve(report, park="haokang_centre")
+    drafts: list[Document] = []
+
+    def render(document: Document) -> bytes:
+        drafts.append(document)
+        return b"1" if _figure(document).width == "small" else b"2"
+
+    fitted = fit_sheet(report, "haokang_centre", sheet, render, lambda pdf: int(pdf))
+    figure = _figure(fitted.document)
+    assert figure.width == "small"
+    assert (figure.width_cm, figure.height_cm) == figure_size(figure, sheet.theme)
+    assert figure.width_cm < _figure(sheet).width_cm
+    assert [d.code for d in fitted.diagnostics] == ["figure-drawn-smaller"]
