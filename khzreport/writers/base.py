@@ -13,6 +13,7 @@ way: a ``block-not-rendered`` diagnostic located at the block's source.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import io
 import re
@@ -75,8 +76,17 @@ _KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*:", re.M)
 
 
 def typst_renderers(blocks_typ: Path) -> frozenset[str]:
-    """Return the block type names a ``blocks.typ`` draws: the keys of its ``renderers``."""
-    match = _RENDERERS.search(blocks_typ.read_text(encoding="utf-8"))
+    """Return the block type names a ``blocks.typ`` draws: the keys of its ``renderers``.
+
+    Read once per version of the file, not once per PDF (a batch renders thousands).
+    """
+    stat = blocks_typ.stat()
+    return _typst_renderers(str(blocks_typ), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _typst_renderers(path: str, size: int, mtime_ns: int) -> frozenset[str]:
+    match = _RENDERERS.search(Path(path).read_text(encoding="utf-8"))
     return frozenset(_KEY.findall(match.group(1))) if match else frozenset()
 
 
