@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import batch
-from .charts import render_document_charts
 from .diagnostics import Diagnostic, Diagnostics
 from .document import Document
 from .errors import KhzReportError, raise_all
@@ -109,6 +107,8 @@ def render_charts(
     Font warnings go into ``diagnostics`` when given (``strict`` is then its owner's call),
     else are logged, or raised under ``strict``.
     """
+    from .charts import render_document_charts  # validate and lint never draw a chart
+
     return render_document_charts(document, cache_dir(), strict=strict, diagnostics=diagnostics)
 
 
@@ -208,6 +208,8 @@ def build_sheets(
     to fit on one page; a park that fails is reported and the others complete. See
     :func:`khzreport.batch.build_sheets` for the details.
     """
+    from . import batch  # validate and lint never start a pool of workers
+
     return batch.build_sheets(
         source,
         outdir,

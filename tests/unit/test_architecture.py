@@ -48,6 +48,8 @@ LATE_OWN = {
     ("khzreport.cli", "khzreport.api"): "`khzreport --help` would load pydantic and ruamel.yaml",
     ("khzreport.cli", "khzreport.scaffold"): "`khzreport --help` would load ruamel.yaml and the API",
     ("khzreport.charts", "khzreport.charts.drawing"): "drawing imports matplotlib at module level",
+    ("khzreport.api", "khzreport.charts"): "`khzreport validate` and lint never draw a chart",
+    ("khzreport.api", "khzreport.batch"): "`khzreport validate` and lint never start workers",
 }
 """Own modules a module may import when called, because importing them loads heavy libraries."""
 
