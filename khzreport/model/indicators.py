@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     Field,
@@ -24,6 +25,11 @@ from .base import (
     parse_number,
     refusal,
 )
+
+_GROWTH_BASE = re.compile(
+    r"同比|环比|比上年|较上年|比上年末|较上年末|比年初|较年初|比上月|(?:比|较)[0-9]{4}年末?"
+)
+"""Comparison bases a growth rate may name; the number layer words each of them in English."""
 
 
 class Rank(Strict):
@@ -69,6 +75,22 @@ class Indicator(Strict):
     previous: NumberValue | None = Field(None, description="Value in the previous period.")
     previous_period: Year | Text | None = None
     growth: NumberValue | None = Field(None, description="Growth rate in percent, if published.")
+    growth_decimals: int | None = Field(
+        None,
+        ge=0,
+        le=6,
+        description="Decimals of the growth rate; default: as published, or 1 when computed.",
+    )
+    growth_base: Text | None = Field(
+        None,
+        description="What the growth compares with: 同比 (default), 比上年, 较2022年, 比年初, 环比.",
+    )
+    growth_kind: Literal["名义", "实际"] | None = Field(
+        None, description="名义 (nominal) or 实际 (real) growth: 同比名义增长6.38%."
+    )
+    growth_fall: Literal["下降", "减少"] | None = Field(
+        None, description="The word for a fall: 下降 (default) or 减少."
+    )
     rank: Rank | None = None
     share_of: Id | None = Field(None, description="Indicator id of the whole this is part of.")
     parts_of: Id | None = Field(
@@ -108,6 +130,16 @@ class Indicator(Strict):
                 )
         return v
 
+    @field_validator("growth_base", mode="after")
+    @classmethod
+    def _known_base(cls, v: str | None) -> str | None:
+        if v is not None and not _GROWTH_BASE.fullmatch(v):
+            raise refusal(
+                f"unknown growth base {v!r}",
+                "write 同比, 环比, 比上年, 比上年末, 比年初, 比上月 or 较YYYY年 (e.g. 较2022年)",
+            )
+        return v
+
     @model_validator(mode="after")
     def _has_something(self) -> Indicator:
         if self.pending and "value" not in self.model_fields_set and self.rank is None:
@@ -139,5 +171,3 @@ class Indicator(Strict):
                 if self.series[year] is not None:
                     return self.series[year]
         return None
-
-

@@ -219,18 +219,52 @@ class Bound:
             raise BindingError(f"indicator '{self.id}' has no previous value")
         return self._quantity(prev).text
 
-    def growth(self) -> str:
-        """Return growth wording: 同比增长12.3% (from ``growth`` or the previous value)."""
+    def growth_rate(self) -> nb.Decimal:
+        """Return the growth rate in percent: the published ``growth`` or computed from previous."""
         ind = self.indicator
         if ind.growth is not None:
-            return nb.format_growth_from_rate(ind.growth, locale=self._lang)
+            return nb.to_decimal(ind.growth)
         prev = self.previous_value()
         if prev is None or ind.current is None:
             raise BindingError(
                 f"indicator '{self.id}' needs 'previous' (or 'growth', or a series) for growth"
             )
         try:
-            return nb.format_growth(ind.current, prev, locale=self._lang)
+            return nb.growth_rate(ind.current, prev)
+        except ValueError as exc:
+            raise BindingError(f"indicator '{self.id}': {exc}") from None
+
+    def _growth_decimals(self, decimals: int | None) -> int | None:
+        if decimals is not None:
+            if (
+                isinstance(decimals, bool)
+                or not isinstance(decimals, int)
+                or not 0 <= decimals <= 6
+            ):
+                raise BindingError(f"growth decimals must be a whole number 0..6, got {decimals!r}")
+            return decimals
+        if self.indicator.growth_decimals is not None:
+            return self.indicator.growth_decimals
+        return None if self.indicator.growth is not None else 1
+
+    def growth(self, decimals: int | None = None) -> str:
+        """Return growth wording: 同比名义增长6.38% (from ``growth`` or the previous value).
+
+        ``decimals`` (the ``growth(2)`` filter) overrides the indicator's ``growth_decimals``;
+        without either a published rate prints as given and a computed one with 1 decimal.
+        """
+        ind = self.indicator
+        decimals = self._growth_decimals(decimals)
+        rate = self.growth_rate()
+        try:
+            return nb.format_growth_from_rate(
+                rate if ind.growth is None else ind.growth,
+                decimals=decimals,
+                locale=self._lang,
+                prefix=ind.growth_base or "同比",
+                kind=ind.growth_kind,
+                fall=ind.growth_fall or "下降",
+            )
         except ValueError as exc:
             raise BindingError(f"indicator '{self.id}': {exc}") from None
 
@@ -285,13 +319,12 @@ class Bound:
             return self.locale.word("与上年持平", "unchanged"), "flat"
         try:
             text = self.growth()
+            rate = self.growth_rate()
         except BindingError:
             return None, None
-        rate = ind.growth if ind.growth is not None else None
-        if rate is None:
-            prev = self.previous_value()
-            rate = nb.growth_rate(ind.current, prev) if prev and ind.current is not None else 0
-        direction: Direction = "up" if rate > 0 else "down" if rate < 0 else "flat"
+        places = self._growth_decimals(None)
+        shown = nb.Decimal(nb.format_number(rate, decimals=places)) if places is not None else rate
+        direction: Direction = "up" if shown > 0 else "down" if shown < 0 else "flat"
         return text, direction
 
 

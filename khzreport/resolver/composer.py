@@ -394,6 +394,10 @@ class Composer:
         else:
             pts: list[ChartPoint] = []
             prev: float | None = None
+            first = (spec.series or [])[0]
+            ident = first.indicator or (first.indicators or [""])[0]
+            places = self.report.indicator(ident).growth_decimals
+            places = 1 if places is None else places
             for p in bars.points:
                 if p.value is None or prev in (None, 0):
                     pts.append(ChartPoint(p.category, None, ""))
@@ -401,7 +405,7 @@ class Composer:
                     assert prev is not None
                     rate = float(nb.growth_rate(p.value, prev))
                     pts.append(
-                        ChartPoint(p.category, rate, nb.format_percent(round(rate, 1), decimals=1))
+                        ChartPoint(p.category, rate, nb.format_percent(rate, decimals=places))
                     )
                 prev = p.value
             line = ChartSeries(self.locale.word("同比增长", "Growth"), tuple(pts), "%")

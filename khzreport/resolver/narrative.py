@@ -128,17 +128,29 @@ def _call(fn: Callable[[], str]) -> str:
         raise NarrativeError(str(exc), None) from None
 
 
-def _filter(method: str) -> Callable[[Any], BoundText]:
-    def apply(view: Any) -> BoundText:
+def _filter(method: str) -> Callable[..., BoundText]:
+    def apply(view: Any, *args: Any) -> BoundText:
         if not isinstance(view, IndicatorView):
             raise NarrativeError(
                 f"the filter '{method}' applies to an indicator (ind.ID), got {type(view).__name__}",
                 None,
             )
+        if len(args) > len(_FILTER_ARGS.get(method, ())):
+            takes = _FILTER_ARGS.get(method)
+            raise NarrativeError(
+                f"the filter '{method}' takes "
+                + (
+                    f"at most {len(takes)} argument ({', '.join(takes)})"
+                    if takes
+                    else "no arguments"
+                ),
+                None,
+                f"write {{{{ ind.ID | {method} }}}}",
+            )
         bound = view._bound
         if bound.indicator.pending and method in _PENDING_FORMS:
             return BoundText(bound.full(), bound.id)
-        return BoundText(_call(getattr(bound, method)), bound.id)
+        return BoundText(_call(lambda: getattr(bound, method)(*args)), bound.id)
 
     apply.__name__ = method
     return apply
@@ -146,6 +158,9 @@ def _filter(method: str) -> Callable[[Any], BoundText]:
 
 _PENDING_FORMS = frozenset({"value", "plain", "full", "growth", "share", "doubling", "date"})
 """Filters that print the pending marker for a figure still to come, instead of failing."""
+
+_FILTER_ARGS: dict[str, tuple[str, ...]] = {"growth": ("decimals",)}
+"""Filters that take arguments, and their names: ``growth(2)`` prints the rate to 2 places."""
 
 FILTERS = {
     "value": "value",

@@ -40,6 +40,8 @@ from fractions import Fraction
 from typing import Literal, TypeAlias
 
 __all__ = [
+    "GROWTH_FALLS",
+    "GROWTH_KINDS",
     "QUALIFIERS",
     "UNITS",
     "FormattedValue",
@@ -468,28 +470,84 @@ def growth_rate(current: Number, previous: Number) -> Decimal:
     return _RATIO.divide(_EXACT.multiply(_EXACT.subtract(now, before), 100), before)
 
 
-def _growth_text(rate: Decimal, decimals: int, locale: str, prefix: str) -> str:
+_BASES_EN = {
+    "同比": "year on year",
+    "环比": "on the previous period",
+    "比上年": "on the previous year",
+    "较上年": "on the previous year",
+    "比上年末": "on the end of the previous year",
+    "较上年末": "on the end of the previous year",
+    "比年初": "since the start of the year",
+    "较年初": "since the start of the year",
+    "比上月": "on the previous month",
+}
+_FLAT_BASES_ZH = {
+    "比上年": "与上年持平",
+    "较上年": "与上年持平",
+    "比上年末": "与上年末持平",
+    "较上年末": "与上年末持平",
+    "比年初": "与年初持平",
+    "较年初": "与年初持平",
+    "比上月": "与上月持平",
+}
+GROWTH_KINDS: dict[str, str] = {"名义": "in nominal terms", "实际": "in real terms"}
+"""Kinds of growth rate (名义 nominal, 实际 real, at comparable prices) and their English."""
+GROWTH_FALLS: tuple[str, ...] = ("下降", "减少")
+"""Words for a fall: 下降 for rates and levels, 减少 for counts and amounts."""
+
+
+def _base_en(prefix: str) -> str:
+    if prefix in _GROWTH_PREFIXES_EN:
+        return _GROWTH_PREFIXES_EN[prefix]
+    if prefix in _BASES_EN:
+        return _BASES_EN[prefix]
+    if match := re.fullmatch(r"(?:比|较)([0-9]{4})年(末?)", prefix):
+        return f"on end-{match[1]}" if match[2] else f"on {match[1]}"
+    return prefix
+
+
+def _growth_text(
+    rate: Decimal,
+    decimals: int | None,
+    locale: str,
+    prefix: str,
+    kind: str | None = None,
+    fall: str = "下降",
+) -> str:
     _check_locale(locale)
-    _check_int("decimals", decimals, 0)
-    rounded = _round(rate, decimals)
+    if decimals is not None:
+        _check_int("decimals", decimals, 0)
+    kind = kind or ""
+    if kind and kind not in GROWTH_KINDS:
+        raise ValueError(f"unknown kind of growth {kind!r}; allowed: {', '.join(GROWTH_KINDS)}")
+    if fall not in GROWTH_FALLS:
+        raise ValueError(f"unknown word for a fall {fall!r}; allowed: {', '.join(GROWTH_FALLS)}")
+
+    def shown(amount: Decimal) -> Decimal:
+        return _trim(amount) if decimals is None else _round(amount, decimals)
+
+    rounded = shown(rate)
     if locale == "en":
-        tail = _GROWTH_PREFIXES_EN.get(prefix, prefix)
+        tail = _join(_base_en(prefix), GROWTH_KINDS.get(kind, ""))
         if rounded == 0:
             return _join("unchanged", tail)
-        if rate >= 100 and _round(_RATIO.divide(rate, 100), decimals) == 1:
+        if rate >= 100 and shown(_RATIO.divide(rate, 100)) == 1:
             return _join("doubled", tail)
         direction = "up" if rounded > 0 else "down"
         return _join(f"{direction} {_digits(abs(rounded), True)}%", tail)
     if rounded == 0:
-        return _FLAT_ZH.get(prefix, f"{prefix}持平")
+        if prefix in _FLAT_ZH:
+            return _FLAT_ZH[prefix]
+        return _FLAT_BASES_ZH.get(prefix) or f"{prefix}持平"
+    lead = f"{prefix}{kind}"
     if rate >= 100:
-        times = _round(_RATIO.divide(rate, 100), decimals)
+        times = shown(_RATIO.divide(rate, 100))
         if times == 1:
-            return f"{prefix}实现翻番"
-        return f"{prefix}增长{_digits(times, False)}倍"
+            return f"{lead}实现翻番"
+        return f"{lead}增长{_digits(times, False)}倍"
     if rounded > 0:
-        return f"{prefix}增长{_digits(rounded, False)}%"
-    return f"{prefix}下降{_digits(abs(rounded), False)}%"
+        return f"{lead}增长{_digits(rounded, False)}%"
+    return f"{lead}{fall}{_digits(abs(rounded), False)}%"
 
 
 def format_growth(
@@ -499,6 +557,8 @@ def format_growth(
     decimals: int = 1,
     locale: Locale = "zh-CN",
     prefix: str = "同比",
+    kind: str | None = None,
+    fall: str = "下降",
 ) -> str:
     """Describe the change from ``previous`` to ``current`` in words.
 
@@ -506,28 +566,41 @@ def format_growth(
     (``同比增长12.3%``, ``同比下降4.5%``); growth of 100% or more is stated in 倍 of increase
     (``增长1.5倍`` means the value is 2.5 times the base), and ``实现翻番`` when that multiple
     rounds to exactly 1. A rate that rounds to 0 is ``与上年持平``. ``decimals`` governs both
-    the percentage and the multiple.
+    the percentage and the multiple; a computed rate has endless digits, so it defaults to 1.
 
-    ``prefix`` is the comparison: 同比 (与上年持平 when flat), 环比 (与上期持平), ``""`` (持平),
-    or any other text such as ``较2019年`` (较2019年持平). English maps 同比 to ``year on year``
-    and 环比 to ``on the previous period`` and appends any other prefix verbatim, so pass
-    English text there: ``up 12.3% year on year``, ``down 4.5% year on year``, ``unchanged year
-    on year``, ``doubled year on year``; growth of 100% or more that is not a doubling stays a
-    percentage (``up 150.0% year on year``), which is unambiguous in English where "N times" is
-    not.
+    ``prefix`` is the comparison: 同比 (与上年持平 when flat), 环比 (与上期持平), 比上年,
+    比年初 (与年初持平), ``较2019年`` (较2019年持平), ``""`` (持平) or any other text. English
+    maps the known bases (同比 ``year on year``, 环比 ``on the previous period``, 比上年 ``on
+    the previous year``, 比年初 ``since the start of the year``, 较2019年 ``on 2019``) and
+    appends any other prefix verbatim, so pass English text there: ``up 12.3% year on year``,
+    ``down 4.5% year on year``, ``unchanged year on year``, ``doubled year on year``; growth of
+    100% or more that is not a doubling stays a percentage (``up 150.0% year on year``), which
+    is unambiguous in English where "N times" is not.
+
+    ``kind`` is 名义 (nominal) or 实际 (real): ``同比名义增长6.38%``, ``up 6.38% year on year in
+    nominal terms``. ``fall`` is the word for a decrease, 下降 or 减少 (English ``down``).
     """
-    return _growth_text(growth_rate(current, previous), decimals, locale, prefix)
+    return _growth_text(growth_rate(current, previous), decimals, locale, prefix, kind, fall)
 
 
 def format_growth_from_rate(
     rate_percent: Number,
     *,
-    decimals: int = 1,
+    decimals: int | None = None,
     locale: Locale = "zh-CN",
     prefix: str = "同比",
+    kind: str | None = None,
+    fall: str = "下降",
 ) -> str:
-    """Describe a published growth rate (in percent) in the wording of :func:`format_growth`."""
-    return _growth_text(to_decimal(rate_percent), decimals, locale, prefix)
+    """Describe a published growth rate (in percent) in the wording of :func:`format_growth`.
+
+    A published rate is printed as the source gives it (6.38 → ``6.38%``; a statistics bureau's
+    two decimals are part of the figure) unless ``decimals`` fixes the places. A Fraction has
+    no "as given" digits and is shown with one decimal.
+    """
+    if decimals is None and isinstance(rate_percent, Fraction):
+        decimals = 1
+    return _growth_text(to_decimal(rate_percent), decimals, locale, prefix, kind, fall)
 
 
 def format_doubling(

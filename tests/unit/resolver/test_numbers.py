@@ -787,26 +787,43 @@ def test_format_growth_from_zero_is_a_value_error(locale: Any) -> None:
 @pytest.mark.parametrize(
     ("rate", "zh", "en"),
     [
-        (12.34, "同比增长12.3%", "up 12.3% year on year"),
+        (12.34, "同比增长12.34%", "up 12.34% year on year"),
+        (6.38, "同比增长6.38%", "up 6.38% year on year"),
         (-4.5, "同比下降4.5%", "down 4.5% year on year"),
         (0, "与上年持平", "unchanged year on year"),
-        (-0.04, "与上年持平", "unchanged year on year"),
-        (2.45, "同比增长2.5%", "up 2.5% year on year"),
+        (-0.04, "同比下降0.04%", "down 0.04% year on year"),
+        (2.45, "同比增长2.45%", "up 2.45% year on year"),
         (100, "同比实现翻番", "doubled year on year"),
-        (150, "同比增长1.5倍", "up 150.0% year on year"),
-        (Decimal("-100"), "同比下降100.0%", "down 100.0% year on year"),
+        (150, "同比增长1.5倍", "up 150% year on year"),
+        (Decimal("-100"), "同比下降100%", "down 100% year on year"),
         (Fraction(25, 2), "同比增长12.5%", "up 12.5% year on year"),
+        (Fraction(1, 3), "同比增长0.3%", "up 0.3% year on year"),
     ],
 )
-def test_format_growth_from_rate(rate: Any, zh: str, en: str) -> None:
+def test_format_growth_from_rate_prints_the_rate_as_published(rate: Any, zh: str, en: str) -> None:
     assert format_growth_from_rate(rate) == zh
     assert format_growth_from_rate(rate, locale="en") == en
+
+
+@pytest.mark.parametrize(
+    ("rate", "zh", "en"),
+    [
+        (12.34, "同比增长12.3%", "up 12.3% year on year"),
+        (-0.04, "与上年持平", "unchanged year on year"),
+        (2.45, "同比增长2.5%", "up 2.5% year on year"),
+        (150, "同比增长1.5倍", "up 150.0% year on year"),
+        (Decimal("-100"), "同比下降100.0%", "down 100.0% year on year"),
+    ],
+)
+def test_format_growth_from_rate_with_fixed_decimals(rate: Any, zh: str, en: str) -> None:
+    assert format_growth_from_rate(rate, decimals=1) == zh
+    assert format_growth_from_rate(rate, decimals=1, locale="en") == en
 
 
 def test_format_growth_from_rate_matches_format_growth() -> None:
     for current in (50, 99.5, 100, 100.2, 150, 200, 260, 1000):
         rate = growth_rate(current, 100)
-        assert format_growth_from_rate(rate) == format_growth(current, 100)
+        assert format_growth_from_rate(rate, decimals=1) == format_growth(current, 100)
 
 
 @pytest.mark.parametrize("rate", NON_FINITE)
