@@ -75,8 +75,24 @@ class SourceError(KhzReportError):
     """The source file cannot be read or parsed (missing file, YAML syntax, duplicate key)."""
 
 
-class ValidationError(KhzReportError):
-    """The source parsed but does not describe a valid report (types, fields, references)."""
+class ReportValidationError(KhzReportError, ValueError):
+    """The source parsed, or the objects were built, but do not describe a valid report
+    (types, fields, references). A ``ValueError`` too, as pydantic's own error is."""
+
+
+ValidationError = ReportValidationError
+"""The former name, kept for code that imports it; it clashes with pydantic's."""
+
+
+class UnknownIdError(ReportValidationError, KeyError):
+    """A lookup or a reference names an id the report does not define.
+
+    A ``KeyError`` too, so code that caught the bare ``KeyError`` of earlier versions still
+    does.
+    """
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.one_line()
 
 
 class TemplateError(KhzReportError):

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from typing import Any, Literal
 
+import pydantic
 from pydantic import (
+    BaseModel,
     Field,
     PrivateAttr,
     model_validator,
 )
 
+from ..errors import Location, UnknownIdError, raise_all
 from ..locations import PathKey
 from .base import (
     Count,
@@ -22,6 +27,7 @@ from .base import (
 )
 from .blocks import Block
 from .indicators import Indicator
+from .messages import pydantic_errors
 
 
 class Distribution(Strict):
@@ -216,28 +222,83 @@ class Report(Strict):
     figures: list[Figure] = Field(default_factory=list)
     quotes: list[Quote] = Field(default_factory=list)
 
-    _khz_index: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
     _khz_source: Any = PrivateAttr(default=None)
+    """The source map of the file the report was read from (folder for images and data)."""
 
     def indicator(self, id: str) -> Indicator:
-        """Return the indicator with this id (KeyError if absent)."""
-        return self._index("indicators")[id]
+        """Return the indicator with this id (:class:`UnknownIdError`, a ``KeyError``, if absent)."""
+        found: Indicator = self._find("indicators", "indicator", id)
+        return found
 
     def chart(self, id: str) -> ChartSpec:
         """Return the chart spec with this id."""
-        return self._index("charts")[id]
+        found: ChartSpec = self._find("charts", "chart", id)
+        return found
 
     def figure(self, id: str) -> Figure:
         """Return the figure with this id."""
-        return self._index("figures")[id]
+        found: Figure = self._find("figures", "figure", id)
+        return found
 
     def quote(self, id: str) -> Quote:
         """Return the quote with this id."""
-        return self._index("quotes")[id]
+        found: Quote = self._find("quotes", "quote", id)
+        return found
 
     def park(self, id: str) -> Park:
         """Return the park with this id."""
-        return self._index("parks")[id]
+        found: Park = self._find("parks", "park", id)
+        return found
+
+    def replace(self, **fields: Any) -> Report:
+        """Return a copy with ``fields`` replaced, validated like a source, with the same folder.
+
+        Values may be model objects or plain data (``indicators=[{...}]``); the whole result
+        is validated again, so a wrong value is a located :class:`ReportValidationError`
+        (``indicators[3].value: expected a number ...``) now rather than a failure at build.
+        Images and data files still resolve against the original source's folder.
+        """
+        data = self.model_dump()
+        data.update({name: _plain(value) for name, value in fields.items()})
+        return self._derived(data)
+
+    def with_values(self, values: Mapping[str, Any]) -> Report:
+        """Return a copy with new indicator values: ``{"gdp": 800}`` sets ``value``.
+
+        A mapping instead of a number sets several fields of that indicator
+        (``{"gdp": {"value": 800, "growth": 5.1}}``). An id the report does not define is an
+        :class:`UnknownIdError`; the result is validated as :meth:`replace` does.
+        """
+        data = self.model_dump()
+        rows = {row["id"]: row for row in data["indicators"]}
+        errors = []
+        for ident, change in values.items():
+            row = rows.get(ident)
+            if row is None:
+                errors.append(_unknown("indicator", ident, list(rows), Location(path="indicators")))
+                continue
+            row.update(_plain(change) if isinstance(change, Mapping) else {"value": change})
+        raise_all(list(errors))
+        return self._derived(data)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Report:
+        """Return a copy; with ``update``, the validated copy :meth:`replace` makes.
+
+        pydantic's own ``update=`` skips validation, so a wrong value would surface only at
+        build time; here it is checked at once.
+        """
+        if update:
+            return self.replace(**update)
+        return super().model_copy(deep=deep)
+
+    def _derived(self, data: dict[str, Any]) -> Report:
+        try:
+            report = type(self).model_validate(data)
+        except pydantic.ValidationError as exc:
+            raise_all(pydantic_errors(exc, data, None, type(self)))
+            raise  # unreachable: raise_all always raises for a non-empty list
+        report._khz_source = self._khz_source
+        return report
 
     def chapters(self) -> list[tuple[PathKey, Section]]:
         """Return every chapter in reading order with its field path, the outlook last."""
@@ -248,8 +309,49 @@ class Report(Strict):
             out.append((("outlook",), self.outlook))
         return out
 
-    def _index(self, name: str) -> dict[str, Any]:
-        cache = self._khz_index
-        if name not in cache:
-            cache[name] = {item.id: item for item in getattr(self, name)}
-        return cache[name]
+    def _find(self, name: str, kind: str, ident: str) -> Any:
+        index = _index_of(getattr(self, name))
+        found = index.get(ident)
+        if found is None:
+            raise _unknown(kind, ident, list(index), Location(path=name))
+        return found
+
+
+_INDEXES: dict[int, tuple[list[Any], int, dict[str, Any]]] = {}
+"""Lookup tables by the identity of the list they index (which they keep alive).
+
+Keyed by the list rather than stored on the report, so a copy whose list was replaced can
+never read its original's table, and the table takes no part in ``==``. Lists of frozen
+models are not edited in place; a changed length is caught anyway.
+"""
+_MAX_INDEXES = 256
+
+
+def _index_of(items: list[Any]) -> dict[str, Any]:
+    hit = _INDEXES.get(id(items))
+    if hit is not None and hit[0] is items and hit[1] == len(items):
+        return hit[2]
+    index: dict[str, Any] = {}
+    for item in items:
+        index.setdefault(item.id, item)
+    if len(_INDEXES) >= _MAX_INDEXES:
+        _INDEXES.clear()
+    _INDEXES[id(items)] = (items, len(items), index)
+    return index
+
+
+def _unknown(kind: str, ident: str, known: list[str], where: Location) -> UnknownIdError:
+    close = difflib.get_close_matches(ident, known, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"define it under '{kind}s'"
+    return UnknownIdError(f"unknown {kind} '{ident}'", where, hint)
+
+
+def _plain(value: Any) -> Any:
+    """Return model objects as the plain data they validate from, so all of it is checked."""
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
