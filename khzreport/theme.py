@@ -147,7 +147,15 @@ class Theme(_Strict):
     masthead: bool = Field(False, description="Open with a red 简报 masthead instead of a cover.")
     cover: bool = Field(True, description="Open with a title block (when there is no masthead).")
     toc: bool = True
-    outline_numbering: bool = Field(False, description="Number chapter titles 一、二、 (1. 2. in English).")
+    outline_numbering: bool = Field(
+        False, description="Number chapter titles 一、二、 (1. 2. in English)."
+    )
+    numbering: Literal["official", "decimal", "none"] | None = Field(
+        None,
+        description="Heading numbers: official 一、（一）1.（1）, decimal 1. 1.1 1.1.1, or none; "
+        "unset, outline_numbering chooses official (decimal in English) or none.",
+    )
+    toc_depth: int = Field(1, ge=1, le=4, description="Heading levels the contents list.")
     line_spacing: float = Field(1.5, ge=0.5, le=5)
     first_line_chars: float = Field(2, ge=0, le=10)
     thousands: bool = False

@@ -18,8 +18,8 @@ from ..document import (
 )
 from ..model import (
     Report,
-    Section,
 )
+from ..resolver import decisions
 from ..resolver import numbers as nb
 from ..resolver.composer import Composer
 from ..resolver.decisions import decide
@@ -57,12 +57,13 @@ def compose_briefing(
     elif theme.cover:
         subtitle = c.text(m.subtitle, m.subtitle_en, ("meta", "subtitle")) if m.subtitle else None
         blocks.append(Cover(title, subtitle, issuer, date_text))
-    sections = report.chapters()
-    numbers = [_outline_number(k + 1, theme, c) for k in range(len(sections))]
-    if theme.toc and sections:
+    style = decisions.numbering_style(theme, c.locale.en)
+    headings = _headings(c, report, style)
+    if theme.toc and headings:
         entries = tuple(
-            TocEntry(1, numbers[k] + c.text(s.title, s.title_en, (*p, "title")), f"sec-{s.id}")
-            for k, (p, s) in enumerate(sections)
+            TocEntry(h.level, h.number + h.text, h.anchor)
+            for h in headings.values()
+            if h.level <= theme.toc_depth
         )
         blocks.append(Toc(c.locale.word("目录", "Contents"), entries))
     if report.lead:
@@ -82,8 +83,11 @@ def compose_briefing(
             fig = c.image_figure(h.figure, (*path, "figure"), width="half")
             if fig:
                 blocks.append(_located(fig, c, (*path, "figure")))
-    for k, (path, section) in enumerate(sections):
-        blocks.extend(_section(c, section, path, numbers[k]))
+    for path, section, _ in report.outline():
+        blocks.append(headings[path])
+        for j, block in enumerate(section.blocks):
+            where = (*path, "blocks", j)
+            blocks.extend(_located(b, c, where) for b in block.resolve(c, where))
     dist = m.distribution
     if dist is not None:
         lines: list[tuple[str, str]] = []
@@ -123,30 +127,27 @@ def compose_briefing(
     )
 
 
-def _outline_number(n: int, theme: Theme, c: Composer) -> str:
-    if not theme.outline_numbering:
-        return ""
-    if c.locale.en:
-        return f"{n}. "
-    return nb.to_chinese_numeral(n) + "、"
-
-
-def _section(c: Composer, section: Section, path: PathKey, number: str) -> list[Block]:
-    out: list[Block] = [
-        Heading(
-            1,
-            c.text(section.title, section.title_en, (*path, "title")),
+def _headings(c: Composer, report: Report, style: str) -> dict[PathKey, Heading]:
+    """Return the heading of every section by its path, numbered at its level in ``style``."""
+    out: dict[PathKey, Heading] = {}
+    counters: list[int] = []
+    for path, section, level in report.outline():
+        del counters[level:]
+        counters.extend([0] * (level - len(counters)))
+        counters[level - 1] += 1
+        second = (
             c.text(section.subtitle, section.subtitle_en, (*path, "subtitle"))
             if section.subtitle
-            else None,
+            else None
+        )
+        out[path] = Heading(
+            level,
+            c.text(section.title, section.title_en, (*path, "title")),
+            second,
             f"sec-{section.id}",
-            number,
+            decisions.outline_number(counters, style),
             origin=c.where(path),
         )
-    ]
-    for j, block in enumerate(section.blocks):
-        where = (*path, "blocks", j)
-        out.extend(_located(b, c, where) for b in block.resolve(c, where))
     return out
 
 

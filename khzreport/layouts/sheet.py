@@ -150,9 +150,8 @@ def _events(c: Composer, report: Report, park: str) -> list[Block]:
     Each block type says what of it belongs to a park (``for_park``); the part is resolved
     at the block's own source path, so an error in an event is located where it is written.
     """
-    sections = report.chapters()
     out: list[Block] = []
-    for base, section in sections:
+    for base, section, _ in report.outline():
         for j, block in enumerate(section.blocks):
             part = block.for_park(park)
             if part is None:

@@ -24,6 +24,7 @@ from .blocks import (
 )
 from .indicators import Indicator, Rank
 from .report import (
+    OUTLINE_LEVELS,
     ChartKind,
     ChartSpec,
     Distribution,
@@ -39,6 +40,7 @@ from .report import (
 
 __all__ = [
     "BLOCK_KINDS",
+    "OUTLINE_LEVELS",
     "Block",
     "Callout",
     "ChartKind",

@@ -25,7 +25,7 @@ from .base import (
     Text,
     Year,
 )
-from .blocks import Block
+from .blocks import BLOCK_TYPES, Block
 from .indicators import Indicator
 from .messages import pydantic_errors
 
@@ -169,17 +169,25 @@ class ChartSpec(Strict):
         return self
 
 
+OUTLINE_LEVELS = 4
+"""Levels of the outline: chapter, （一）, 1., （1） (GB/T 9704); deeper sections are refused."""
 
 
 class Section(Strict):
-    """A chapter: a two-line title (main line and second line) and an ordered list of blocks."""
+    """A chapter or a sub-section: a title, an optional second line, blocks, sub-sections.
+
+    Sub-sections follow the section's own blocks and nest to four levels in all (chapter →
+    （一） → 1. → （1））, the depth of GB/T 9704 numbering; the reference check refuses deeper
+    nesting where it is written.
+    """
 
     id: Id
     title: Text
     title_en: Text | None = None
-    subtitle: Text | None = Field(None, description="Second line of the chapter title.")
+    subtitle: Text | None = Field(None, description="Second line of the title.")
     subtitle_en: Text | None = None
     blocks: list[Block] = Field(default_factory=list)
+    subsections: list[Section] = Field(default_factory=list)
 
 
 class Park(Strict):
@@ -295,7 +303,7 @@ class Report(Strict):
         try:
             report = type(self).model_validate(data)
         except pydantic.ValidationError as exc:
-            raise_all(pydantic_errors(exc, data, None, type(self)))
+            raise_all(pydantic_errors(exc, data, None, type(self), BLOCK_TYPES))
             raise  # unreachable: raise_all always raises for a non-empty list
         report._khz_source = self._khz_source
         return report
@@ -307,6 +315,22 @@ class Report(Strict):
         ]
         if self.outlook is not None:
             out.append((("outlook",), self.outlook))
+        return out
+
+    def outline(self) -> list[tuple[PathKey, Section, int]]:
+        """Return every section, sub-sections included, in reading order with path and level.
+
+        Chapters are level 1; references, lint and park sheets read blocks at every level.
+        """
+        out: list[tuple[PathKey, Section, int]] = []
+
+        def walk(path: PathKey, section: Section, level: int) -> None:
+            out.append((path, section, level))
+            for k, sub in enumerate(section.subsections):
+                walk((*path, "subsections", k), sub, level + 1)
+
+        for path, section in self.chapters():
+            walk(path, section, 1)
         return out
 
     def _find(self, name: str, kind: str, ident: str) -> Any:

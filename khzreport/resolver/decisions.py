@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from ..document import Align, Block, Callout, Figure, KpiPanel, Quote, Table
 from ..theme import Theme
+from .numbers import to_chinese_numeral
 
 A4_WIDTH_MM = 210.0
 KPI_MAX_PER_ROW = 4
@@ -136,3 +137,36 @@ def display_width(text: str) -> int:
             width += 1
         previous = wide
     return width
+
+
+def numbering_style(theme: Theme, english: bool) -> str:
+    """Return the theme's heading numbering: ``official``, ``decimal`` or ``none``.
+
+    A theme that only sets ``outline_numbering`` numbers in the edition's convention.
+    """
+    if theme.numbering is not None:
+        return theme.numbering
+    if not theme.outline_numbering:
+        return "none"
+    return "decimal" if english else "official"
+
+
+def outline_number(counters: Sequence[int], style: str) -> str:
+    """Return the printed number of a heading from its position at each level (1-based).
+
+    ``official`` is GB/T 9704's 一、 （一） 1. （1）; ``decimal`` is 1. 1.1 1.1.1 1.1.1.1.
+    """
+    if style == "none" or not counters:
+        return ""
+    if style == "decimal":
+        if len(counters) == 1:
+            return f"{counters[0]}. "
+        return ".".join(str(n) for n in counters) + " "
+    n, level = counters[-1], len(counters)
+    if level == 1:
+        return to_chinese_numeral(n) + "、"
+    if level == 2:
+        return f"（{to_chinese_numeral(n)}）"
+    if level == 3:
+        return f"{n}."
+    return f"（{n}）"

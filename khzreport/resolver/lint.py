@@ -63,8 +63,7 @@ def narrative_texts(report: Report) -> Iterator[tuple[PathKey, str]]:
         yield from both(("highlights", i, "text"), h.text, h.text_en)
     for i, q in enumerate(report.quotes):
         yield from both(("quotes", i, "text"), q.text, q.text_en)
-    sections = report.chapters()
-    for base, section in sections:
+    for base, section, _ in report.outline():
         for j, block in enumerate(section.blocks):
             for rel, zh, en in block.texts():
                 yield from both((*base, "blocks", j, *rel), zh, en)

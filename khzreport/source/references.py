@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ..errors import KhzReportError, Location, ValidationError
 from ..locations import format_path
 from ..model import (
+    OUTLINE_LEVELS,
     Report,
 )
 
@@ -24,9 +25,9 @@ def check_references(report: Report, smap: SourceMap | None) -> list[KhzReportEr
         "figure": [f.id for f in report.figures],
         "quote": [q.id for q in report.quotes],
         "park": [p.id for p in report.parks],
-        "section": [s.id for s in report.sections]
-        + ([report.outlook.id] if report.outlook else []),
+        "section": [s.id for _, s, _ in report.outline()],
     }
+    section_paths = [p for p, _, _ in report.outline()]
     errors: list[KhzReportError] = []
 
     def where(path: PathKey) -> Location:
@@ -45,17 +46,27 @@ def check_references(report: Report, smap: SourceMap | None) -> list[KhzReportEr
         for index, ident in enumerate(ids):
             if ident in seen:
                 path: PathKey = (plural, index, "id")
-                if kind == "section" and index >= len(report.sections):
-                    path = ("outlook", "id")
+                first = f"{plural}[{seen[ident]}]"
+                if kind == "section":
+                    path = (*section_paths[index], "id")
+                    first = _fmt(section_paths[seen[ident]])
                 errors.append(
                     ValidationError(
-                        f"duplicate {kind} id '{ident}'",
-                        where(path),
-                        f"first defined as {plural}[{seen[ident]}]",
+                        f"duplicate {kind} id '{ident}'", where(path), f"first defined as {first}"
                     )
                 )
             else:
                 seen[ident] = index
+    for path, _, level in report.outline():
+        if level == OUTLINE_LEVELS + 1:
+            errors.append(
+                ValidationError(
+                    f"a section nested {level} levels deep; the outline has {OUTLINE_LEVELS}",
+                    where(path),
+                    "chapter → （一） → 1. → （1）: move this section up a level or make its "
+                    "content blocks of its parent",
+                )
+            )
     sets = {k: set(v) for k, v in known.items()}
     for path, kind, ident in _references(report):
         if ident not in sets[kind]:
@@ -81,8 +92,7 @@ def _references(report: Report) -> Iterator[tuple[PathKey, str, str]]:
             yield ("indicators", i, "share_of"), "indicator", ind.share_of
         if ind.parts_of:
             yield ("indicators", i, "parts_of"), "indicator", ind.parts_of
-    sections = report.chapters()
-    for base, section in sections:
+    for base, section, _ in report.outline():
         for j, block in enumerate(section.blocks):
             path = (*base, "blocks", j)
             for rel, kind, ident in block.references():

@@ -284,15 +284,18 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
             keep_next=True,
         ),
         p("toc 1", builtin=True, style_id="TOC1", size=s.body, tabs=dot_tab, after=2, line=1.2),
-        p(
-            "toc 2",
-            builtin=True,
-            style_id="TOC2",
-            size=small,
-            tabs=dot_tab,
-            after=2,
-            line=1.2,
-            left_chars=2,
+        *(
+            p(
+                f"toc {n}",
+                builtin=True,
+                style_id=f"TOC{n}",
+                size=small,
+                tabs=dot_tab,
+                after=2,
+                line=1.2,
+                left_chars=2 * (n - 1),
+            )
+            for n in (2, 3, 4)
         ),
         p("TOCEnd", size=4, line=1.0, after=10, borders=(("bottom", rule(0.5, c.grid, 1)),)),
         p(
@@ -343,6 +346,28 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
             keep_next=True,
             keep_lines=True,
             outline_level=2,
+            next_style="Body",
+        ),
+        p(
+            "Heading4",
+            "heading",
+            size=s.body,
+            color=c.text,
+            before=6,
+            after=2,
+            keep_next=True,
+            keep_lines=True,
+            outline_level=3,
+            next_style="Body",
+        ),
+        p(
+            "HeadingSecond",
+            "heading",
+            size=s.body,
+            color=c.muted,
+            after=4,
+            keep_next=True,
+            keep_lines=True,
             next_style="Body",
         ),
         p("PanelTitle", "heading", size=s.h2, color=c.primary, before=10, after=6, keep_next=True),
@@ -1004,13 +1029,14 @@ class _DocxWriter(BlockVisitor):
         where pages break, and a guessed number would be a wrong one in print.
         """
         self._para("TOC Heading", block.title)
-        instruction = 'TOC \\o "1-2" \\h \\z \\u'
+        depth = max((e.level for e in block.entries), default=1)
+        instruction = f'TOC \\o "1-{depth}" \\h \\z \\u'
         if not block.entries:
             para = self._para("TOCEnd")
             para._p.extend(ooxml.field(instruction, ""))
             return
         for i, entry in enumerate(block.entries):
-            para = self._para("toc 1" if entry.level <= 1 else "toc 2")
+            para = self._para(f"toc {min(max(entry.level, 1), 4)}")
             if i == 0:
                 para._p.extend(ooxml.field_start(instruction))
             text = self._t(self._entry_text(entry.anchor, entry.text))
@@ -1023,27 +1049,21 @@ class _DocxWriter(BlockVisitor):
 
     def _entry_text(self, anchor: str, text: str) -> str:
         heading = self.headings.get(anchor)
-        if (
-            self.theme.outline_numbering
-            and heading is not None
-            and heading.number
-            and not text.startswith(heading.number)
-        ):
+        if heading is not None and heading.number and not text.startswith(heading.number):
             return heading.number + text
         return text
 
     def block_heading(self, block: Heading) -> None:
-        number = block.number if self.theme.outline_numbering else ""
-        style = (
-            "ChapterTitle" if block.level <= 1 else "Heading2" if block.level == 2 else ("Heading3")
-        )
-        para = self._para(style, number + block.text)
+        style = "ChapterTitle" if block.level <= 1 else f"Heading{min(block.level, 4)}"
+        para = self._para(style, block.number + block.text)
         name = self.bookmarks.get(block.anchor)
         if name is not None:
             self.bookmark_ids += 1
             ooxml.wrap_in_bookmark(para._p, self.bookmark_ids, name)
-        if block.level <= 1 and block.second_line:
-            self._para("ChapterSubtitle", block.second_line)
+        if block.second_line:
+            self._para(
+                "ChapterSubtitle" if block.level <= 1 else "HeadingSecond", block.second_line
+            )
 
     def block_paragraph(self, block: Paragraph) -> None:
         self._para("Lead" if block.style == "lead" else "Body", block.text)
