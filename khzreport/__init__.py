@@ -15,16 +15,33 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from .errors import KhzReportError, Location
+from .errors import (
+    ErrorGroup,
+    FontError,
+    KhzReportError,
+    Location,
+    OutputError,
+    ReportValidationError,
+    SourceError,
+    TemplateError,
+    UnknownIdError,
+)
 
 if TYPE_CHECKING:
     from .api import build, build_sheets, lint, load, resolve, validate
     from .model import Report
 
 __all__ = [
+    "ErrorGroup",
+    "FontError",
     "KhzReportError",
     "Location",
+    "OutputError",
     "Report",
+    "ReportValidationError",
+    "SourceError",
+    "TemplateError",
+    "UnknownIdError",
     "build",
     "build_sheets",
     "lint",

@@ -19,6 +19,7 @@ from .output import output_lock, write_files_atomic
 from .resolver import lint as resolver_lint
 from .resources import cache_dir
 from .source import reader
+from .source.references import check_references
 from .source.themes import theme_for
 from .theme import Theme
 from .writers import FORMATS as FORMATS  # the formats ``build`` writes, in that order
@@ -37,6 +38,16 @@ log = logging.getLogger("khzreport")
 def load(path: str | os.PathLike[str]) -> Report:
     """Read and validate a report source; raise :class:`KhzReportError` with locations."""
     return reader.load(Path(path))
+
+
+def check(report: Report) -> None:
+    """Raise the located errors of a report's ids: each defined once, each reference known.
+
+    :func:`load` checks a source so; a report built or derived in Python is checked here,
+    by every function that resolves it, so an unknown id fails as a located
+    :class:`~khzreport.errors.ReportValidationError` rather than deep inside a writer.
+    """
+    raise_all(check_references(report, source_map(report)))
 
 
 def theme_of(report: Report, language: str | None = None) -> Theme:
@@ -61,6 +72,7 @@ def resolve(
     document's warnings are in ``Document.diagnostics``, and also go into ``diagnostics``
     when given.
     """
+    check(report)
     theme = theme or theme_of(report)
     if park is None:
         return compose_briefing(report, theme, language, diagnostics=diagnostics)

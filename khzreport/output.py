@@ -23,7 +23,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-LOCK_HINT = "wait for it to finish, or write to another folder with -o"
+LOCK_HINT = "wait for it to finish, or write to another output folder"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -63,7 +63,7 @@ def _stage(path: Path, data: bytes) -> str:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise OutputError(
-            _why(exc), Location(display_path(path.parent)), "choose a writable folder with -o"
+            _why(exc), Location(display_path(path.parent)), "choose a writable output folder"
         ) from None
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -98,7 +98,7 @@ def output_lock(folder: str | os.PathLike[str]) -> Iterator[None]:
         path.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError as exc:
-        raise OutputError(_why(exc), where, "choose a writable folder with -o") from None
+        raise OutputError(_why(exc), where, "choose a writable output folder") from None
     try:
         if fcntl is not None:
             try:

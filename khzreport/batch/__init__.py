@@ -202,7 +202,9 @@ class _Batch:
         if language not in (None, "zh-CN", "en"):
             raise ValidationError(f"unknown language '{language}'", None, "use zh-CN or en")
         if jobs is not None and jobs < 1:
-            raise ValidationError(f"jobs must be at least 1, got {jobs}", None, "use --jobs 1")
+            raise ValidationError(
+                f"jobs must be at least 1, got {jobs}", None, "run with one job or more"
+            )
         self.report = source if isinstance(source, Report) else load(Path(source))
         smap = source_map(self.report)
         self.source_file: Path | None = smap.file.resolve() if smap else None
@@ -303,7 +305,7 @@ class _Batch:
         if gave_up:
             message = (
                 f"{where}: not rendered: worker processes keep stopping before finishing any "
-                f"sheet ({what}); try --jobs 1"
+                f"sheet ({what}); try one job"
             )
         else:
             retried = "; it was retried once" if attempts > 1 else ""

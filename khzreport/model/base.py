@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import pydantic
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -17,7 +18,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..errors import raise_all
 from ..limits import MAX_ID_CHARS, MAX_NUMBER, MAX_TEXT_CHARS, MAX_YEAR, MIN_YEAR
+from .messages import pydantic_errors
 
 Id = Annotated[
     str,
@@ -108,7 +111,23 @@ class Strict(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
+    if not TYPE_CHECKING:  # type checkers keep the field-by-field signature pydantic gives
+
+        def __init__(self, /, **data: Any) -> None:
+            """Build the object; a wrong field is a located ``ReportValidationError``.
+
+            Objects built in Python fail as a source does (``value: expected a number, got
+            'lots'``), with one error class to catch, instead of pydantic's own.
+            """
+            try:
+                super().__init__(**data)
+            except pydantic.ValidationError as exc:
+                raise_all(pydantic_errors(exc, data, None, type(self)))
+                raise  # unreachable: raise_all always raises for a non-empty list
+
+        # pydantic's own mark for an __init__ that only validates: nested models and
+        # model_validate then build objects directly, as without this __init__
+        __init__.__pydantic_base_init__ = True
+
 
 NumberValue = int | float | Decimal | Fraction
-
-

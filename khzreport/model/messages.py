@@ -10,7 +10,7 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pydantic
@@ -18,17 +18,22 @@ from pydantic import BaseModel
 
 from ..errors import KhzReportError, Location, ReportValidationError
 from ..locations import PathKey, SourceMap, format_path
-from .blocks import BLOCK_TYPES
 
 
 def pydantic_errors(
-    exc: pydantic.ValidationError, data: Any, smap: SourceMap | None, root: type[BaseModel]
+    exc: pydantic.ValidationError,
+    data: Any,
+    smap: SourceMap | None,
+    root: type[BaseModel],
+    blocks: Mapping[str, type[BaseModel]] | None = None,
 ) -> list[KhzReportError]:
     """Return one located :class:`ReportValidationError` per problem pydantic found in ``data``.
 
-    ``root`` is the model ``data`` was validated as (it names the allowed fields in hints).
+    ``root`` is the model ``data`` was validated as and ``blocks`` the block classes by key;
+    they name the allowed fields in the hint for an unknown field.
     """
-    return _merge_alternatives([_located(err, data, smap, root) for err in exc.errors()])
+    known = blocks or {}
+    return _merge_alternatives([_located(err, data, smap, root, known) for err in exc.errors()])
 
 
 def _where(smap: SourceMap | None, path: PathKey) -> Location:
@@ -56,7 +61,13 @@ def _merge_alternatives(errors: list[KhzReportError]) -> list[KhzReportError]:
     return out
 
 
-def _located(err: Any, data: Any, smap: SourceMap | None, root: type[BaseModel]) -> KhzReportError:
+def _located(
+    err: Any,
+    data: Any,
+    smap: SourceMap | None,
+    root: type[BaseModel],
+    blocks: Mapping[str, type[BaseModel]],
+) -> KhzReportError:
     loc = _data_path(err["loc"], data)
     kind = err["type"]
     given = err.get("input")
@@ -69,7 +80,7 @@ def _located(err: Any, data: Any, smap: SourceMap | None, root: type[BaseModel])
         return ReportValidationError(message, location, f"add '{name}: ...'")
     if kind == "extra_forbidden":
         name = str(err["loc"][-1])
-        allowed = _allowed_fields(err["loc"][:-1], root)
+        allowed = _allowed_fields(err["loc"][:-1], root, blocks)
         close = difflib.get_close_matches(name, allowed, n=1)
         message = f"unknown field '{name}'"
         hint = (
@@ -195,7 +206,9 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def _allowed_fields(loc: Iterable[Any], root: type[BaseModel]) -> list[str]:
+def _allowed_fields(
+    loc: Iterable[Any], root: type[BaseModel], blocks: Mapping[str, type[BaseModel]]
+) -> list[str]:
     """Return the field names of the model class at a pydantic error location."""
     model: Any = root
     for part in loc:
@@ -210,8 +223,8 @@ def _allowed_fields(loc: Iterable[Any], root: type[BaseModel]) -> list[str]:
                 model = tagged
                 continue
             model = _model_in(info.annotation)
-        elif str(part) in BLOCK_TYPES:
-            model = BLOCK_TYPES[str(part)]
+        elif str(part) in blocks:
+            model = blocks[str(part)]
     if isinstance(model, type) and issubclass(model, pydantic.BaseModel):
         return list(model.model_fields)
     return []

@@ -31,6 +31,7 @@ from ..errors import Location, SourceError, ValidationError, display_path, raise
 from ..limits import MAX_DEPTH, MAX_NODES, MAX_SOURCE_BYTES
 from ..locations import PathKey, SourceMap, format_path
 from ..model import Report
+from ..model.blocks import BLOCK_TYPES
 from ..model.messages import pydantic_errors
 from .assets import UNPRINTABLE, describe_character
 from .datafiles import merge_data_files
@@ -463,7 +464,7 @@ def validate(data: Any, smap: SourceMap) -> Report:
     try:
         report = Report.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise_all(pydantic_errors(exc, data, smap, Report))
+        raise_all(pydantic_errors(exc, data, smap, Report, BLOCK_TYPES))
         raise  # unreachable: raise_all always raises for a non-empty list
     report._khz_source = smap
     return report

@@ -763,7 +763,7 @@ def test_a_second_build_into_the_same_folder_is_refused(locked: Path) -> None:
     code, err = cli("build", str(MINIMAL), "-o", str(locked), "-f", "html")
     assert code == 2, err
     assert "another build is writing to" in err
-    assert "(wait for it to finish, or write to another folder with -o)" in err
+    assert "(wait for it to finish, or write to another output folder)" in err
     assert snapshot(locked) == before
 
 

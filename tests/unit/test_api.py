@@ -82,3 +82,69 @@ def test_an_unknown_id_is_a_located_key_error(report: khzreport.Report) -> None:
     assert "did you mean 'cluster_electronics'?" in str(info.value)
     with pytest.raises(UnknownIdError, match="unknown indicator 'nope'"):
         report.with_values({"nope": 1})
+
+
+META = {"id": "r", "title": "t", "issuer": "i", "year": 2023, "date": "2024-01-01"}
+
+
+def test_objects_built_in_python_fail_with_located_errors() -> None:
+    from khzreport.model import Indicator, Report
+
+    with pytest.raises(khzreport.ReportValidationError, match=r"^value: expected a number"):
+        Indicator(id="gdp", label="GDP", value="lots")
+    with pytest.raises(khzreport.ErrorGroup) as group:
+        Report(meta={"id": "r"})
+    assert [e.location.path for e in group.value.errors if e.location] == [
+        "meta.title",
+        "meta.issuer",
+        "meta.year",
+        "meta.date",
+    ]
+    with pytest.raises(ValueError, match=r"indicators\[0\]\.value: expected a number"):
+        Report(meta=META, indicators=[{"id": "g", "label": "x", "value": "lots"}])
+
+
+def test_references_of_a_report_built_in_python_are_checked() -> None:
+    from khzreport.model import Report
+
+    report = Report(
+        meta=META,
+        kpis=["nope"],
+        indicators=[{"id": "g", "label": "x", "value": 1}, {"id": "g", "label": "y", "value": 2}],
+    )
+    with pytest.raises(khzreport.ErrorGroup) as group:
+        khzreport.resolve(report)
+    assert [e.one_line() for e in group.value.errors] == [
+        "indicators[1].id: duplicate indicator id 'g' (first defined as indicators[0])",
+        "kpis[0]: unknown indicator 'nope' (define it under 'indicators')",
+    ]
+    with pytest.raises(khzreport.ErrorGroup):
+        khzreport.validate(report)
+
+
+def test_error_classes_are_exported_with_names_distinct_from_pydantic() -> None:
+    import pydantic
+
+    for name in (
+        "KhzReportError",
+        "ReportValidationError",
+        "UnknownIdError",
+        "SourceError",
+        "TemplateError",
+        "FontError",
+        "OutputError",
+        "ErrorGroup",
+    ):
+        cls = getattr(khzreport, name)
+        assert issubclass(cls, khzreport.KhzReportError)
+        assert name in khzreport.__all__
+    assert khzreport.ReportValidationError is not pydantic.ValidationError
+
+
+def test_output_errors_name_no_command_line_flag(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    report = khzreport.load(EXAMPLE)
+    with pytest.raises(khzreport.OutputError) as info:
+        khzreport.build(report, blocker / "out", formats="html")
+    assert " -o" not in str(info.value) and "output folder" in str(info.value)
