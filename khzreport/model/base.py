@@ -56,7 +56,7 @@ def _not_a_timestamp(value: Any) -> Any:
 
 Day = Annotated[dt.date, BeforeValidator(_not_a_timestamp)]
 """A calendar day, written 2023-12-31 (a number is not taken as a timestamp)."""
-Qualifier = Literal["近", "超", "突破", "约", "多", "余"]
+Qualifier = Literal["近", "超", "突破", "约", "逾", "多", "余", "以上", "左右"]
 Language = Literal["zh-CN", "en"]
 
 

@@ -55,8 +55,9 @@ class Indicator(Strict):
     """One figure of the report, with everything needed to print it correctly.
 
     ``value`` is stored in ``source_unit`` when that is given and shown in ``unit``; otherwise
-    it is stored as shown. A qualifier such as 近/超/突破/约/多/余 belongs to the figure, not to
-    the prose, so it travels with it into every place the figure appears.
+    it is stored as shown. A qualifier such as 近/超/突破/约/逾/多/余/以上/左右 belongs to the
+    figure, not to the prose, so it travels with it into every place the figure appears. A
+    range (``value_min``/``value_max``) stands instead of a value: ``17%～20%``.
     """
 
     id: Id
@@ -65,6 +66,8 @@ class Indicator(Strict):
     short_label: Text | None = Field(None, description="A short label for charts and KPI cards.")
     short_label_en: Text | None = None
     value: NumberValue | None = Field(None, description="The figure (int, decimal or '1/3').")
+    value_min: NumberValue | None = Field(None, description="Low end of a range (17 in 17%～20%).")
+    value_max: NumberValue | None = Field(None, description="High end of a range (20 in 17%～20%).")
     unit: Text = Field("", description="Display unit: 亿元, 家, %, 万平方米 ...")
     unit_en: Text | None = Field(None, description="English noun for counting units (firms).")
     source_unit: Text | None = Field(None, description="Unit the value is stored in (元).")
@@ -108,9 +111,9 @@ class Indicator(Strict):
     note: Text | None = None
     note_en: Text | None = None
 
-    _check_value = field_validator("value", "previous", "growth", "target", mode="before")(
-        classmethod(lambda cls, v: parse_number(v))
-    )
+    _check_value = field_validator(
+        "value", "value_min", "value_max", "previous", "growth", "target", mode="before"
+    )(classmethod(lambda cls, v: parse_number(v)))
 
     @field_validator("series", mode="before")
     @classmethod
@@ -149,6 +152,19 @@ class Indicator(Strict):
             )
         if isinstance(self.value, Fraction) and self.qualifier in ("多", "余"):
             raise ValueError(f"the qualifier {self.qualifier} does not go with a fraction; use 超")
+        if (self.value_min is None) != (self.value_max is None):
+            raise ValueError("a range needs both 'value_min' and 'value_max'")
+        if self.value_min is not None and self.value_max is not None:
+            if self.value is not None or self.series is not None:
+                raise ValueError("a range stands instead of 'value' and 'series': give one of them")
+            if self.qualifier is not None:
+                raise ValueError(
+                    "a range takes no qualifier: the range already says how exact it is"
+                )
+            if not self.value_min < self.value_max:
+                raise ValueError(
+                    f"'value_min' ({self.value_min}) must be below 'value_max' ({self.value_max})"
+                )
         return self
 
     @property
@@ -156,6 +172,7 @@ class Indicator(Strict):
         """Return whether the figure is still to come (``value: null`` and nothing else)."""
         return (
             self.value is None
+            and self.value_max is None
             and self.series is None
             and (self.rank is None or self.rank.position is None)
             and self.date is None

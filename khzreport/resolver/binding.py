@@ -102,6 +102,16 @@ class Bound:
             self.locale.pending.append(ind.id)
             text = self.locale.word(PENDING_ZH, PENDING_EN)
             return nb.FormattedValue("", text, "", "", text)
+        if value is None and ind.value_min is not None and ind.value_max is not None:
+            return nb.format_range(
+                ind.value_min,
+                ind.value_max,
+                ind.unit,
+                decimals=ind.decimals,
+                source_unit=ind.source_unit,
+                locale=self._lang,
+                unit_en=ind.unit_en,
+            )
         if value is None:
             if ind.rank is not None:
                 text = self.rank()
@@ -136,9 +146,34 @@ class Bound:
         """Return the number alone, scaled and rounded as displayed: 140."""
         return self.formatted(qualifier=False).number
 
+    def verb(self, word: str) -> str:
+        """Return a verb carrying the figure's qualifier: 约占 (then 全市的{{ ind.x | plain }}).
+
+        Chinese moves a qualifier before the number to the verb (约占全市的80%); English keeps
+        it before the number (accounts for about 80%), so the English verb is followed by it.
+        """
+        if not isinstance(word, str) or not word.strip():
+            raise BindingError('verb() needs the verb as text, e.g. verb("占")')
+        q = self.indicator.qualifier
+        if q is not None and q not in nb.PREFIX_QUALIFIERS:
+            raise BindingError(
+                f"indicator '{self.id}': the qualifier {q} stays with the number and cannot move "
+                "to a verb"
+            )
+        if not q:
+            return word
+        if self.locale.en:
+            return f"{word} {nb.qualifier_word(q, locale='en')}"
+        return f"{q}{word}"
+
     def numeric(self) -> float | None:
-        """Return the displayed value as a float (for charts), or None."""
+        """Return the displayed value as a float (for charts), or None; a range gives its middle."""
         ind = self.indicator
+        if ind.current is None and ind.value_min is not None and ind.value_max is not None:
+            middle = (
+                self._display_decimal(ind.value_min) + self._display_decimal(ind.value_max)
+            ) / 2
+            return float(middle)
         if ind.current is None:
             return float(ind.rank.position) if ind.rank and ind.rank.position else None
         return float(self._display_decimal(ind.current))

@@ -159,8 +159,8 @@ def _filter(method: str) -> Callable[..., BoundText]:
 _PENDING_FORMS = frozenset({"value", "plain", "full", "growth", "share", "doubling", "date"})
 """Filters that print the pending marker for a figure still to come, instead of failing."""
 
-_FILTER_ARGS: dict[str, tuple[str, ...]] = {"growth": ("decimals",)}
-"""Filters that take arguments, and their names: ``growth(2)`` prints the rate to 2 places."""
+_FILTER_ARGS: dict[str, tuple[str, ...]] = {"growth": ("decimals",), "verb": ("verb",)}
+"""Filters that take arguments: ``growth(2)`` prints the rate to 2 places, ``verb("占")`` 约占."""
 
 FILTERS = {
     "value": "value",
@@ -176,6 +176,7 @@ FILTERS = {
     "label": "label",
     "previous": "previous",
     "target": "target",
+    "verb": "verb",
 }
 """Template filters and the :class:`~khzreport.binding.Bound` method each one calls."""
 

@@ -42,6 +42,7 @@ from typing import Literal, TypeAlias
 __all__ = [
     "GROWTH_FALLS",
     "GROWTH_KINDS",
+    "PREFIX_QUALIFIERS",
     "QUALIFIERS",
     "UNITS",
     "FormattedValue",
@@ -58,11 +59,13 @@ __all__ = [
     "format_period",
     "format_points",
     "format_quantity",
+    "format_range",
     "format_rank",
     "format_share",
     "format_top",
     "format_year",
     "growth_rate",
+    "qualifier_word",
     "scale",
     "to_chinese_numeral",
     "to_decimal",
@@ -71,18 +74,24 @@ __all__ = [
 Locale: TypeAlias = Literal["zh-CN", "en"]
 Number: TypeAlias = int | float | Decimal | Fraction
 
-QUALIFIERS: tuple[str, ...] = ("近", "超", "突破", "约", "多", "余")
-"""Qualifiers a figure may carry. 多 and 余 follow the number in Chinese; the others precede it."""
+QUALIFIERS: tuple[str, ...] = ("近", "超", "突破", "约", "逾", "多", "余", "以上", "左右")
+"""Qualifiers a figure may carry. In Chinese 多 and 余 stand between the number and the unit
+(200余家), 以上 and 左右 after the unit (80%以上, 10万元左右); the others precede the number."""
 
-_PREFIX_QUALIFIERS = frozenset({"近", "超", "突破", "约"})
+PREFIX_QUALIFIERS = frozenset({"近", "超", "突破", "约", "逾"})
+"""Qualifiers written before the number, which can also move to a verb (约占全市的80%)."""
 _SUFFIX_QUALIFIERS = frozenset({"多", "余"})
+_AFTER_UNIT_QUALIFIERS = frozenset({"以上", "左右"})
 _QUALIFIERS_EN = {
     "近": "nearly",
     "超": "over",
     "突破": "over",
     "约": "about",
+    "逾": "over",
     "多": "more than",
     "余": "over",
+    "以上": "at least",
+    "左右": "around",
 }
 
 _CURRENCIES = {"元": "RMB", "美元": "USD"}
@@ -93,6 +102,8 @@ _MEASURES = {
     "层": ("floor", "floors"),
     "年": ("year", "years"),
 }
+_MEASURES_RANGE = frozenset({"年", "层"})
+"""Units whose English noun is singular for 1: a range names them once, in the plural."""
 _COUNTERS = frozenset(
     {"家", "项", "件", "名", "个", "颗", "人", "人次"}
     | {"次", "台", "户", "所", "座", "栋", "强", "期"}
@@ -189,6 +200,13 @@ def to_decimal(value: Number) -> Decimal:
     if not result.is_finite():
         raise ValueError(f"expected a finite number, got {value!r}")
     return result
+
+
+def qualifier_word(qualifier: str, *, locale: Locale = "zh-CN") -> str:
+    """Return a qualifier as it reads in this locale: 约 → ``about``, 近 → ``nearly``."""
+    _check_locale(locale)
+    qualifier = _check_qualifier(qualifier)
+    return _QUALIFIERS_EN.get(qualifier, "") if locale == "en" else qualifier
 
 
 def _split_unit(unit: str) -> tuple[Decimal, str]:
@@ -328,10 +346,11 @@ def format_quantity(
     on in English. ``decimals`` applies to the number actually displayed, which in English may
     differ from the Chinese one (740亿元 → 74.0 billion).
 
-    Chinese: ``近140亿元``, ``超5亿美元``, ``140多家``, ``200余个``, ``18.04%``.
+    Chinese: ``近140亿元``, ``超5亿美元``, ``逾200家``, ``140多家``, ``200余个``, ``18.04%``,
+    ``80%以上``, ``10万元左右`` (以上 and 左右 follow the unit, so they are part of ``unit``).
 
-    English, where every qualifier precedes the number (近 nearly, 超/突破/余 over, 约 about,
-    多 more than):
+    English, where every qualifier precedes the number (近 nearly, 超/突破/逾/余 over, 约 about,
+    多 more than, 以上 at least, 左右 around):
 
     * Money is restated in RMB/USD with a magnitude word chosen by size: ≥1e12 ``trillion``,
       ≥1e9 ``billion``, ≥1e6 ``million``, and, for 万-based units only, ≥1e3 ``thousand``
@@ -363,9 +382,60 @@ def format_quantity(
             unit_en=unit_en,
         )
     number = format_number(amount, decimals=decimals, thousands=bool(thousands))
-    prefix = qualifier if qualifier in _PREFIX_QUALIFIERS else ""
+    prefix = qualifier if qualifier in PREFIX_QUALIFIERS else ""
     suffix = qualifier if qualifier in _SUFFIX_QUALIFIERS else ""
+    if qualifier in _AFTER_UNIT_QUALIFIERS:
+        unit = f"{unit}{qualifier}"
     return FormattedValue(prefix, number, suffix, unit, f"{prefix}{number}{suffix}{unit}")
+
+
+def format_range(
+    low: Number,
+    high: Number,
+    unit: str = "",
+    *,
+    decimals: int | None = None,
+    source_unit: str | None = None,
+    locale: Locale = "zh-CN",
+    unit_en: str | None = None,
+) -> FormattedValue:
+    """Format a range of values: ``17%～20%``, ``3至5年``; English ``17–20%``, ``3–5 years``.
+
+    Chinese repeats ``%`` on both ends with a wave dash (the statistical style) and writes other
+    units once after 至. English joins the two numbers with an en dash when both ends share
+    their words (``RMB 1.2–1.5 billion``) and writes ``A to B`` when they do not. The parts
+    put the whole range in ``number`` and its unit in ``unit``, so a KPI card shows ``17～20``
+    large and ``%`` small.
+
+    Raises:
+        ValueError: when ``low`` is not below ``high``.
+    """
+    if to_decimal(low) >= to_decimal(high):
+        raise ValueError(f"a range needs its low end below its high end, got {low} and {high}")
+    lo, hi = (
+        format_quantity(
+            v,
+            unit,
+            decimals=decimals,
+            source_unit=source_unit,
+            locale=locale,
+            unit_en=unit_en,
+        )
+        for v in (low, high)
+    )
+    if locale == "en":
+        if lo.prefix == hi.prefix and (lo.unit == hi.unit or unit in _MEASURES_RANGE):
+            number = f"{lo.number}–{hi.number}"
+            text = _join(hi.prefix, number) + ("%" if hi.unit == "%" else "")
+            if hi.unit != "%":
+                text = _join(text, hi.unit)
+            return FormattedValue(hi.prefix, number, "", hi.unit, text)
+        text = f"{lo.text} to {hi.text}"
+        return FormattedValue("", text, "", "", text)
+    if unit == "%":
+        return FormattedValue("", f"{lo.number}～{hi.number}", "", "%", f"{lo.text}～{hi.text}")
+    number = f"{lo.number}至{hi.number}"
+    return FormattedValue("", number, "", unit, f"{number}{unit}")
 
 
 def _quantity_en(
@@ -690,28 +760,33 @@ def format_points(delta: Number, *, decimals: int = 1, locale: Locale = "zh-CN")
     return f"{'提高' if rounded > 0 else '下降'}{number}个百分点"
 
 
+_FRACTION_QUALIFIERS = ("近", "超", "突破", "约", "逾", "以上", "左右")
+
+
 def format_fraction(
     value: Fraction, *, qualifier: str | None = None, locale: Locale = "zh-CN"
 ) -> str:
     """Format a positive fraction with an optional qualifier: ``近1/3``; ``nearly one third``.
 
     English spells out 1/2, 1/3, 1/4, 2/3 and 3/4 (``over one half``) and writes the rest as
-    digits (``nearly 1/5``). Only the prefix qualifiers 近, 超, 突破 and 约 are allowed: 多 and
+    digits (``nearly 1/5``). The prefix qualifiers and 以上/左右 (``1/3以上``) are allowed: 多 and
     余 do not attach to fractions in Chinese (``1/3多`` is not written; use 超).
 
     Raises:
         TypeError: when ``value`` is not a Fraction.
-        ValueError: for a non-positive value or a qualifier other than 近/超/突破/约.
+        ValueError: for a non-positive value or the qualifier 多 or 余.
     """
     _check_locale(locale)
     if not isinstance(value, Fraction):
         raise TypeError(f"expected a Fraction, got {type(value).__name__} {value!r}")
     if value <= 0:
         raise ValueError(f"fraction must be positive, got {value}")
-    qualifier = _check_qualifier(qualifier, ("近", "超", "突破", "约"))
+    qualifier = _check_qualifier(qualifier, _FRACTION_QUALIFIERS)
     if locale == "en":
         words = _FRACTION_WORDS.get(value) or format_number(value)
         return _join(_QUALIFIERS_EN.get(qualifier, ""), words)
+    if qualifier in _AFTER_UNIT_QUALIFIERS:
+        return f"{format_number(value)}{qualifier}"
     return f"{qualifier}{format_number(value)}"
 
 

@@ -159,3 +159,173 @@ def test_growth_wording(rate: float, kwargs: dict[str, Any], zh: str, en: str) -
 def test_growth_wording_refuses_unknown_words(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         nb.format_growth_from_rate(5, **kwargs)
+
+
+QUALIFIED = """\
+meta:
+  id: nation_2023
+  title: 全国（虚构）开发区发展简报
+  issuer: 示例编写组
+  year: 2023
+  date: 2024-03-01
+indicators:
+  - id: zones
+    label: 开发区
+    value: 200
+    unit: 家
+    unit_en: zones
+    qualifier: 余
+  - id: share
+    label: 营收占全国比重
+    value: 80
+    unit: "%"
+    qualifier: 以上
+  - id: city
+    label: 占全市比重
+    value: 80
+    unit: "%"
+    qualifier: 约
+  - id: fee
+    label: 平均服务费
+    value: 10
+    unit: 万元
+    qualifier: 左右
+  - id: sales
+    label: 销售额
+    value: 1200
+    unit: 亿元
+    qualifier: 逾
+  - id: rate
+    label: 研发投入强度
+    value_min: 17
+    value_max: 20
+    unit: "%"
+  - id: years
+    label: 建设周期
+    value_min: 3
+    value_max: 5
+    unit: 年
+charts:
+  - id: shares
+    kind: bar
+    title: 比重
+    indicators: [share, rate]
+    unit: "%"
+sections:
+  - id: economy
+    title: 经济运行
+    blocks:
+      - paragraph: |-
+          开发区{{ ind.zones }}，营收占全国{{ ind.share }}，{{ ind.city | verb("占") }}全市的{{ ind.city | plain }}；
+          服务费{{ ind.fee }}，销售额{{ ind.sales }}，强度{{ ind.rate }}，周期{{ ind.years }}。
+        paragraph_en: |-
+          {{ ind.zones }}, {{ ind.share }} of the country, {{ ind.city | verb("accounts for") }}
+          {{ ind.city | plain }} of the city; fee {{ ind.fee }}, sales {{ ind.sales }}, intensity
+          {{ ind.rate }}, {{ ind.years }}.
+      - kpi: [zones, share, fee, rate]
+      - table:
+          title: 主要指标
+          rows: [zones, share, city, fee, sales, rate, years]
+          columns: [label, value]
+      - chart: shares
+"""
+
+QUALIFIED_ZH = ["200余家", "80%以上", "约80%", "10万元左右", "逾1200亿元", "17%～20%", "3至5年"]
+QUALIFIED_EN = [
+    "over 200 zones",
+    "at least 80%",
+    "about 80%",
+    "around RMB 100 thousand",
+    "over RMB 120.0 billion",
+    "17–20%",
+    "3–5 years",
+]
+
+
+def test_postfix_qualifiers_and_ranges_in_prose(tmp_path: Path) -> None:
+    report = load(tmp_path, QUALIFIED)
+    [zh] = nodes(api.resolve(report), Paragraph)
+    assert zh.text == (
+        "开发区200余家，营收占全国80%以上，约占全市的80%；"
+        "服务费10万元左右，销售额逾1200亿元，强度17%～20%，周期3至5年。"
+    )
+    [en] = nodes(api.resolve(report, language="en"), Paragraph)
+    assert en.text == (
+        "over 200 zones, at least 80% of the country, accounts for about 80% of the city; "
+        "fee around RMB 100 thousand, sales over RMB 120.0 billion, intensity 17–20%, 3–5 years."
+    )
+
+
+@pytest.mark.parametrize(("language", "expected"), [("zh-CN", QUALIFIED_ZH), ("en", QUALIFIED_EN)])
+def test_postfix_qualifiers_and_ranges_in_tables(
+    tmp_path: Path, language: str, expected: list[str]
+) -> None:
+    [table] = nodes(api.resolve(load(tmp_path, QUALIFIED), language=language), Table)
+    assert [row[1] for row in table.rows] == expected
+
+
+def test_postfix_qualifiers_and_ranges_on_kpi_cards(tmp_path: Path) -> None:
+    [panel] = nodes(api.resolve(load(tmp_path, QUALIFIED)), KpiPanel)
+    parts = [(c.prefix, c.number, c.suffix, c.unit) for c in panel.cards]
+    assert parts == [
+        ("", "200", "余", "家"),
+        ("", "80", "", "%以上"),
+        ("", "10", "", "万元左右"),
+        ("", "17～20", "", "%"),
+    ]
+    assert [c.value_text for c in panel.cards] == ["200余家", "80%以上", "10万元左右", "17%～20%"]
+
+
+def test_a_range_is_charted_at_its_middle_with_its_range_as_label(tmp_path: Path) -> None:
+    [chart] = api.resolve(load(tmp_path, QUALIFIED)).charts()
+    [series] = chart.series
+    assert [(p.value, p.label) for p in series.points] == [(80.0, "80%以上"), (18.5, "17%～20%")]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("qualifier: 余\n", "qualifier: 余\n    value_min: 1\n"), "needs both"),
+        (("value_max: 20\n", "value_max: 16\n"), "must be below"),
+        (("value_min: 3\n", "value_min: 3\n    qualifier: 约\n"), "takes no qualifier"),
+    ],
+)
+def test_a_broken_range_is_refused(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+    with pytest.raises(KhzReportError, match=message):
+        load(tmp_path, QUALIFIED.replace(*change))
+
+
+def test_a_qualifier_after_the_number_cannot_move_to_a_verb(tmp_path: Path) -> None:
+    text = QUALIFIED.replace('{{ ind.city | verb("占") }}', '{{ ind.share | verb("占") }}')
+    with pytest.raises(KhzReportError, match="stays with the number"):
+        api.resolve(load(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "zh", "en"),
+    [
+        ((17, 20, "%"), {}, "17%～20%", "17–20%"),
+        ((3, 5, "年"), {}, "3至5年", "3–5 years"),
+        ((5, 8, "家"), {"unit_en": "firms"}, "5至8家", "5–8 firms"),
+        ((12, 15, "亿元"), {}, "12至15亿元", "RMB 1.2–1.5 billion"),
+        ((50, 120, "万元"), {}, "50至120万元", "RMB 500 thousand to RMB 1.2 million"),
+        ((17, 20, "%"), {"decimals": 1}, "17.0%～20.0%", "17.0–20.0%"),
+    ],
+)
+def test_format_range(args: tuple[Any, ...], kwargs: dict[str, Any], zh: str, en: str) -> None:
+    assert nb.format_range(*args, **kwargs).text == zh
+    assert nb.format_range(*args, locale="en", **kwargs).text == en
+
+
+def test_format_range_refuses_an_empty_range() -> None:
+    with pytest.raises(ValueError, match="below its high end"):
+        nb.format_range(20, 17, "%")
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "zh", "en"),
+    [("以上", "1/3以上", "at least one third"), ("逾", "逾1/3", "over one third")],
+)
+def test_fractions_take_the_new_qualifiers(qualifier: str, zh: str, en: str) -> None:
+    assert nb.format_fraction(nb.Fraction(1, 3), qualifier=qualifier) == zh
+    assert nb.format_fraction(nb.Fraction(1, 3), qualifier=qualifier, locale="en") == en

@@ -42,8 +42,8 @@ NON_FINITE = [float("nan"), float("inf"), float("-inf"), Decimal("NaN"), Decimal
 # --- constants -------------------------------------------------------------------------------
 
 
-def test_qualifiers_are_the_documented_six_in_order() -> None:
-    assert QUALIFIERS == ("近", "超", "突破", "约", "多", "余")
+def test_qualifiers_are_the_documented_nine_in_order() -> None:
+    assert QUALIFIERS == ("近", "超", "突破", "约", "逾", "多", "余", "以上", "左右")
 
 
 def test_units_contain_the_documented_families() -> None:
@@ -356,6 +356,9 @@ def test_format_quantity_zh_every_qualifier(qualifier: str) -> None:
     if qualifier in ("多", "余"):
         assert result.text == f"140{qualifier}亿元"
         assert (result.prefix, result.suffix) == ("", qualifier)
+    elif qualifier in ("以上", "左右"):
+        assert result.text == f"140亿元{qualifier}"
+        assert (result.prefix, result.suffix, result.unit) == ("", "", f"亿元{qualifier}")
     else:
         assert result.text == f"{qualifier}140亿元"
         assert (result.prefix, result.suffix) == (qualifier, "")
