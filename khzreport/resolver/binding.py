@@ -146,6 +146,36 @@ class Bound:
         """Return the number alone, scaled and rounded as displayed: 140."""
         return self.formatted(qualifier=False).number
 
+    def fraction(self) -> str:
+        """Return a fraction value in words: 三分之一, 近一半, 过半 (English: nearly one half)."""
+        ind = self.indicator
+        if not isinstance(ind.value, Fraction):
+            raise BindingError(
+                f"indicator '{self.id}': the fraction filter needs a value written as a "
+                f'fraction, such as value: "1/3"'
+            )
+        try:
+            return nb.format_fraction_words(ind.value, qualifier=ind.qualifier, locale=self._lang)
+        except ValueError as exc:
+            raise BindingError(f"indicator '{self.id}': {exc}") from None
+
+    def words(self) -> str:
+        """Return a round figure in words: 超万亿元, 近千家, 超百亿元; refused when not round."""
+        ind = self.indicator
+        if ind.value is None or isinstance(ind.value, Fraction):
+            raise BindingError(f"indicator '{self.id}': the words filter needs a number value")
+        try:
+            return nb.format_round_words(
+                ind.value,
+                ind.unit,
+                qualifier=ind.qualifier,
+                source_unit=ind.source_unit,
+                locale=self._lang,
+                unit_en=ind.unit_en,
+            )
+        except ValueError as exc:
+            raise BindingError(f"indicator '{self.id}': {exc}") from None
+
     def verb(self, word: str) -> str:
         """Return a verb carrying the figure's qualifier: 约占 (then 全市的{{ ind.x | plain }}).
 

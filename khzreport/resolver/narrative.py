@@ -177,6 +177,8 @@ FILTERS = {
     "previous": "previous",
     "target": "target",
     "verb": "verb",
+    "fraction": "fraction",
+    "words": "words",
 }
 """Template filters and the :class:`~khzreport.binding.Bound` method each one calls."""
 

@@ -51,6 +51,7 @@ __all__ = [
     "format_date",
     "format_doubling",
     "format_fraction",
+    "format_fraction_words",
     "format_growth",
     "format_growth_from_rate",
     "format_month",
@@ -61,6 +62,7 @@ __all__ = [
     "format_quantity",
     "format_range",
     "format_rank",
+    "format_round_words",
     "format_share",
     "format_top",
     "format_year",
@@ -788,6 +790,81 @@ def format_fraction(
     if qualifier in _AFTER_UNIT_QUALIFIERS:
         return f"{format_number(value)}{qualifier}"
     return f"{qualifier}{format_number(value)}"
+
+
+def format_fraction_words(
+    value: Fraction, *, qualifier: str | None = None, locale: Locale = "zh-CN"
+) -> str:
+    """Write a fraction in words: ``三分之一``, ``近三分之二``, ``一半``, ``近一半``, ``过半``.
+
+    A half reads 一半, and 超一半 reads 过半 as Chinese writes it. English is the wording of
+    :func:`format_fraction` (``nearly one half``).
+
+    Raises:
+        ValueError: for a fraction that is not between 0 and 1 or has a denominator above 99,
+            and for the qualifiers :func:`format_fraction` refuses.
+    """
+    text = format_fraction(value, qualifier=qualifier, locale=locale)
+    if locale == "en":
+        return text
+    if not 0 < value < 1 or value.denominator > 99:
+        raise ValueError(f"{value} cannot be written as a fraction in words (一半, 三分之一)")
+    qualifier = qualifier or ""
+    if value == Fraction(1, 2):
+        if qualifier in ("超", "逾", "突破"):
+            return "过半"
+        words = "一半"
+    else:
+        words = f"{to_chinese_numeral(value.denominator)}分之{to_chinese_numeral(value.numerator)}"
+    if qualifier in _AFTER_UNIT_QUALIFIERS:
+        return f"{words}{qualifier}"
+    return f"{qualifier}{words}"
+
+
+_ROUND_WORDS = ((Decimal(1000), "千"), (Decimal(100), "百"), (Decimal(10), "十"))
+
+
+def format_round_words(
+    value: Number,
+    unit: str = "",
+    *,
+    qualifier: str | None = None,
+    source_unit: str | None = None,
+    locale: Locale = "zh-CN",
+    unit_en: str | None = None,
+) -> str:
+    """Write a round figure the way headlines do: ``超万亿元``, ``近千家``, ``超百亿元``.
+
+    The displayed number must be 1 before a 万/亿 unit (超1万亿元 → 超万亿元) or exactly 10,
+    100, 1000 or 10000 (近1000家 → 近千家, 10000家 → 万家). English prints the figure
+    (``over RMB 1 trillion``), which is how English says it.
+
+    Raises:
+        ValueError: when the figure is not such a round number.
+    """
+    qualifier = _check_qualifier(qualifier)
+    amount = to_decimal(value if source_unit is None else scale(value, source_unit, unit))
+    if locale == "en":
+        return format_quantity(
+            amount, unit, qualifier=qualifier, locale="en", unit_en=unit_en, decimals=0
+        ).text
+    _check_locale(locale)
+    if amount == 1 and unit[:1] in _FACTORS:
+        words = unit
+    elif amount == 10_000:
+        words = f"万{unit}"
+    else:
+        words = next((f"{w}{unit}" for size, w in _ROUND_WORDS if amount == size), "")
+    if not words:
+        raise ValueError(
+            f"{format_number(amount)}{unit} is not a round figure (1万, 1亿, 10, 100, 1000 or "
+            "10000 of its unit) to write in words"
+        )
+    if qualifier in _SUFFIX_QUALIFIERS:
+        raise ValueError(f"the qualifier {qualifier} does not go with a figure in words")
+    if qualifier in _AFTER_UNIT_QUALIFIERS:
+        return f"{words}{qualifier}"
+    return f"{qualifier}{words}"
 
 
 def format_date(value: date, *, locale: Locale = "zh-CN") -> str:

@@ -329,3 +329,114 @@ def test_format_range_refuses_an_empty_range() -> None:
 def test_fractions_take_the_new_qualifiers(qualifier: str, zh: str, en: str) -> None:
     assert nb.format_fraction(nb.Fraction(1, 3), qualifier=qualifier) == zh
     assert nb.format_fraction(nb.Fraction(1, 3), qualifier=qualifier, locale="en") == en
+
+
+WORDS = """\
+meta:
+  id: nation_2023
+  title: 全国（虚构）开发区发展简报
+  issuer: 示例编写组
+  year: 2023
+  date: 2024-03-01
+indicators:
+  - id: third
+    label: 占比
+    value: "1/3"
+  - id: half
+    label: 占比
+    value: "1/2"
+    qualifier: 近
+  - id: over_half
+    label: 占比
+    value: "1/2"
+    qualifier: 超
+  - id: two_thirds
+    label: 占比
+    value: "2/3"
+  - id: revenue
+    label: 营业收入
+    value: 1
+    unit: 万亿元
+    qualifier: 超
+  - id: firms
+    label: 企业
+    value: 1000
+    unit: 家
+    unit_en: firms
+    qualifier: 近
+  - id: profit
+    label: 利润
+    value: 10000000000
+    source_unit: 元
+    unit: 亿元
+    qualifier: 超
+sections:
+  - id: economy
+    title: 经济运行
+    blocks:
+      - paragraph: |-
+          {{ ind.third | fraction }}，{{ ind.half | fraction }}，{{ ind.over_half | fraction }}，
+          {{ ind.two_thirds | fraction }}；{{ ind.revenue | words }}，{{ ind.firms | words }}，{{ ind.profit | words }}
+"""
+
+
+def test_fractions_and_round_figures_in_words(tmp_path: Path) -> None:
+    report = load(tmp_path, WORDS)
+    [zh] = nodes(api.resolve(report), Paragraph)
+    assert zh.text == "三分之一，近一半，过半，三分之二；超万亿元，近千家，超百亿元"
+    [en] = nodes(api.resolve(report, language="en"), Paragraph)
+    assert en.text == (
+        "one third，nearly one half，over one half，two thirds；over RMB 1 trillion，"
+        "nearly 1,000 firms，over RMB 10 billion"
+    )
+    assert [r.indicator for r in zh.runs if r.indicator] == [
+        "third",
+        "half",
+        "over_half",
+        "two_thirds",
+        "revenue",
+        "firms",
+        "profit",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{{ ind.revenue | fraction }}", "needs a value written as a fraction"),
+        ("{{ ind.third | words }}", "needs a number value"),
+    ],
+)
+def test_words_filters_refuse_what_they_cannot_say(
+    tmp_path: Path, template: str, message: str
+) -> None:
+    text = WORDS.replace("{{ ind.third | fraction }}", template)
+    with pytest.raises(KhzReportError, match=message):
+        api.resolve(load(tmp_path, text))
+
+
+def test_a_figure_that_is_not_round_is_not_written_in_words(tmp_path: Path) -> None:
+    text = WORDS.replace("value: 1000\n", "value: 980\n")
+    with pytest.raises(KhzReportError, match="not a round figure"):
+        api.resolve(load(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("value", "qualifier", "expected"),
+    [
+        (nb.Fraction(1, 4), None, "四分之一"),
+        (nb.Fraction(3, 4), "近", "近四分之三"),
+        (nb.Fraction(1, 3), "以上", "三分之一以上"),
+        (nb.Fraction(1, 2), "逾", "过半"),
+    ],
+)
+def test_format_fraction_words(value: nb.Fraction, qualifier: str | None, expected: str) -> None:
+    assert nb.format_fraction_words(value, qualifier=qualifier) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "qualifier", "expected"),
+    [(1, "亿元", "超", "超亿元"), (10000, "家", "近", "近万家"), (10, "亿元", "约", "约十亿元")],
+)
+def test_format_round_words(value: int, unit: str, qualifier: str, expected: str) -> None:
+    assert nb.format_round_words(value, unit, qualifier=qualifier) == expected
