@@ -28,7 +28,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .api import build, build_sheets, lint, load, resolve, validate
+    from .api import build, build_sheets, lint, load, render, render_sheet, resolve, validate
     from .model import Report
 
 __all__ = [
@@ -46,6 +46,8 @@ __all__ = [
     "build_sheets",
     "lint",
     "load",
+    "render",
+    "render_sheet",
     "resolve",
     "validate",
 ]
@@ -53,8 +55,11 @@ __all__ = [
 logging.getLogger("khzreport").addHandler(logging.NullHandler())
 
 
+_API = ("build", "build_sheets", "lint", "load", "render", "render_sheet", "resolve", "validate")
+
+
 def __getattr__(name: str) -> Any:
-    if name in ("build", "lint", "load", "resolve", "validate", "build_sheets"):
+    if name in _API:
         from . import api
 
         return getattr(api, name)

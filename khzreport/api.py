@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from .diagnostics import Diagnostic, Diagnostics
 from .document import Document
-from .errors import KhzReportError, raise_all
+from .errors import KhzReportError, Location, ReportValidationError, raise_all
 from .layouts import compose_briefing, compose_sheet
 from .locations import source_map
 from .model import Report
 from .output import output_lock, write_files_atomic
 from .resolver import lint as resolver_lint
-from .resources import cache_dir
+from .resources import cache_dir, using_cache
 from .source import reader
 from .source.references import check_references
 from .source.themes import theme_for
@@ -112,16 +114,89 @@ def lint(report: Report) -> list[KhzReportError]:
 
 
 def render_charts(
-    document: Document, *, strict: bool = False, diagnostics: Diagnostics | None = None
+    document: Document,
+    *,
+    strict: bool = False,
+    diagnostics: Diagnostics | None = None,
+    cache: Path | None = None,
 ) -> dict[str, Any]:
     """Return the rendered charts of a document by chart id (served from the cache if unchanged).
 
     Font warnings go into ``diagnostics`` when given (``strict`` is then its owner's call),
-    else are logged, or raised under ``strict``.
+    else are logged, or raised under ``strict``. ``cache`` is the folder of drawn charts
+    (default: :func:`~khzreport.resources.cache_dir`).
     """
     from .charts import render_document_charts  # validate and lint never draw a chart
 
-    return render_document_charts(document, cache_dir(), strict=strict, diagnostics=diagnostics)
+    folder = cache if cache is not None else cache_dir()
+    return render_document_charts(document, folder, strict=strict, diagnostics=diagnostics)
+
+
+CacheChoice = str | os.PathLike[str] | bool | None
+"""Where drawn charts are kept: ``True`` the user cache folder (shared by builds), a path
+that folder, ``None`` or ``False`` nowhere (a temporary folder removed after the call)."""
+
+
+@contextlib.contextmanager
+def _chart_cache(cache: CacheChoice) -> Iterator[Path]:
+    if cache is True:
+        yield cache_dir()
+    elif cache is None or cache is False:
+        with tempfile.TemporaryDirectory(prefix="khzreport-cache-") as tmp, using_cache(Path(tmp)):
+            yield Path(tmp)
+    else:
+        with using_cache(Path(cache)) as folder:
+            yield folder
+
+
+def _one_format(format: str, allowed: Sequence[str] = FORMATS) -> str:
+    fmts = parse_formats(format, allowed)
+    if len(fmts) != 1:
+        raise ReportValidationError(
+            f"expected one format, got {len(fmts)}", Location(path="format"), "render one at a time"
+        )
+    return fmts[0]
+
+
+def render(
+    source: Report | Document,
+    format: str,
+    *,
+    theme: Theme | None = None,
+    language: str | None = None,
+    cache: CacheChoice = True,
+    pdf_standard: str | None = None,
+    strict: bool = False,
+    diagnostics: Diagnostics | None = None,
+) -> bytes:
+    """Return the briefing of a report (or a resolved document) in one format, as bytes.
+
+    Nothing is written but drawn charts, kept in ``cache`` (see :data:`CacheChoice`;
+    ``cache=None`` keeps nothing). Safe to call from several threads at once, as a web
+    handler does. Warnings go into ``diagnostics`` when given; under ``strict`` they are
+    raised as located errors instead.
+    """
+    fmt = _one_format(format)
+    found = Diagnostics()
+    if isinstance(source, Document):
+        if theme is not None or language is not None:
+            raise ReportValidationError(
+                "a resolved document already has its theme and language",
+                Location(path="theme" if theme is not None else "language"),
+                "pass the report instead, or resolve it with this theme and language",
+            )
+        document = source
+        found.extend(document.diagnostics)
+    else:
+        document = resolve(source, language=language, theme=theme, diagnostics=found)
+    options: dict[str, Any] = {"pdf_standard": pdf_standard} if fmt == "pdf" else {}
+    with _chart_cache(cache) as folder:
+        charts = render_charts(document, diagnostics=found, cache=folder)
+        data = render_format(fmt, document, charts, diagnostics=found, **options)
+    found.raise_if_strict(strict)
+    if diagnostics is not None:
+        diagnostics.extend(found)
+    return data
 
 
 @dataclass
@@ -175,30 +250,82 @@ def build(
     return BuildResult([path for path, _ in rendered], list(diagnostics))
 
 
+@overload
 def render_sheet(
     report: Report,
     park: str,
-    formats: Sequence[str],
+    format: str,
+    *,
     theme: Theme | None = None,
     language: str | None = None,
-    *,
+    cache: CacheChoice = True,
     narrative_limit: int | None = None,
-    figure: bool = True,
-) -> Mapping[str, bytes]:
-    """Return the sheet of one park in each format, as bytes by format name.
+    figure: bool | None = None,
+    diagnostics: Diagnostics | None = None,
+) -> bytes: ...
 
-    This renders as asked; :func:`build_sheets` also makes each PDF fit on one page.
+
+@overload
+def render_sheet(
+    report: Report,
+    park: str,
+    format: Sequence[str],
+    *,
+    theme: Theme | None = None,
+    language: str | None = None,
+    cache: CacheChoice = True,
+    narrative_limit: int | None = None,
+    figure: bool | None = None,
+    diagnostics: Diagnostics | None = None,
+) -> Mapping[str, bytes]: ...
+
+
+def render_sheet(
+    report: Report,
+    park: str,
+    format: str | Sequence[str],
+    *,
+    theme: Theme | None = None,
+    language: str | None = None,
+    cache: CacheChoice = True,
+    narrative_limit: int | None = None,
+    figure: bool | None = None,
+    diagnostics: Diagnostics | None = None,
+) -> bytes | Mapping[str, bytes]:
+    """Return the sheet of one park as bytes (or, for a list of formats, bytes by format).
+
+    The sheet is fitted on one page as ``khzreport sheets`` fits it (narrative shortened at
+    a sentence end, the figure drawn smaller or left out, each a warning), and a DOCX or
+    HTML shows the fitted content. Given ``narrative_limit`` or ``figure``, the sheet is
+    rendered as asked instead, without fitting. ``cache`` is as for :func:`render`.
     """
-    document = resolve(
-        report,
-        park=park,
-        language=language,
-        theme=theme,
-        narrative_limit=narrative_limit,
-        figure=figure,
-    )
-    charts = render_charts(document)
-    return {fmt: render_format(fmt, document, charts) for fmt in formats}
+    fmts = (_one_format(format),) if isinstance(format, str) else parse_formats(format)
+    theme = theme or theme_of(report)
+    check(report)
+    report.park(park)
+    with _chart_cache(cache) as folder:
+        if narrative_limit is None and figure is None:
+            from . import batch  # the fitting renders drafts as the batch workers do
+
+            sheet = batch.pool.fitted_sheet(report, theme, park, fmts, language, folder)
+            files, found = sheet.files, list(sheet.diagnostics)
+        else:
+            document = resolve(
+                report,
+                park=park,
+                language=language,
+                theme=theme,
+                narrative_limit=narrative_limit,
+                figure=True if figure is None else figure,
+            )
+            channel = Diagnostics()
+            channel.extend(document.diagnostics)
+            charts = render_charts(document, diagnostics=channel, cache=folder)
+            files = {f: render_format(f, document, charts, diagnostics=channel) for f in fmts}
+            found = list(channel)
+    if diagnostics is not None:
+        diagnostics.extend(found)
+    return files[fmts[0]] if isinstance(format, str) else files
 
 
 def build_sheets(

@@ -27,6 +27,7 @@ from concurrent.futures import (
     wait,
 )
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..charts import render_document_charts
 from ..diagnostics import Diagnostic, Diagnostics
@@ -128,31 +129,7 @@ def render_park(
     started = time.perf_counter()
     name = park_name(report, park, language)
     try:
-        document = compose_sheet(report, report.park(park), theme, language)
-        found = Diagnostics()
-        found.extend(document.diagnostics)
-        charts = render_document_charts(document, cache_dir(), diagnostics=found)
-        pdf: bytes | None = None
-        pages: int | None = None
-        if "pdf" in formats:
-            drafts: dict[bytes, list[Diagnostic]] = {}
-
-            def render_pdf(doc: Document) -> bytes:
-                draft = Diagnostics()  # only the draft that fits keeps its diagnostics
-                data = render("pdf", doc, charts, diagnostics=draft)
-                drafts[data] = list(draft)
-                return data
-
-            fitted = fit_sheet(report, park, document, render_pdf, page_count)
-            document, pdf, pages = fitted.document, fitted.pdf, fitted.pages
-            found.extend(fitted.diagnostics)
-            found.extend(drafts[pdf])
-        files = {
-            fmt: pdf
-            if fmt == "pdf" and pdf is not None
-            else render(fmt, document, charts, diagnostics=found)
-            for fmt in formats
-        }
+        sheet = fitted_sheet(report, theme, park, formats, language, cache_dir())
     except KhzReportError as exc:
         return SheetRender(park, name, False, errors=one_lines(exc))
     except Exception as exc:
@@ -170,13 +147,64 @@ def render_park(
         )
     return SheetRender(
         park,
-        document.meta.title or name,
+        sheet.document.meta.title or name,
         True,
-        files,
-        pages,
-        warnings=tuple(found),
+        sheet.files,
+        sheet.pages,
+        warnings=sheet.diagnostics,
         seconds=time.perf_counter() - started,
     )
+
+
+@dataclass(frozen=True)
+class FittedFiles:
+    """A park's sheet rendered in each format, its PDF fitted on one page."""
+
+    document: Document
+    files: Mapping[str, bytes]
+    pages: int | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def fitted_sheet(
+    report: Report,
+    theme: Theme,
+    park: str,
+    formats: Sequence[str],
+    language: str | None,
+    cache: Path,
+) -> FittedFiles:
+    """Render one park's sheet in each format as the batch does; raise located errors.
+
+    With a PDF among the formats it is fitted on one page, and the other formats show the
+    fitted content; ``cache`` is the folder of drawn charts.
+    """
+    document = compose_sheet(report, report.park(park), theme, language)
+    found = Diagnostics()
+    found.extend(document.diagnostics)
+    charts = render_document_charts(document, cache, diagnostics=found)
+    pdf: bytes | None = None
+    pages: int | None = None
+    if "pdf" in formats:
+        drafts: dict[bytes, list[Diagnostic]] = {}
+
+        def render_pdf(doc: Document) -> bytes:
+            draft = Diagnostics()  # only the draft that fits keeps its diagnostics
+            data = render("pdf", doc, charts, diagnostics=draft)
+            drafts[data] = list(draft)
+            return data
+
+        fitted = fit_sheet(report, park, document, render_pdf, page_count)
+        document, pdf, pages = fitted.document, fitted.pdf, fitted.pages
+        found.extend(fitted.diagnostics)
+        found.extend(drafts[pdf])
+    files = {
+        fmt: pdf
+        if fmt == "pdf" and pdf is not None
+        else render(fmt, document, charts, diagnostics=found)
+        for fmt in formats
+    }
+    return FittedFiles(document, files, pages, tuple(found))
 
 
 def park_name(report: Report, park: str, language: str | None) -> str:

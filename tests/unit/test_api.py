@@ -148,3 +148,76 @@ def test_output_errors_name_no_command_line_flag(tmp_path: Path) -> None:
     with pytest.raises(khzreport.OutputError) as info:
         khzreport.build(report, blocker / "out", formats="html")
     assert " -o" not in str(info.value) and "output folder" in str(info.value)
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_render_returns_each_format_as_bytes_and_keeps_nothing_without_a_cache(
+    report: khzreport.Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home_cache = tmp_path / "home-cache"
+    monkeypatch.setenv("KHZREPORT_CACHE", str(home_cache))
+    html = khzreport.render(report, "html", cache=None).decode("utf-8")
+    assert "740亿元" in html
+    docx = khzreport.render(report, "docx", cache=None)
+    assert docx[:2] == b"PK"
+    assert not home_cache.exists()
+    own = tmp_path / "charts"
+    pdf = khzreport.render(khzreport.resolve(report), "pdf", cache=own)
+    assert pdf.startswith(b"%PDF") and "740" in _pdf_text(pdf)
+    assert any(own.iterdir())
+    with pytest.raises(khzreport.ReportValidationError, match="unknown format 'odt'"):
+        khzreport.render(report, "odt")
+
+
+def test_render_sheet_fits_one_page_like_the_batch(report: khzreport.Report) -> None:
+    park = report.parks[0]
+    pdf = khzreport.render_sheet(report, park.id, "pdf", cache=None)
+    import io
+
+    from pypdf import PdfReader
+
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    assert park.name in _pdf_text(pdf).replace("\n", "")
+    both = khzreport.render_sheet(report, park.id, ["pdf", "html"], cache=None)
+    assert set(both) == {"pdf", "html"} and park.name in both["html"].decode("utf-8")
+    with pytest.raises(UnknownIdError, match="unknown park"):
+        khzreport.render_sheet(report, "nowhere", "pdf")
+
+
+def test_render_from_eight_threads_gives_each_its_own_document(
+    report: khzreport.Report, tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    values = [700 + i for i in range(8)]
+    variants = [report.with_values({"cluster_electronics": v}) for v in values]
+
+    def one(i: int) -> str:
+        if i % 2:
+            return _pdf_text(khzreport.render(variants[i], "pdf", cache=tmp_path / "c"))
+        return khzreport.render(variants[i], "html", cache=None).decode("utf-8")
+
+    with ThreadPoolExecutor(8) as pool:
+        texts = list(pool.map(one, range(8), timeout=600))
+    for value, text in zip(values, texts, strict=True):
+        assert f"{value}亿元" in text.replace("\n", "")
+
+
+def test_importing_the_api_loads_no_renderer() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, khzreport.api, khzreport; khzreport.render; khzreport.ReportValidationError;"
+        "print(sorted(m for m in ('typst', 'docx', 'matplotlib', 'pypdf', 'khzreport.charts',"
+        " 'khzreport.batch', 'khzreport.writers.pdf') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
