@@ -22,7 +22,7 @@ from .resolver import lint as resolver_lint
 from .resources import cache_dir, using_cache
 from .source import reader
 from .source.references import check_references
-from .source.themes import theme_for
+from .source.themes import ThemeChoice, theme_for, theme_from
 from .theme import Theme
 from .writers import FORMATS as FORMATS  # the formats ``build`` writes, in that order
 from .writers import parse_formats as parse_formats
@@ -62,7 +62,7 @@ def resolve(
     *,
     park: str | None = None,
     language: str | None = None,
-    theme: Theme | None = None,
+    theme: ThemeChoice | None = None,
     narrative_limit: int | None = None,
     figure: bool = True,
     diagnostics: Diagnostics | None = None,
@@ -75,13 +75,13 @@ def resolve(
     when given.
     """
     check(report)
-    theme = theme or theme_of(report)
+    chosen = theme_from(theme) if theme is not None else theme_of(report)
     if park is None:
-        return compose_briefing(report, theme, language, diagnostics=diagnostics)
+        return compose_briefing(report, chosen, language, diagnostics=diagnostics)
     return compose_sheet(
         report,
         report.park(park),
-        theme,
+        chosen,
         language,
         narrative_limit=narrative_limit,
         figure=figure,
@@ -162,7 +162,7 @@ def render(
     source: Report | Document,
     format: str,
     *,
-    theme: Theme | None = None,
+    theme: ThemeChoice | None = None,
     language: str | None = None,
     cache: CacheChoice = True,
     pdf_standard: str | None = None,
@@ -220,6 +220,7 @@ def build(
     language: str | None = None,
     pdf_standard: str | None = None,
     strict: bool = False,
+    theme: ThemeChoice | None = None,
 ) -> BuildResult:
     """Build the annual briefing in each format into ``outdir`` (default: ``build/`` next to the source).
 
@@ -236,7 +237,7 @@ def build(
         outdir = (smap.folder if smap else Path.cwd()) / "build"
     out = Path(outdir)
     diagnostics = Diagnostics()
-    document = resolve(report, language=language, diagnostics=diagnostics)
+    document = resolve(report, language=language, theme=theme, diagnostics=diagnostics)
     with output_lock(out):  # a second build into ``out`` fails instead of interleaving
         charts = render_charts(document, diagnostics=diagnostics)
         stem = "briefing" if document.meta.language != "en" else "briefing-en"
@@ -256,7 +257,7 @@ def render_sheet(
     park: str,
     format: str,
     *,
-    theme: Theme | None = None,
+    theme: ThemeChoice | None = None,
     language: str | None = None,
     cache: CacheChoice = True,
     narrative_limit: int | None = None,
@@ -271,7 +272,7 @@ def render_sheet(
     park: str,
     format: Sequence[str],
     *,
-    theme: Theme | None = None,
+    theme: ThemeChoice | None = None,
     language: str | None = None,
     cache: CacheChoice = True,
     narrative_limit: int | None = None,
@@ -285,7 +286,7 @@ def render_sheet(
     park: str,
     format: str | Sequence[str],
     *,
-    theme: Theme | None = None,
+    theme: ThemeChoice | None = None,
     language: str | None = None,
     cache: CacheChoice = True,
     narrative_limit: int | None = None,
@@ -300,21 +301,21 @@ def render_sheet(
     rendered as asked instead, without fitting. ``cache`` is as for :func:`render`.
     """
     fmts = (_one_format(format),) if isinstance(format, str) else parse_formats(format)
-    theme = theme or theme_of(report)
+    chosen = theme_from(theme) if theme is not None else theme_of(report)
     check(report)
     report.park(park)
     with _chart_cache(cache) as folder:
         if narrative_limit is None and figure is None:
             from . import batch  # the fitting renders drafts as the batch workers do
 
-            sheet = batch.pool.fitted_sheet(report, theme, park, fmts, language, folder)
+            sheet = batch.pool.fitted_sheet(report, chosen, park, fmts, language, folder)
             files, found = sheet.files, list(sheet.diagnostics)
         else:
             document = resolve(
                 report,
                 park=park,
                 language=language,
-                theme=theme,
+                theme=chosen,
                 narrative_limit=narrative_limit,
                 figure=True if figure is None else figure,
             )
@@ -340,6 +341,7 @@ def build_sheets(
     booklet: bool = False,
     language: str | None = None,
     progress: ProgressCallback | None = None,
+    theme: ThemeChoice | None = None,
 ) -> BatchResult:
     """Write one summary sheet per park into ``outdir`` (default ``build/sheets`` next to the source).
 
@@ -360,4 +362,5 @@ def build_sheets(
         booklet=booklet,
         language=language,
         progress=progress,
+        theme=theme,
     )

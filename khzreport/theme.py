@@ -8,19 +8,34 @@ preset with ``extends: briefing`` and change only what it needs.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import pydantic
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from ruamel.yaml import YAML
 
+from .errors import KhzReportError, Location, ReportValidationError, raise_all
 from .limits import MAX_IMAGE_PIXELS
+from .locations import format_path
+from .resources import asset_path
 
-Color = str
 Points = Annotated[float, Field(ge=4, le=200)]
 """A font size in points."""
 Millimetres = Annotated[float, Field(ge=0, le=100)]
 """A page margin in millimetres."""
 
 HEX_COLOR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
+
+
+def _hex(value: str) -> str:
+    if not HEX_COLOR.match(value):
+        raise ValueError(f"expected a colour as #RRGGBB, got {value!r}")
+    return value
+
+
+Color = Annotated[str, AfterValidator(_hex)]
+"""A colour written ``#RRGGBB`` (or ``#RGB``)."""
 
 
 class _Strict(BaseModel):
@@ -166,5 +181,70 @@ class Theme(_Strict):
     chart: ChartStyle = Field(default_factory=ChartStyle)
     base_dir: str | None = Field(None, description="Folder the theme's font files are relative to.")
 
+    @classmethod
+    def preset(cls, name: str, **overrides: Any) -> Theme:
+        """Return a shipped preset with some settings changed, validated.
+
+        ``Theme.preset("gov", toc=False, colors={"primary": "#003366"})``: a mapping changes
+        only the keys it names. A wrong setting is a located
+        :class:`~khzreport.errors.ReportValidationError` (``theme.colors.primary: ...``).
+        """
+        return theme_from_mapping({"extends": name, **overrides})
+
 
 PRESETS = ("briefing", "gov", "en")
+
+
+def preset_data(name: str, where: Location | None = None) -> dict[str, Any]:
+    """Return the settings of a shipped preset as plain data (presets ship with the package)."""
+    if name not in PRESETS:
+        raise ReportValidationError(
+            f"unknown theme preset '{name}'",
+            where or Location(path="theme"),
+            "presets: " + ", ".join(PRESETS),
+        )
+    with asset_path("themes", f"{name}.yaml").open(encoding="utf-8") as fh:
+        data = YAML(typ="safe", pure=True).load(fh)
+    return dict(data or {})
+
+
+def theme_from_mapping(settings: Mapping[str, Any], path: str = "theme") -> Theme:
+    """Return the theme of settings given in code: ``{"extends": "gov", "toc": False}``.
+
+    ``extends`` names the preset to start from (else the defaults); nested mappings change
+    only the keys they name. Errors name the field path under ``path``.
+    """
+    data = {k: v.model_dump() if isinstance(v, BaseModel) else v for k, v in settings.items()}
+    parent = data.pop("extends", None)
+    base: dict[str, Any] = {}
+    if parent is not None:
+        if not isinstance(parent, str):
+            raise ReportValidationError(
+                f"expected a preset name, got {parent!r}", Location(path=f"{path}.extends")
+            )
+        base = preset_data(parent, Location(path=f"{path}.extends"))
+    merged = merge_settings(base, data)
+    try:
+        return Theme.model_validate(merged)
+    except pydantic.ValidationError as exc:
+        errors: list[KhzReportError] = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if isinstance(p, str | int))
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                message = f"unknown field '{loc[-1]}'"
+            where = Location(path=format_path((path, *loc)))
+            errors.append(ReportValidationError(message, where, "see the theme keys in the README"))
+        raise_all(errors)
+        raise  # unreachable: raise_all always raises for a non-empty list
+
+
+def merge_settings(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``base`` with ``over`` laid on top, mapping by mapping."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge_settings(out[key], value)
+        else:
+            out[key] = value
+    return out

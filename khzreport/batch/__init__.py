@@ -59,7 +59,7 @@ from ..locations import source_map
 from ..model import Report
 from ..output import output_lock, write_atomic
 from ..source.reader import load
-from ..source.themes import theme_for
+from ..source.themes import ThemeChoice, theme_for, theme_from
 from ..writers import parse_formats, suffix
 from .booklet import write_booklet
 from .manifest import (
@@ -154,6 +154,7 @@ def build_sheets(
     booklet: bool = False,
     language: str | None = None,
     progress: ProgressCallback | None = None,
+    theme: ThemeChoice | None = None,
 ) -> BatchResult:
     """Write the summary sheet of each park into ``outdir``; return what became of each.
 
@@ -173,7 +174,7 @@ def build_sheets(
     that fails is reported in :attr:`BatchResult.failed` instead.
     """
     batch = _Batch(
-        source, outdir, parks, formats, jobs, executor, resume, booklet, language, progress
+        source, outdir, parks, formats, jobs, executor, resume, booklet, language, progress, theme
     )
     with output_lock(batch.outdir):  # a second batch into the folder fails at once
         return batch.run()
@@ -194,6 +195,7 @@ class _Batch:
         booklet: bool,
         language: str | None,
         progress: ProgressCallback | None,
+        theme: ThemeChoice | None = None,
     ) -> None:
         self.started = time.perf_counter()
         self.formats = parse_formats(formats, SHEET_FORMATS, what="sheet format")
@@ -208,7 +210,8 @@ class _Batch:
         self.report = source if isinstance(source, Report) else load(Path(source))
         smap = source_map(self.report)
         self.source_file: Path | None = smap.file.resolve() if smap else None
-        self.theme = theme_for(self.report, language)
+        self.own_theme = theme is not None
+        self.theme = theme_from(theme) if theme is not None else theme_for(self.report, language)
         self.language = language
         self.edition = language or self.report.meta.language
         self.selected = self._select(parks)
@@ -296,7 +299,8 @@ class _Batch:
 
     def _task(self, park: str, attempt: int) -> SheetTask:
         assert self.source_file is not None
-        return SheetTask(str(self.source_file), park, self.formats, self.language, attempt)
+        theme = self.theme if self.own_theme else None
+        return SheetTask(str(self.source_file), park, self.formats, self.language, attempt, theme)
 
     def _lost(self, park: str, exc: BaseException, attempts: int, gave_up: bool) -> None:
         """Record a park whose task never returned (its worker died, or the executor failed)."""

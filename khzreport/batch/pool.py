@@ -63,6 +63,8 @@ class SheetTask:
     formats: tuple[str, ...]
     language: str | None
     attempt: int = 1
+    theme: Theme | None = None
+    """A theme given in code; else the one the source names."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,8 @@ def run_task(task: SheetTask) -> SheetRender:
         report, theme = _cached_report(task.source)
     except KhzReportError as exc:
         return SheetRender(task.park, task.park, False, errors=one_lines(exc))
-    result = render_park(report, theme, task.park, task.formats, task.language)
+    chosen = task.theme if task.theme is not None else theme
+    result = render_park(report, chosen, task.park, task.formats, task.language)
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
 

@@ -27,6 +27,7 @@ from ..theme import Theme
 from . import numbers as nb
 from .alt import alt_text
 from .binding import BindingError, Bound, Locale
+from .lint import unbound_templates
 from .narrative import NarrativeError, clean_text, render
 
 FigureWidth = Literal["full", "half", "small"]
@@ -79,6 +80,7 @@ class Composer:
         place in the source (``--strict`` then names every line to fix); texts without English
         are one warning, as they are usually many.
         """
+        self.errors.extend(unbound_templates(self.report))
         raise_all(self.errors)
         marker = self.locale.word("〔待填〕", "[to come]")
         for ident in dict.fromkeys(self.locale.pending):
@@ -126,8 +128,23 @@ class Composer:
         return self.channel.add(diagnostic)
 
     def text(self, zh: str, en: str | None, path: PathKey) -> str:
-        """Return a plain (non-template) source text in this edition's language."""
-        return clean_text(self.locale.pick(zh, en, format_path(path) + "_en"))
+        """Return a short source text in this edition's language, its ``{{ }}`` bound.
+
+        Titles, captions, units and the like hold bindings like paragraphs do; they render as
+        one line of plain text.
+        """
+        text = clean_text(self.locale.pick(zh, en, format_path(path) + "_en"))
+        if "{{" not in text and "{%" not in text:
+            return text
+        used = (*path[:-1], f"{path[-1]}_en") if self.locale.en and en else path
+        try:
+            paragraphs = render(text, self.report, self.locale, self.used)
+        except NarrativeError as exc:
+            self.errors.append(
+                TemplateError(exc.message, self._text_location(used, exc.line), exc.hint)
+            )
+            return ""
+        return "".join(run.text for runs in paragraphs for run in runs)
 
     def period(self, value: int | str) -> str:
         """Return a year, a month (``2023-08``) or a day (``2023-08-22``) in this edition's style."""

@@ -19,6 +19,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel
+
 from ..errors import KhzReportError, Location, ValidationError
 from ..locations import source_map
 from ..model import Report
@@ -69,6 +71,60 @@ def narrative_texts(report: Report) -> Iterator[tuple[PathKey, str]]:
                 yield from both((*base, "blocks", j, *rel), zh, en)
     for i, park in enumerate(report.parks):
         yield from both(("parks", i, "narrative"), park.narrative, park.narrative_en)
+
+
+TEMPLATE_FIELDS = frozenset(
+    {"title", "subtitle", "issuer", "masthead", "kind", "positioning", "by", "role"}
+    | {"alt", "unit", "source", "caption", "tag"}
+)
+"""Short text fields rendered as bound templates (titles, captions, units, positioning lines)
+outside indicators; narrative fields (:func:`narrative_texts`) are templates too."""
+_TEMPLATE_MARKS = ("{{", "{%")
+
+
+def unbound_templates(report: Report) -> list[KhzReportError]:
+    """Return a located error for each ``{{``/``{%`` in a field that is never rendered.
+
+    Indicator fields (labels, units, sources, notes), list items (tags, keywords, chart
+    categories) and names are printed as written; a template in them would reach the reader
+    as ``{{ ind.x }}``, so it is refused instead.
+    """
+    smap = source_map(report)
+    allowed = {path for path, _ in narrative_texts(report)}
+    errors: list[KhzReportError] = []
+    for path, text in _strings(report, ()):
+        if not any(mark in text for mark in _TEMPLATE_MARKS) or path in allowed:
+            continue
+        name = path[-1]
+        if (
+            isinstance(name, str)
+            and path[0] != "indicators"
+            and (name[:-3] if name.endswith("_en") else name) in TEMPLATE_FIELDS
+        ):
+            continue
+        errors.append(
+            ValidationError(
+                "this field is printed as written and cannot hold a {{ }} template",
+                smap.locate(path) if smap else Location(path=str(path)),
+                "type the text, or move the figure into a title, caption or paragraph, "
+                "which bind {{ ind.ID }}",
+            )
+        )
+    return errors
+
+
+def _strings(value: object, path: PathKey) -> Iterator[tuple[PathKey, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _strings(getattr(value, name), (*path, name))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
 
 
 def _typed_numbers(

@@ -6,6 +6,8 @@ limits, confinement and located errors as the report itself.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ import pydantic
 from ..errors import KhzReportError, Location, ValidationError, display_path, raise_all
 from ..locations import format_path, source_map
 from ..resources import asset_path
-from ..theme import HEX_COLOR, PRESETS, Theme
+from ..theme import HEX_COLOR, PRESETS, Theme, theme_from_mapping
 from .assets import confined_path
 from .reader import read_yaml
 
@@ -31,11 +33,14 @@ def load_theme(ref: str, source_dir: Path | None, where: Location | None = None)
     if ref in PRESETS:
         file = asset_path("themes", f"{ref}.yaml")
     else:
-        if source_dir is None:
+        if source_dir is None and not ref.endswith((".yaml", ".yml")):
             raise ValidationError(
-                f"unknown theme preset '{ref}'", here, "presets: " + ", ".join(PRESETS)
+                f"unknown theme preset '{ref}'",
+                here,
+                "presets: " + ", ".join(PRESETS) + "; or name a .yaml theme file",
             )
-        file = confined_path(source_dir, ref, here)
+        # a report built in code has no source folder: its theme file is the caller's
+        file = confined_path(source_dir or Path.cwd(), ref, here)
         if not file.is_file():
             raise ValidationError(
                 f"theme file not found: {ref}",
@@ -119,6 +124,28 @@ def load_theme(ref: str, source_dir: Path | None, where: Location | None = None)
                 )
             raise_all(errors)
         raise
+
+
+ThemeChoice = str | os.PathLike[str] | Theme | Mapping[str, Any]
+"""A theme given in code: a preset name, a theme file, a :class:`Theme`, or settings
+(``{"extends": "gov", "colors": {"primary": "#003366"}}``)."""
+
+
+def theme_from(choice: ThemeChoice, where: Location | None = None) -> Theme:
+    """Return the theme a caller chose; a file is read (and checked) as a source's theme is."""
+    if isinstance(choice, Theme):
+        return choice
+    if isinstance(choice, Mapping):
+        return theme_from_mapping(choice)
+    if isinstance(choice, str) and choice in PRESETS:
+        return load_theme(choice, None, where)
+    if not isinstance(choice, str | os.PathLike):
+        raise ValidationError(
+            f"expected a preset name, a theme file, a Theme or a mapping, got {type(choice).__name__}",
+            where or Location(path="theme"),
+        )
+    file = Path(choice).absolute()
+    return load_theme(file.name, file.parent, where)
 
 
 def theme_for(report: Any, language: str | None = None) -> Theme:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,69 @@ def test_importing_the_api_loads_no_renderer() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_theme_given_in_code_in_each_form(report: khzreport.Report, tmp_path: Path) -> None:
+    from khzreport.theme import Theme
+
+    plain = khzreport.resolve(report).theme
+    assert plain.name == "briefing" and not plain.masthead
+    preset = Theme.preset("gov", toc=False, colors={"primary": "#003366"})
+    assert (preset.name, preset.masthead, preset.toc, preset.colors.primary) == (
+        "gov",
+        True,
+        False,
+        "#003366",
+    )
+    file = tmp_path / "mine.yaml"
+    file.write_text("extends: gov\ncolors:\n  primary: '#112233'\n", encoding="utf-8")
+    for choice, primary in (
+        ("gov", Theme.preset("gov").colors.primary),
+        (file, "#112233"),
+        (str(file), "#112233"),
+        (preset, "#003366"),
+        ({"extends": "gov", "colors": {"primary": "#445566"}}, "#445566"),
+    ):
+        theme = khzreport.resolve(report, theme=choice).theme
+        assert theme.masthead and theme.colors.primary == primary
+    html = khzreport.render(
+        report, "html", theme={"extends": "gov", "colors": {"primary": "#445566"}}, cache=None
+    )
+    assert b"#445566" in html
+
+
+def test_a_wrong_theme_in_code_is_a_located_error(report: khzreport.Report) -> None:
+    from khzreport.theme import Theme
+
+    with pytest.raises(
+        khzreport.ReportValidationError, match=r"^theme\.colors\.primary: expected a colour"
+    ):
+        khzreport.resolve(report, theme={"extends": "gov", "colors": {"primary": "blue"}})
+    with pytest.raises(
+        khzreport.ReportValidationError, match=r"^theme\.extends: unknown theme preset 'gv'"
+    ):
+        Theme.preset("gv")
+    with pytest.raises(khzreport.ReportValidationError, match=r"unknown field 'tocc'"):
+        Theme.preset("gov", tocc=False)
+    with pytest.raises(khzreport.ReportValidationError, match="theme file not found"):
+        khzreport.resolve(report, theme="no-such-theme.yaml")
+
+
+def test_sheets_take_a_theme_given_in_code(report: khzreport.Report, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    park = report.parks[0].id
+    theme = {"extends": "gov", "colors": {"primary": "#445566"}}
+    serial = khzreport.build_sheets(
+        report, tmp_path / "a", parks=[park], formats="docx", theme=theme, jobs=1
+    )
+    with ThreadPoolExecutor(2) as pool:
+        pooled = khzreport.build_sheets(
+            report, tmp_path / "b", parks=[park], formats="docx", theme=theme, executor=pool
+        )
+    for result in (serial, pooled):
+        assert [o.park for o in result.done] == [park]
+        (sheet,) = result.outdir.glob("*.docx")
+        with zipfile.ZipFile(sheet) as docx:
+            xml = b"".join(docx.read(n) for n in docx.namelist() if n.endswith(".xml"))
+        assert b"445566" in xml

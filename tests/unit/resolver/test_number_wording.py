@@ -440,3 +440,118 @@ def test_format_fraction_words(value: nb.Fraction, qualifier: str | None, expect
 )
 def test_format_round_words(value: int, unit: str, qualifier: str, expected: str) -> None:
     assert nb.format_round_words(value, unit, qualifier=qualifier) == expected
+
+
+FIELDS = """\
+meta:
+  id: nation_2023
+  title: 全国开发区{{ ind.zones }}发展简报
+  subtitle: 营收{{ ind.revenue }}
+  issuer: 示例编写组
+  year: 2023
+  date: 2024-03-01
+indicators:
+  - id: zones
+    label: 开发区
+    value: 164
+    unit: 家
+  - id: revenue
+    label: 营业收入
+    value: 9357.4
+    unit: 亿元
+    series: {2022: 8800, 2023: 9357.4}
+highlights:
+  - title: 集聚{{ ind.zones }}开发区
+    text: 营收{{ ind.revenue }}。
+charts:
+  - id: trend
+    kind: bar
+    title: 营收达{{ ind.revenue }}
+    indicators: [revenue]
+    unit: "{{ ind.revenue | label }}（亿元）"
+sections:
+  - id: economy
+    title: 开发区{{ ind.zones }}
+    subtitle: 营收{{ ind.revenue }}
+    blocks:
+      - callout: 营收{{ ind.revenue }}。
+        title: 共{{ ind.zones }}
+      - kpi: [zones, revenue]
+        title: 主要指标（{{ ind.zones }}）
+      - table:
+          title: 表中{{ ind.zones }}
+          rows: [zones]
+          columns: [label, value]
+      - chart: trend
+parks:
+  - id: park_a
+    name: 甲园
+    kind: 园区
+    positioning: 集聚{{ ind.zones }}企业
+    indicators: [zones]
+"""
+
+
+def _all_text(document: Document) -> str:
+    import json
+
+    from khzreport.document import to_plain
+
+    return json.dumps(to_plain(document), ensure_ascii=False)
+
+
+def test_a_template_in_any_text_field_is_bound(tmp_path: Path) -> None:
+    report = load(tmp_path, FIELDS)
+    text = _all_text(api.resolve(report))
+    assert "{{" not in text
+    for bound in (
+        "全国开发区164家发展简报",
+        "营收9357.4亿元",
+        "集聚164家开发区",
+        "营收达9357.4亿元",
+        "开发区164家",
+        "共164家",
+        "主要指标（164家）",
+        "表中164家",
+        "单位：营业收入（亿元）",
+    ):
+        assert bound in text, bound
+    sheet = _all_text(api.resolve(report, park="park_a"))
+    assert "集聚164家企业" in sheet and "{{" not in sheet
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path"),
+    [
+        ("    label: 开发区\n", "    label: 开发区{{ ind.zones }}\n", "indicators[0].label"),
+        ("    name: 甲园\n", "    name: 甲园{{ ind.zones }}\n", "parks[0].name"),
+        (
+            "    indicators: [zones]\n",
+            "    indicators: [zones]\n    leading_industries: ['{{ ind.zones }}']\n",
+            "parks[0].leading_industries[0]",
+        ),
+        (
+            "    indicators: [revenue]\n",
+            "    indicators: [revenue]\n    labels: ['{{ ind.zones }}']\n",
+            "charts[0].labels[0]",
+        ),
+    ],
+)
+def test_a_template_in_a_field_printed_as_written_is_a_located_error(
+    tmp_path: Path, old: str, new: str, path: str
+) -> None:
+    text = FIELDS.replace(old, new)
+    with pytest.raises(KhzReportError) as info:
+        api.resolve(load(tmp_path, text))
+    message = str(info.value)
+    assert "cannot hold a {{ }} template" in message
+    assert path in message
+    assert f"report.yaml:{text.splitlines().index(new.splitlines()[-1]) + 1}:" in message
+
+
+def test_a_broken_template_in_a_title_is_a_located_error(tmp_path: Path) -> None:
+    text = FIELDS.replace("title: 开发区{{ ind.zones }}", "title: 开发区{{ ind.zone }}")
+    with pytest.raises(KhzReportError) as info:
+        api.resolve(load(tmp_path, text))
+    assert "unknown indicator 'zone'" in str(info.value)
+    assert "sections[0].title" in str(info.value)
