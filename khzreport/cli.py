@@ -146,7 +146,7 @@ def lint(source: Path) -> None:
 @click.option(
     "--strict",
     is_flag=True,
-    help="Treat warnings (missing glyphs, figures) as located errors; write nothing.",
+    help="Treat warnings (missing glyphs, figures) and lint findings as located errors; write nothing.",
 )
 @_errors_handled
 def build(
@@ -160,10 +160,14 @@ def build(
     """Build the annual briefing of SOURCE (DOCX, PDF and HTML).
 
     Warnings are printed as "warning: FILE:LINE:COL: FIELD: MESSAGE". With --strict they
-    are errors instead: each printed with its location, nothing written, exit code 2.
+    are errors instead: each printed with its location, nothing written, exit code 2; lint
+    runs first and its findings fail the build the same way.
     """
     from . import api
 
+    if strict:
+        report = api.load(source)
+        raise_all(api.lint(report))
     result = api.build(
         source,
         outdir,

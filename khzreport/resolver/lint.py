@@ -7,9 +7,12 @@ except where they are not quantities —
 * digits inside quotation marks, which name things (“2+2+3”产业体系, “4+2+X”);
 * digits joined to Latin letters, which are names or models (5G, H100, EPC).
 
+Figures written in Chinese numerals (五百二十三家, 三分之二, 百分之十二) are reported like typed
+digits, and both checks cover titles, captions, positioning lines and tags as well as prose.
+
 Checks on the data: parts marked ``parts_of`` do not add up to more than their total; a part
-is not larger than the whole it is a ``share_of``; a time series has no missing years; the
-values of one chart share a unit.
+is not larger than the whole it is a ``share_of``; a previous rank lies within its list; a time
+series has no missing years; the values of one chart share a unit.
 """
 
 from __future__ import annotations
@@ -44,11 +47,34 @@ def lint(report: Report) -> list[KhzReportError]:
     """Return every finding on a loaded report (empty when it is consistent)."""
     smap = source_map(report)
     findings: list[KhzReportError] = []
-    for path, text in narrative_texts(report):
-        english = str(path[-1]).endswith("_en")
+    for path, text in (*narrative_texts(report), *short_texts(report)):
+        english = any(str(key).endswith("_en") for key in path[-2:])
         findings.extend(_typed_numbers(text, path, smap, english))
+        if not english:
+            findings.extend(_numbers_in_words(text, path, smap))
     findings.extend(_data_checks(report, smap))
     return findings
+
+
+_TAG_FIELDS = frozenset({"leading_industries", "key_enterprises", "keywords"})
+
+
+def short_texts(report: Report) -> Iterator[tuple[PathKey, str]]:
+    """Yield (field path, text) for the titles, captions, positioning lines and tags.
+
+    They print figures as prose does, so a figure typed into them escapes every check
+    unless it is bound; sources and units are left out (they name publications and units).
+    """
+    for path, text in _strings(report, ()):
+        if path[0] == "indicators" or not text:
+            continue
+        name = path[-1]
+        if isinstance(name, str):
+            base = name[:-3] if name.endswith("_en") else name
+            if base in TEMPLATE_FIELDS - {"source", "unit"} or path == ("meta", "title"):
+                yield path, text
+        elif isinstance(path[-2], str) and path[-2].removesuffix("_en") in _TAG_FIELDS:
+            yield path, text
 
 
 def narrative_texts(report: Report) -> Iterator[tuple[PathKey, str]]:
@@ -153,6 +179,41 @@ def _typed_numbers(
             )
 
 
+_NUMERALS = "零〇一二三四五六七八九十百千万亿两"
+_IN_WORDS = re.compile(
+    f"百分之[{_NUMERALS}点]+"
+    f"|[{_NUMERALS}]+分之[{_NUMERALS}]+"
+    f"|(?<!第)[{_NUMERALS}]{{2,}}(?:多|余)?(?:家|项|个|名|人|件|台|户|所|座|栋|亿元|万元|元|倍)"
+)
+_MAGNITUDE_WORDS = re.compile("[十百千万亿]")
+
+
+def _numbers_in_words(text: str, path: PathKey, smap: SourceMap | None) -> Iterator[KhzReportError]:
+    """Figures written in Chinese numerals (五百二十三家, 三分之二, 百分之十二) outside ``{{ }}``.
+
+    They escape the digit check and are as unchecked as typed digits; round words that
+    carry no figure (一批, 两大, 千家万户, 第二) are not matched.
+    """
+    try:
+        segments = list(literal_segments(text))
+    except Exception:
+        return
+    for seg_line, _, segment in segments:
+        masked = _QUOTED.sub(lambda m: " " * len(m.group(0)), segment)
+        for m in _IN_WORDS.finditer(masked):
+            words = m.group(0)
+            if "分之" not in words and not _MAGNITUDE_WORDS.search(words):
+                continue
+            line = seg_line + segment.count("\n", 0, m.start())
+            where = smap.locate_in_text(path, line) if smap else Location(path=str(path))
+            yield LintFinding(
+                f"figure written in words: '{words}'",
+                where,
+                "bind it to an indicator: {{ ind.ID }}, {{ ind.ID | fraction }} or "
+                "{{ ind.ID | words }}",
+            )
+
+
 def _allowed(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
@@ -207,6 +268,13 @@ def _data_checks(report: Report, smap: SourceMap | None) -> Iterator[KhzReportEr
                     f"'{ind.id}' ({ind.current}) is larger than the whole '{whole.id}' ({whole.current})",
                     where(("indicators", i, "share_of")),
                 )
+        rank = ind.rank
+        if rank and rank.previous is not None and rank.of is not None and rank.previous > rank.of:
+            yield LintFinding(
+                f"'{ind.id}': the previous rank {rank.previous} is outside a list of {rank.of}",
+                where(("indicators", i, "rank", "previous")),
+                "check the previous position, or the list size if the list has grown",
+            )
         if ind.series:
             years = sorted(ind.series)
             missing = [y for y in range(years[0], years[-1] + 1) if y not in ind.series]

@@ -81,3 +81,81 @@ def test_share_larger_than_whole(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     out = findings(path)
     assert any("larger than the whole 'output'" in f for f in out)
+
+
+@pytest.mark.parametrize(
+    ("prose", "words"),
+    [
+        ("五百二十三家企业", "五百二十三家"),
+        ("占三分之二", "三分之二"),
+        ("百分之十二的企业", "百分之十二"),
+    ],
+)
+def test_figures_written_in_chinese_numerals_are_found(
+    tmp_path: Path, prose: str, words: str
+) -> None:
+    path = source_with(tmp_path, "高新技术企业达", f"{prose}，高新技术企业达")
+    [finding] = findings(path)
+    assert f"figure written in words: '{words}'" in finding
+    assert "sections[0].blocks[0].paragraph" in finding
+
+
+@pytest.mark.parametrize(
+    "prose", ["一批企业", "两大产业", "千家万户", "第二名", "一半", "“十四五”"]
+)
+def test_chinese_words_that_carry_no_figure_are_not_found(tmp_path: Path, prose: str) -> None:
+    path = source_with(tmp_path, "高新技术企业达", f"{prose}，高新技术企业达")
+    assert findings(path) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ("    title: 经济运行\n", "    title: 经济运行32项\n", "sections[0].title"),
+        ("    subtitle: 稳中有进\n", "    subtitle: 稳中有进二十三项\n", "sections[0].subtitle"),
+        ("    title: 主要指标\n", "    title: 主要指标12项\n", "charts[0].title"),
+        (
+            "    indicators: [firms]\n",
+            "    indicators: [firms]\n    positioning: 集聚164家企业\n",
+            "parks[0].positioning",
+        ),
+        (
+            "    indicators: [firms]\n",
+            "    indicators: [firms]\n    leading_industries: [120家企业]\n",
+            "parks[0].leading_industries[0]",
+        ),
+    ],
+)
+def test_figures_in_titles_positioning_lines_and_tags_are_found(
+    tmp_path: Path, old: str, new: str, where: str
+) -> None:
+    [finding] = findings(source_with(tmp_path, old, new))
+    assert where in finding
+
+
+def test_a_previous_rank_outside_its_list_is_found(tmp_path: Path) -> None:
+    path = source_with(
+        tmp_path,
+        "rank: {position: 32, previous: 35,",
+        "rank: {position: 32, previous: 190, of: 178,",
+    )
+    [finding] = findings(path)
+    assert "the previous rank 190 is outside a list of 178" in finding
+    assert "indicators[2].rank.previous" in finding
+
+
+def test_strict_build_fails_on_lint_findings(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from khzreport.cli import main
+
+    path = source_with(tmp_path, "高新技术企业达", "305个项目，高新技术企业达")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["build", str(path), "-o", str(out), "-f", "html", "--strict"]
+    )
+    assert result.exit_code == 2
+    assert "number typed into prose: '305'" in result.stderr
+    assert not out.exists()
+    lenient = CliRunner().invoke(main, ["build", str(path), "-o", str(out), "-f", "html"])
+    assert lenient.exit_code == 0, lenient.stderr
