@@ -47,10 +47,15 @@ class Node:
 
 @dataclass(frozen=True)
 class Run:
-    """A stretch of text; ``indicator`` names the indicator a bound number came from."""
+    """A stretch of text; ``indicator`` names the indicator a bound number came from.
+
+    ``target`` is the anchor a cross-reference points at (``sec-talent``, ``figure-3``,
+    ``table-2``): writers draw the run as a link to it (a REF field in Word).
+    """
 
     text: str
     indicator: str | None = None
+    target: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from ..diagnostics import Diagnostic
 from ..document import (
     Block,
     Callout,
@@ -19,7 +20,7 @@ from ..document import (
 from ..model import (
     Report,
 )
-from ..resolver import decisions
+from ..resolver import crossref, decisions
 from ..resolver import numbers as nb
 from ..resolver.composer import Composer
 from ..resolver.decisions import decide
@@ -42,6 +43,7 @@ def compose_briefing(
     Warnings also go into ``diagnostics`` when given (the build's one channel).
     """
     c = Composer(report, theme, language, diagnostics)
+    c.refs = crossref.referable(report)
     m = report.meta
     title = c.text(m.title, m.title_en, ("meta", "title"))
     issuer = c.text(m.issuer, m.issuer_en, ("meta", "issuer"))
@@ -114,6 +116,17 @@ def compose_briefing(
             )
         if lines:
             blocks.append(Distribution(tuple(lines)))
+    outline = [(s.id, headings[path]) for path, s, _ in report.outline()]
+    targets = {**c.targets, **crossref.section_targets(outline, c.locale.en)}
+    for block, ident in crossref.unfilled(blocks, targets):
+        warning = Diagnostic(
+            "reference-not-printed",
+            f"'{ident}' is referred to but not printed, so its number is not known",
+            block.origin,
+            "give the figure its image, or refer to something the document shows",
+        )
+        c.diagnostics.append(c.channel.add(warning))
+    blocks = crossref.fill(blocks, targets)
     c.finish()
     subject = c.locale.word(f"{m.year}年度发展简报", f"Annual briefing {m.year}")
     return Document(

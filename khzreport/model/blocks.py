@@ -76,6 +76,10 @@ class BlockSpec(Strict):
         """Return the part of this block that belongs on ``park``'s sheet, or None."""
         return None
 
+    def targets(self) -> Iterator[str]:
+        """Yield the ids ``{{ ref.ID }}`` may name because this block prints them (图N, 表N)."""
+        return iter(())
+
 
 BLOCK_TYPES: dict[str, type[BlockSpec]] = {}
 """Block key in YAML → block class, in the order the types were registered."""
@@ -156,6 +160,9 @@ class ChartRef(BlockSpec):
     def references(self) -> Iterator[Reference]:
         yield ("chart",), "chart", self.chart
 
+    def targets(self) -> Iterator[str]:
+        yield self.chart
+
 
 @block_type("figure")
 class FigureRef(BlockSpec):
@@ -169,6 +176,9 @@ class FigureRef(BlockSpec):
 
     def references(self) -> Iterator[Reference]:
         yield ("figure",), "figure", self.figure
+
+    def targets(self) -> Iterator[str]:
+        yield self.figure
 
 
 TableColumn = Literal[
@@ -192,6 +202,7 @@ _DEFAULT_COLUMNS: tuple[TableColumn, ...] = ("label", "value")
 class TableSpec(Strict):
     """A table whose rows are indicators and whose columns are their attributes."""
 
+    id: Id | None = Field(None, description="Names the table for {{ ref.ID }} in narrative.")
     title: Text
     title_en: Text | None = None
     rows: list[Id] = Field(min_length=1)
@@ -215,6 +226,10 @@ class TableRef(BlockSpec):
     def references(self) -> Iterator[Reference]:
         for k, ident in enumerate(self.table.rows):
             yield ("table", "rows", k), "indicator", ident
+
+    def targets(self) -> Iterator[str]:
+        if self.table.id:
+            yield self.table.id
 
 
 @block_type("kpi")

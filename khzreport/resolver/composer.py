@@ -56,6 +56,8 @@ class Composer:
         self.smap = source_map(report)
         self.figure_count = 0
         self.table_count = 0
+        self.refs: frozenset[str] = frozenset()
+        self.targets: dict[str, tuple[str, str]] = {}
         self.errors: list[KhzReportError] = []
         self.channel = diagnostics if diagnostics is not None else Diagnostics()
         self.diagnostics: list[Diagnostic] = []
@@ -162,7 +164,7 @@ class Composer:
         else:
             path_used = (*path[:-1], f"{path[-1]}_en") if self.locale.en else path
         try:
-            return render(text, self.report, self.locale, self.used)
+            return render(text, self.report, self.locale, self.used, self.refs)
         except NarrativeError as exc:
             loc = self._text_location(path_used, exc.line)
             self.errors.append(TemplateError(exc.message, loc, exc.hint))
@@ -262,6 +264,7 @@ class Composer:
             self.errors.append(ValidationError(str(exc), self.where(("charts", i))))
             return None
         number, label = self.next_figure_label()
+        self.targets.setdefault(ident, (f"figure-{number}", label))
         alt = (
             self.text(spec.alt, spec.alt_en, ("charts", i, "alt"))
             if spec.alt and (spec.alt_en or not self.locale.en)
@@ -484,6 +487,8 @@ class Composer:
                     row.append("")
             rows.append(tuple(row))
         number, label = self.next_table_label()
+        if spec.id:
+            self.targets.setdefault(spec.id, (f"table-{number}", label))
         numeric = tuple(
             i
             for i, c in enumerate(spec.columns)
@@ -581,6 +586,7 @@ class Composer:
             )
             return None
         number, label = self.next_figure_label()
+        self.targets.setdefault(ident, (f"figure-{number}", label))
         alt = (
             self.text(fig.alt, fig.alt_en, (*fpath, "alt"))
             if fig.alt and (fig.alt_en or not self.locale.en)

@@ -24,7 +24,7 @@ import math
 import operator
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 from jinja2 import StrictUndefined, Undefined, nodes
@@ -119,6 +119,45 @@ class Indicators:
         if not isinstance(name, str) or name.startswith("_"):
             raise KeyError(name)
         return self.__getattr__(name)
+
+
+class References:
+    """The ``ref`` namespace: a figure, table or section named by id prints as a marked run.
+
+    Numbers are not known while a template renders (a figure may come later in the
+    document), so the run carries the id and the layout writes 图3 / 第四部分 into it once the
+    whole document is numbered.
+    """
+
+    __slots__ = ("_ids",)
+
+    def __init__(self, ids: Collection[str]):
+        self._ids = ids
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._ids:
+            close = difflib.get_close_matches(name, sorted(self._ids), n=1)
+            raise NarrativeError(
+                f"unknown reference '{name}'",
+                None,
+                f"did you mean '{close[0]}'?"
+                if close
+                else "ref.ID names a placed chart or figure, a table with an id, or a section"
+                if self._ids
+                else "a park sheet shows none of the briefing's figures, tables or sections",
+            )
+        return f"{_OPEN}{REF_MARK}{name}{_MID}{name}{_CLOSE}"
+
+    def __getitem__(self, name: str) -> str:
+        if not isinstance(name, str) or name.startswith("_"):
+            raise KeyError(name)
+        return self.__getattr__(name)
+
+
+REF_MARK = "#"
+"""Prefix of a run's ``target`` while it still holds the referenced id, not yet its anchor."""
 
 
 def _call(fn: Callable[[], str]) -> str:
@@ -362,13 +401,22 @@ def compile_template(text: str) -> Any:
 
 
 def render(
-    text: str, report: Report, locale: Locale, used: set[str] | None = None
+    text: str,
+    report: Report,
+    locale: Locale,
+    used: set[str] | None = None,
+    refs: Collection[str] = (),
 ) -> list[tuple[Run, ...]]:
-    """Render narrative text into paragraphs of runs (a blank line starts a new paragraph)."""
+    """Render narrative text into paragraphs of runs (a blank line starts a new paragraph).
+
+    ``refs`` are the ids ``{{ ref.ID }}`` may name; their runs carry ``REF_MARK`` + id as
+    target until the layout fills in the numbers.
+    """
     template = compile_template(text)
     meta = report.meta
     context = {
         "ind": Indicators(report, locale, used if used is not None else set()),
+        "ref": References(refs),
         "meta": {
             "year": meta.year,
             "title": locale.pick(meta.title, meta.title_en, "meta.title_en"),
@@ -399,7 +447,7 @@ def render(
 _TEMPLATE_HINT = "write {{ ind.ID }} or {{ ind.ID | filter }}; see the narrative filters"
 _SYNTAX_HINT = "narrative prints indicators with {{ ind.ID }}; it cannot loop, assign or read files"
 _SECURITY_HINT = "narrative prints indicators with {{ ind.ID }} and the filters; nothing else runs"
-_UNDEFINED_HINT = "in scope are ind.ID, meta.year, meta.title and meta.issuer"
+_UNDEFINED_HINT = "in scope are ind.ID, ref.ID, meta.year, meta.title and meta.issuer"
 
 
 def _render_bounded(template: Any, context: dict[str, Any]) -> str:
@@ -438,7 +486,10 @@ def _runs(text: str) -> Iterator[Run]:
     for m in _MARKED.finditer(text):
         if m.start() > pos:
             yield Run(text[pos : m.start()])
-        yield Run(m.group(2), m.group(1))
+        if m.group(1).startswith(REF_MARK):
+            yield Run(m.group(2), target=m.group(1))
+        else:
+            yield Run(m.group(2), m.group(1))
         pos = m.end()
     if pos < len(text):
         yield Run(text[pos:])

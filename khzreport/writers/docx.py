@@ -57,6 +57,7 @@ from ..document import (
     PageBreak,
     Paragraph,
     Quote,
+    Run,
     Table,
     Tags,
     Timeline,
@@ -993,15 +994,16 @@ class _DocxWriter(BlockVisitor):
         names: dict[str, str] = {}
         used: set[str] = set()
         for block in blocks:
-            if not isinstance(block, Heading) or block.anchor in names:
+            anchor = _anchor(block)
+            if anchor is None or anchor in names:
                 continue
-            base = name = ooxml.bookmark_name(block.anchor)
+            base = name = ooxml.bookmark_name(anchor)
             n = 2
             while name in used:
                 name = f"{base[:36]}_{n}"
                 n += 1
             used.add(name)
-            names[block.anchor] = name
+            names[anchor] = name
         return names
 
     # --- blocks -----------------------------------------------------------------------
@@ -1066,7 +1068,37 @@ class _DocxWriter(BlockVisitor):
             )
 
     def block_paragraph(self, block: Paragraph) -> None:
-        self._para("Lead" if block.style == "lead" else "Body", block.text)
+        style = "Lead" if block.style == "lead" else "Body"
+        if not any(r.target for r in block.runs):
+            self._para(style, block.text)
+            return
+        para = self._para(style)
+        text = ""
+        for run in (*block.runs, None):
+            if run is not None and not run.target:
+                text += run.text
+                continue
+            if text:
+                self._run(para, self._t(text))
+                text = ""
+            if run is not None:
+                self._reference(para, run)
+
+    def _reference(self, para: WordParagraph, run: Run) -> None:
+        """Write a cross-reference: a REF field to a caption's label, a link to a heading.
+
+        The field's cached result is the label (图3), so the text reads right before Word
+        updates fields; a heading is linked rather than REF'd, since Word would replace 第四部分
+        with the heading's own words.
+        """
+        name = self.bookmarks.get(run.target or "")
+        text = self._t(run.text)
+        if name is None:
+            self._run(para, text)
+        elif run.target in self.headings:
+            para._p.append(ooxml.internal_link(name, [ooxml.run(text)]))
+        else:
+            para._p.extend(ooxml.field(f"REF {name} \\h", text))
 
     def block_kpi_panel(self, block: KpiPanel) -> None:
         cards = list(block.cards)
@@ -1130,7 +1162,7 @@ class _DocxWriter(BlockVisitor):
         if picture is not None:
             para = self._para("Figure")
             para._p.append(ooxml.drawing_run(picture))
-        self._caption(block.label, block.number, block.caption)
+        self._caption(block.label, block.number, block.caption, f"figure-{block.number}")
         if block.source:
             self._para("SourceNote", block.source)
 
@@ -1203,13 +1235,20 @@ class _DocxWriter(BlockVisitor):
         )
         return self.doc.part.relate_to(part, RT.IMAGE)
 
-    def _caption(self, label: str, number: int, caption: str, style: str = "Caption") -> None:
+    def _caption(
+        self, label: str, number: int, caption: str, anchor: str, style: str = "Caption"
+    ) -> None:
         """Write ``图1 标题`` with the number as a SEQ field, so Word can renumber and list it.
 
         The label comes formatted (``图1``, ``图 1``, ``Figure 1``); the field's cached result
-        is the document's own number, split out of the label at its last occurrence.
+        is the document's own number, split out of the label at its last occurrence. The
+        label is bookmarked as ``anchor`` for cross-references' REF fields.
         """
         para = self._para(style)
+        name = self.bookmarks.get(anchor)
+        if name is not None:
+            self.bookmark_ids += 1
+            para._p.append(ooxml.bookmark_start(self.bookmark_ids, name))
         label = self._t(label)
         digits = str(number)
         cut = label.rfind(digits)
@@ -1223,11 +1262,15 @@ class _DocxWriter(BlockVisitor):
             suffix = label[cut + len(digits) :]
             if suffix:
                 para.add_run(suffix)
+        if name is not None:
+            para._p.append(ooxml.bookmark_end(self.bookmark_ids))
         if caption:
             para.add_run(" " + self._t(caption))
 
     def block_table(self, block: Table) -> None:
-        self._caption(block.label, block.number, block.caption, "TableCaption")
+        self._caption(
+            block.label, block.number, block.caption, f"table-{block.number}", "TableCaption"
+        )
         if block.unit_line:
             self._para("UnitLine", block.unit_line)
         ncols = max(1, len(block.header), *(len(r) for r in block.rows))
@@ -1344,3 +1387,14 @@ def _zip_time(date: str) -> tuple[int, int, int, int, int, int]:
     if stamp.year < 1980:
         return (1980, 1, 1, 0, 0, 0)
     return (stamp.year, stamp.month, stamp.day, 0, 0, 0)
+
+
+def _anchor(block: Block) -> str | None:
+    """Return the anchor a block can be linked to: a heading's, a figure's or a table's."""
+    if isinstance(block, Heading):
+        return block.anchor
+    if isinstance(block, Figure):
+        return f"figure-{block.number}"
+    if isinstance(block, Table):
+        return f"table-{block.number}"
+    return None

@@ -1,0 +1,104 @@
+"""Cross-references: ``{{ ref.ID }}`` in narrative prints 图3, 表2 or 第四部分, and links there.
+
+A template renders before the document is numbered (a figure it names may come later), so
+the narrative marks the run with the id and :func:`fill` writes the label and the anchor into
+it once every block is composed: the printed number always follows the document.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..document import Block, Heading, Run
+from ..model import Report
+from .narrative import REF_MARK
+from .numbers import to_chinese_numeral
+
+
+def referable(report: Report) -> frozenset[str]:
+    """Return the ids ``ref.ID`` may name: sections, placed charts and figures, named tables."""
+    ids = {section.id for _, section, _ in report.outline()}
+    ids.update(h.figure for h in report.highlights if h.figure)
+    for _, section, _ in report.outline():
+        for block in section.blocks:
+            ids.update(block.targets())
+    return frozenset(ids)
+
+
+def section_targets(
+    headings: Iterable[tuple[str, Heading]], english: bool
+) -> dict[str, tuple[str, str]]:
+    """Return each section id's anchor and printed name.
+
+    A chapter is named by its place (第四部分 / Section 4); a sub-section by its number and
+    title (（二）企业培育 / 1.2 Enterprises), or its title alone when headings are unnumbered.
+    """
+    out: dict[str, tuple[str, str]] = {}
+    chapter = 0
+    for ident, heading in headings:
+        if heading.level == 1:
+            chapter += 1
+            name = f"Section {chapter}" if english else f"第{to_chinese_numeral(chapter)}部分"
+        else:
+            name = heading.number.strip() + (" " if english and heading.number else "")
+            name += heading.text
+        out[ident] = (heading.anchor, name)
+    return out
+
+
+def unfilled(blocks: Iterable[Block], targets: Mapping[str, tuple[str, str]]) -> list[tuple[Block, str]]:
+    """Return each block holding a reference to something the document does not print."""
+    out: list[tuple[Block, str]] = []
+    for block in blocks:
+        for run in _runs(block):
+            if run.target and run.target.startswith(REF_MARK) and run.target[1:] not in targets:
+                out.append((block, run.target[1:]))
+    return out
+
+
+def fill(blocks: Iterable[Block], targets: Mapping[str, tuple[str, str]]) -> list[Block]:
+    """Return ``blocks`` with every reference run holding its label and its target's anchor.
+
+    A reference to something not printed (a figure without its image yet) keeps no link and
+    prints its id; :func:`unfilled` lists those for a warning.
+    """
+    return [_fill(block, targets) for block in blocks]
+
+
+def _fill(obj: Any, targets: Mapping[str, tuple[str, str]]) -> Any:
+    if isinstance(obj, Run):
+        if obj.target and obj.target.startswith(REF_MARK):
+            found = targets.get(obj.target[1:])
+            if found is None:
+                return dataclasses.replace(obj, target=None)
+            anchor, label = found
+            return dataclasses.replace(obj, text=label, target=anchor)
+        return obj
+    if isinstance(obj, tuple):
+        items = tuple(_fill(x, targets) for x in obj)
+        return obj if all(a is b for a, b in zip(items, obj, strict=True)) else items
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {}
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, Run | tuple) or dataclasses.is_dataclass(value):
+                new = _fill(value, targets)
+                if new is not value:
+                    changes[f.name] = new
+        return dataclasses.replace(obj, **changes) if changes else obj
+    return obj
+
+
+def _runs(obj: Any) -> Iterable[Run]:
+    if isinstance(obj, Run):
+        yield obj
+    elif isinstance(obj, tuple):
+        for x in obj:
+            yield from _runs(x)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, Run | tuple) or dataclasses.is_dataclass(value):
+                yield from _runs(value)
