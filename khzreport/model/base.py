@@ -4,6 +4,7 @@ numbers) that every part of a source is checked against."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -78,10 +79,7 @@ def parse_number(value: Any) -> Any:
             if num.strip().isdigit() and den.strip().isdigit() and int(den) != 0:
                 value = Fraction(int(num), int(den))
         if isinstance(value, str):
-            raise refusal(
-                f"expected a number, got the text {value!r}",
-                'write a number such as 12.5, or a fraction in quotes such as "1/3"',
-            )
+            raise refusal(f"expected a number, got the text {value!r}", _number_hint(text))
     if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         raise refusal(
             f"expected a finite number, got {value!r}",
@@ -93,6 +91,25 @@ def parse_number(value: Any) -> Any:
             "1e15 is the limit for any figure; check the digits or store it in a larger unit",
         )
     return value
+
+
+_QUALIFIED_NUMBER = re.compile(
+    r"(近|超|突破|约|逾)?\s*([0-9]+(?:\.[0-9]+)?)\s*(多|余)?\s*([^0-9\s]*?)\s*(以上|左右)?"
+)
+
+
+def _number_hint(text: str) -> str:
+    """Suggest the qualifier field for '近80' or '200余家', the way a report prints them."""
+    match = _QUALIFIED_NUMBER.fullmatch(text)
+    if not match or not (match[1] or match[3] or match[4] or match[5]):
+        return 'write a number such as 12.5, or a fraction in quotes such as "1/3"'
+    qualifier = match[1] or match[3] or match[5]
+    parts = [f"value: {match[2]}"]
+    if qualifier:
+        parts.append(f"qualifier: {qualifier}")
+    if match[4]:
+        parts.append(f"unit: {match[4]}")
+    return "write " + ", ".join(parts)
 
 
 def refusal(message: str, hint: str) -> PydanticCustomError:

@@ -358,7 +358,9 @@ def format_quantity(
       ≥1e9 ``billion``, ≥1e6 ``million``, and, for 万-based units only, ≥1e3 ``thousand``
       (740亿元 → ``RMB 74.0 billion``, 5亿美元 → ``USD 500 million``, 100万元 → ``RMB 1
       million``, 50万元 → ``RMB 500 thousand``, 50000元 → ``RMB 50,000``). Billions and
-      trillions default to one decimal place; smaller magnitudes show the number as it is.
+      trillions keep the significant digits of the Chinese figure, with at least one decimal
+      place (9357.4亿元 → ``RMB 935.74 billion``, 740亿元 → ``RMB 74.0 billion``); smaller
+      magnitudes show the number as it is.
     * Measures are restated in the base unit: 17万平方米 → ``170,000 m²``, 亩 → ``mu``, 米 →
       ``m``, 层 → ``floors``, 年 → ``years`` (singular when the number is exactly ``1``).
     * Counting units are a bare number unless ``unit_en`` names the noun (``140 firms``); their
@@ -463,8 +465,11 @@ def _quantity_en(
         word, size = _magnitude(amount, allow_thousand=allow_thousand)
         if not word:
             return number_of(value if factor == 1 else amount), ""
-        default = 1 if money and size >= Decimal(10) ** 9 else None
-        return number_of(_EXACT.divide(amount, size), default), word
+        shown = _EXACT.divide(amount, size)
+        default = None
+        if money and size >= Decimal(10) ** 9:
+            default = max(1, -min(0, int(_trim(shown).as_tuple().exponent)))
+        return number_of(shown, default), word
 
     if unit == "%" and unit_en is None:
         number = number_of(value)

@@ -555,3 +555,21 @@ def test_a_broken_template_in_a_title_is_a_located_error(tmp_path: Path) -> None
         api.resolve(load(tmp_path, text))
     assert "unknown indicator 'zone'" in str(info.value)
     assert "sections[0].title" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("近80", "write value: 80, qualifier: 近"),
+        ("200余家", "write value: 200, qualifier: 余, unit: 家"),
+        ("80%以上", "write value: 80, qualifier: 以上, unit: %"),
+    ],
+)
+def test_a_value_written_with_its_qualifier_gets_a_hint(
+    tmp_path: Path, value: str, hint: str
+) -> None:
+    text = SOURCE.replace("    value: 164\n", f"    value: '{value}'\n")
+    with pytest.raises(KhzReportError) as info:
+        load(tmp_path, text)
+    assert f"expected a number, got the text '{value}'" in str(info.value)
+    assert f"({hint})" in str(info.value)

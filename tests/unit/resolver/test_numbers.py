@@ -467,7 +467,9 @@ def test_format_quantity_en_every_qualifier_goes_first(
     [
         (740, "亿元", "RMB 74.0 billion"),
         (140, "亿元", "RMB 14.0 billion"),
-        (739.56, "亿元", "RMB 74.0 billion"),
+        (739.56, "亿元", "RMB 73.956 billion"),
+        (9357.4, "亿元", "RMB 935.74 billion"),
+        (1.25, "万亿元", "RMB 1.25 trillion"),
         (10, "亿元", "RMB 1.0 billion"),
         (5, "亿元", "RMB 500 million"),
         (1.5, "亿元", "RMB 150 million"),
