@@ -112,7 +112,11 @@ def compose_sheet(
         fig = c.chart_figure(park.chart, (*path, "chart"), width="full")
         if fig:
             blocks.append(fig)
+    elif park.chart and not park.photo:
+        _warn_repeated_chart(c, park, path)
     elif park.photo:
+        if park.chart:
+            _warn_repeated_chart(c, park, path)
         fig = c.image_figure(park.photo, (*path, "photo"), width="half")
         if fig:
             blocks.append(fig)
@@ -158,6 +162,16 @@ def _events(c: Composer, report: Report, park: str) -> list[Block]:
                 continue
             out.extend(part.resolve(c, (*base, "blocks", j)))
     return out
+
+
+def _warn_repeated_chart(c: Composer, park: Park, path: PathKey) -> None:
+    c.warn(
+        "chart-repeats-card",
+        f"chart '{park.chart}' is not shown: it is one big figure that a KPI card of this "
+        "sheet already shows",
+        (*path, "chart"),
+        "give the chart's indicator a series, or choose another chart for the park",
+    )
 
 
 def _repeats_a_card(report: Report, park: Park) -> bool:

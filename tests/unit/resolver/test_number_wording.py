@@ -573,3 +573,18 @@ def test_a_value_written_with_its_qualifier_gets_a_hint(
         load(tmp_path, text)
     assert f"expected a number, got the text '{value}'" in str(info.value)
     assert f"({hint})" in str(info.value)
+
+
+def test_a_park_chart_that_repeats_a_kpi_card_is_dropped_with_a_warning(tmp_path: Path) -> None:
+    minimal = Path(__file__).parents[2] / "fixtures" / "minimal" / "report.yaml"
+    text = minimal.read_text(encoding="utf-8")
+    text = text.replace(
+        "sections:\n",
+        "  - id: big\n    kind: big_number\n    title: 企业\n    indicator: firms\nsections:\n",
+    )
+    text = text.replace("    indicators: [firms]\n", "    indicators: [firms]\n    chart: big\n")
+    document = api.resolve(load(tmp_path, text), park="park_a")
+    assert not document.charts()
+    [warning] = [d for d in document.diagnostics if d.code == "chart-repeats-card"]
+    assert warning.location is not None and warning.location.path == "parks[0].chart"
+    assert warning.location.line == text.splitlines().index("    chart: big") + 1
