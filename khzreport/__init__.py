@@ -6,6 +6,12 @@ Typical use::
 
     report = khzreport.load("examples/kunshan-2023/report.yaml")
     khzreport.build(report, "build/", formats="docx,pdf")
+    pdf = khzreport.render(report.with_values({"gdp": 800}), "pdf")  # bytes, nothing written
+
+Functions: :func:`load`, :func:`validate`, :func:`lint`, :func:`resolve`, :func:`build`,
+:func:`render`, :func:`render_sheet`, :func:`build_sheets`; the model :class:`Report`
+(derive copies with ``report.replace(...)`` and ``report.with_values(...)``); every error
+a :class:`KhzReportError` with a location. See docs/api.md.
 
 Heavy libraries (matplotlib, python-docx, Typst) load only when a build needs them.
 """
@@ -28,6 +34,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    __version__: str
     from .api import build, build_sheets, lint, load, render, render_sheet, resolve, validate
     from .model import Report
 
@@ -42,6 +49,7 @@ __all__ = [
     "SourceError",
     "TemplateError",
     "UnknownIdError",
+    "__version__",
     "build",
     "build_sheets",
     "lint",
@@ -58,7 +66,15 @@ logging.getLogger("khzreport").addHandler(logging.NullHandler())
 _API = ("build", "build_sheets", "lint", "load", "render", "render_sheet", "resolve", "validate")
 
 
+def __dir__() -> list[str]:
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import version  # 50 ms of imports, paid only when asked
+
+        return version("khzreport")
     if name in _API:
         from . import api
 

@@ -134,13 +134,13 @@ class Page(_Strict):
 class ChartStyle(_Strict):
     """Chart geometry: width in centimetres (A4 text column), height ratio, dpi for PNG."""
 
-    width_cm: float = Field(15.5, ge=2, le=50)
-    aspect: float = Field(0.5, ge=0.1, le=3)
-    dpi: int = Field(220, ge=200, le=600)
-    font_size: float = Field(9, ge=4, le=40)
-    line_width: float = Field(2.0, ge=0, le=20)
+    width_cm: float = Field(default=15.5, ge=2, le=50)
+    aspect: float = Field(default=0.5, ge=0.1, le=3)
+    dpi: int = Field(default=220, ge=200, le=600)
+    font_size: float = Field(default=9, ge=4, le=40)
+    line_width: float = Field(default=2.0, ge=0, le=20)
     grid: bool = True
-    bar_width: float = Field(0.6, gt=0, le=1)
+    bar_width: float = Field(default=0.6, gt=0, le=1)
 
     @model_validator(mode="after")
     def _bounded_raster(self) -> ChartStyle:
@@ -159,27 +159,33 @@ class Theme(_Strict):
     """Everything visual about a document, shared by charts, DOCX, PDF and HTML."""
 
     name: str = "briefing"
-    masthead: bool = Field(False, description="Open with a red 简报 masthead instead of a cover.")
-    cover: bool = Field(True, description="Open with a title block (when there is no masthead).")
+    masthead: bool = Field(
+        default=False, description="Open with a red 简报 masthead instead of a cover."
+    )
+    cover: bool = Field(
+        default=True, description="Open with a title block (when there is no masthead)."
+    )
     toc: bool = True
     outline_numbering: bool = Field(
-        False, description="Number chapter titles 一、二、 (1. 2. in English)."
+        default=False, description="Number chapter titles 一、二、 (1. 2. in English)."
     )
     numbering: Literal["official", "decimal", "none"] | None = Field(
-        None,
+        default=None,
         description="Heading numbers: official 一、（一）1.（1）, decimal 1. 1.1 1.1.1, or none; "
         "unset, outline_numbering chooses official (decimal in English) or none.",
     )
-    toc_depth: int = Field(1, ge=1, le=4, description="Heading levels the contents list.")
-    line_spacing: float = Field(1.5, ge=0.5, le=5)
-    first_line_chars: float = Field(2, ge=0, le=10)
+    toc_depth: int = Field(default=1, ge=1, le=4, description="Heading levels the contents list.")
+    line_spacing: float = Field(default=1.5, ge=0.5, le=5)
+    first_line_chars: float = Field(default=2, ge=0, le=10)
     thousands: bool = False
     fonts: Fonts = Field(default_factory=Fonts)
     sizes: Sizes = Field(default_factory=Sizes)
     colors: Colors = Field(default_factory=Colors)
     page: Page = Field(default_factory=Page)
     chart: ChartStyle = Field(default_factory=ChartStyle)
-    base_dir: str | None = Field(None, description="Folder the theme's font files are relative to.")
+    base_dir: str | None = Field(
+        default=None, description="Folder the theme's font files are relative to."
+    )
 
     @classmethod
     def preset(cls, name: str, **overrides: Any) -> Theme:

@@ -202,12 +202,12 @@ _DEFAULT_COLUMNS: tuple[TableColumn, ...] = ("label", "value")
 class TableSpec(Strict):
     """A table whose rows are indicators and whose columns are their attributes."""
 
-    id: Id | None = Field(None, description="Names the table for {{ ref.ID }} in narrative.")
+    id: Id | None = Field(default=None, description="Names the table for {{ ref.ID }} in narrative.")
     title: Text
     title_en: Text | None = None
     rows: list[Id] = Field(min_length=1)
     columns: list[TableColumn] = Field(default_factory=lambda: list(_DEFAULT_COLUMNS))
-    unit: Text | None = Field(None, description="单位 line when all rows share a unit.")
+    unit: Text | None = Field(default=None, description="单位 line when all rows share a unit.")
     unit_en: Text | None = None
     source: Text | None = None
     source_en: Text | None = None
@@ -297,9 +297,9 @@ class Event(Strict):
     date: EventDate
     text: Text
     text_en: Text | None = None
-    tag: Text | None = Field(None, description="A short label such as 载体建设.")
+    tag: Text | None = Field(default=None, description="A short label such as 载体建设.")
     tag_en: Text | None = None
-    park: Id | None = Field(None, description="Park id: the event also shows on its sheet.")
+    park: Id | None = Field(default=None, description="Park id: the event also shows on its sheet.")
 
     @property
     def period(self) -> int | str:

@@ -38,11 +38,11 @@ class Rank(Strict):
     position: Count | None = Field(
         description="1-based position in the list; null while the list is not out yet."
     )
-    of: Count | None = Field(None, description="How many entries the list has.")
+    of: Count | None = Field(default=None, description="How many entries the list has.")
     list: Text | None = Field(
-        None, description="Which list or evaluation, e.g. 国家高新区综合评价."
+        default=None, description="Which list or evaluation, e.g. 国家高新区综合评价."
     )
-    previous: Count | None = Field(None, description="Position in the previous period.")
+    previous: Count | None = Field(default=None, description="Position in the previous period.")
 
     @model_validator(mode="after")
     def _within_list(self) -> Rank:
@@ -63,50 +63,65 @@ class Indicator(Strict):
     id: Id
     label: Text = Field(description="What the figure measures, e.g. 电子信息产业集群规模.")
     label_en: Text | None = None
-    short_label: Text | None = Field(None, description="A short label for charts and KPI cards.")
+    short_label: Text | None = Field(
+        default=None, description="A short label for charts and KPI cards."
+    )
     short_label_en: Text | None = None
-    value: NumberValue | None = Field(None, description="The figure (int, decimal or '1/3').")
-    value_min: NumberValue | None = Field(None, description="Low end of a range (17 in 17%～20%).")
-    value_max: NumberValue | None = Field(None, description="High end of a range (20 in 17%～20%).")
-    unit: Text = Field("", description="Display unit: 亿元, 家, %, 万平方米 ...")
-    unit_en: Text | None = Field(None, description="English noun for counting units (firms).")
-    source_unit: Text | None = Field(None, description="Unit the value is stored in (元).")
-    decimals: int | None = Field(None, ge=0, le=6, description="Fixed decimals when shown.")
+    value: NumberValue | None = Field(
+        default=None, description="The figure (int, decimal or '1/3')."
+    )
+    value_min: NumberValue | None = Field(
+        default=None, description="Low end of a range (17 in 17%～20%)."
+    )
+    value_max: NumberValue | None = Field(
+        default=None, description="High end of a range (20 in 17%～20%)."
+    )
+    unit: Text = Field(default="", description="Display unit: 亿元, 家, %, 万平方米 ...")
+    unit_en: Text | None = Field(
+        default=None, description="English noun for counting units (firms)."
+    )
+    source_unit: Text | None = Field(default=None, description="Unit the value is stored in (元).")
+    decimals: int | None = Field(default=None, ge=0, le=6, description="Fixed decimals when shown.")
     qualifier: Qualifier | None = None
-    period: Year | Text | Day | None = Field(None, description="2023, '2023-12' or a date.")
-    date: Day | None = Field(None, description="Day the figure was reached (records).")
-    previous: NumberValue | None = Field(None, description="Value in the previous period.")
+    period: Year | Text | Day | None = Field(default=None, description="2023, '2023-12' or a date.")
+    date: Day | None = Field(default=None, description="Day the figure was reached (records).")
+    previous: NumberValue | None = Field(default=None, description="Value in the previous period.")
     previous_period: Year | Text | None = None
-    growth: NumberValue | None = Field(None, description="Growth rate in percent, if published.")
+    growth: NumberValue | None = Field(
+        default=None, description="Growth rate in percent, if published."
+    )
     growth_decimals: int | None = Field(
-        None,
+        default=None,
         ge=0,
         le=6,
         description="Decimals of the growth rate; default: as published, or 1 when computed.",
     )
     growth_base: Text | None = Field(
-        None,
+        default=None,
         description="What the growth compares with: 同比 (default), 比上年, 较2022年, 比年初, 环比.",
     )
     growth_kind: Literal["名义", "实际"] | None = Field(
-        None, description="名义 (nominal) or 实际 (real) growth: 同比名义增长6.38%."
+        default=None, description="名义 (nominal) or 实际 (real) growth: 同比名义增长6.38%."
     )
     growth_fall: Literal["下降", "减少"] | None = Field(
-        None, description="The word for a fall: 下降 (default) or 减少."
+        default=None, description="The word for a fall: 下降 (default) or 减少."
     )
     rank: Rank | None = None
-    share_of: Id | None = Field(None, description="Indicator id of the whole this is part of.")
-    parts_of: Id | None = Field(
-        None, description="Indicator id of a total that this and its siblings must not exceed."
+    share_of: Id | None = Field(
+        default=None, description="Indicator id of the whole this is part of."
     )
-    target: NumberValue | None = Field(None, description="Target value (for ranks: top N).")
+    parts_of: Id | None = Field(
+        default=None,
+        description="Indicator id of a total that this and its siblings must not exceed.",
+    )
+    target: NumberValue | None = Field(default=None, description="Target value (for ranks: top N).")
     target_period: Year | Text | None = None
     series: dict[int, NumberValue | None] | None = Field(
-        None, description="Year → value; null marks a year without data."
+        default=None, description="Year → value; null marks a year without data."
     )
-    source: Text | None = Field(None, description="资料来源 line.")
+    source: Text | None = Field(default=None, description="资料来源 line.")
     source_en: Text | None = None
-    definition: Text | None = Field(None, description="口径: how the figure is defined.")
+    definition: Text | None = Field(default=None, description="口径: how the figure is defined.")
     definition_en: Text | None = None
     note: Text | None = None
     note_en: Text | None = None

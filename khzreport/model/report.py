@@ -37,7 +37,7 @@ class Distribution(Strict):
     submit_to_en: list[Text] | None = None
     copy_to: list[Text] = Field(default_factory=list, description="抄送")
     copy_to_en: list[Text] | None = None
-    printed_by: Text | None = Field(None, description="印发 body")
+    printed_by: Text | None = Field(default=None, description="印发 body")
     printed_by_en: Text | None = None
     printed_date: Day | None = None
 
@@ -53,11 +53,11 @@ class Meta(Strict):
     issuer: Text
     issuer_en: Text | None = None
     year: Year
-    period: Text | None = Field(None, description="Reporting period if not the calendar year.")
+    period: Text | None = Field(default=None, description="Reporting period if not the calendar year.")
     date: Day
     language: Language = "zh-CN"
-    issue: Count | None = Field(None, description="Issue number for a 简报 masthead (第N期).")
-    masthead: Text | None = Field(None, description="Red masthead line, e.g. 昆山高新区发展简报.")
+    issue: Count | None = Field(default=None, description="Issue number for a 简报 masthead (第N期).")
+    masthead: Text | None = Field(default=None, description="Red masthead line, e.g. 昆山高新区发展简报.")
     masthead_en: Text | None = None
     keywords: list[Text] = Field(default_factory=list)
     keywords_en: list[Text] | None = None
@@ -72,7 +72,7 @@ class Highlight(Strict):
     title_en: Text | None = None
     text: Text = Field(description="Narrative template.")
     text_en: Text | None = None
-    figure: Id | None = Field(None, description="Figure (photo) shown with the call-out.")
+    figure: Id | None = Field(default=None, description="Figure (photo) shown with the call-out.")
 
 
 class Quote(Strict):
@@ -91,10 +91,10 @@ class Figure(Strict):
     """An image file with a caption, stored relative to the source file."""
 
     id: Id
-    image: Text | None = Field(None, description="Path relative to the source; optional.")
+    image: Text | None = Field(default=None, description="Path relative to the source; optional.")
     caption: Text
     caption_en: Text | None = None
-    alt: Text | None = Field(None, description="Alt text; the caption is used when absent.")
+    alt: Text | None = Field(default=None, description="Alt text; the caption is used when absent.")
     alt_en: Text | None = None
     source: Text | None = None
     source_en: Text | None = None
@@ -134,18 +134,18 @@ class ChartSpec(Strict):
     kind: ChartKind
     title: Text
     title_en: Text | None = None
-    unit: Text | None = Field(None, description="Axis unit, shown as 单位：亿元.")
+    unit: Text | None = Field(default=None, description="Axis unit, shown as 单位：亿元.")
     unit_en: Text | None = None
-    source: Text | None = Field(None, description="资料来源 line under the chart.")
+    source: Text | None = Field(default=None, description="资料来源 line under the chart.")
     source_en: Text | None = None
     indicators: list[Id] | None = None
-    labels: list[Text] | None = Field(None, description="Category labels overriding labels.")
+    labels: list[Text] | None = Field(default=None, description="Category labels overriding labels.")
     labels_en: list[Text] | None = None
     categories: list[Text] | None = None
     categories_en: list[Text] | None = None
     series: list[Series] | None = None
-    indicator: Id | None = Field(None, description="For big_number.")
-    alt: Text | None = Field(None, description="Alt text; written from the data when absent.")
+    indicator: Id | None = Field(default=None, description="For big_number.")
+    alt: Text | None = Field(default=None, description="Alt text; written from the data when absent.")
     alt_en: Text | None = None
 
     @model_validator(mode="after")
@@ -184,7 +184,7 @@ class Section(Strict):
     id: Id
     title: Text
     title_en: Text | None = None
-    subtitle: Text | None = Field(None, description="Second line of the title.")
+    subtitle: Text | None = Field(default=None, description="Second line of the title.")
     subtitle_en: Text | None = None
     blocks: list[Block] = Field(default_factory=list)
     subsections: list[Section] = Field(default_factory=list)
@@ -200,7 +200,7 @@ class Park(Strict):
     kind_en: Text | None = None
     positioning: Text | None = None
     positioning_en: Text | None = None
-    area: Id | None = Field(None, description="Indicator id holding the park's area.")
+    area: Id | None = Field(default=None, description="Indicator id holding the park's area.")
     founded: Year | None = None
     leading_industries: list[Text] = Field(default_factory=list)
     leading_industries_en: list[Text] | None = None
@@ -209,7 +209,7 @@ class Park(Strict):
     indicators: list[Id] = Field(default_factory=list, description="KPI cards of the sheet.")
     narrative: Text | None = None
     narrative_en: Text | None = None
-    photo: Id | None = Field(None, description="Figure id of the park's photo.")
+    photo: Id | None = Field(default=None, description="Figure id of the park's photo.")
     chart: Id | None = None
 
 
@@ -217,8 +217,8 @@ class Report(Strict):
     """A whole annual report: meta, indicators, narrative sections, charts, parks, figures."""
 
     meta: Meta
-    theme: Text = Field("briefing", description="Preset name or theme file relative to source.")
-    lead: Text | None = Field(None, description="Lead paragraph template.")
+    theme: Text = Field(default="briefing", description="Preset name or theme file relative to source.")
+    lead: Text | None = Field(default=None, description="Lead paragraph template.")
     lead_en: Text | None = None
     kpis: list[Id] = Field(default_factory=list, description="Headline KPI panel.")
     highlights: list[Highlight] = Field(default_factory=list)

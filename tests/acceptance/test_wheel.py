@@ -45,6 +45,9 @@ def test_wheel_installs_and_runs_outside_the_repo(tmp_path: Path) -> None:
         "assert 'site-packages' in str(data_root()), data_root()\n"
         "print(template_path('typst', 'briefing.typ').read_text()[:20])\n"
         "print(asset_path('themes', 'gov.yaml').read_text()[:5])\n"
+        "import importlib.resources, khzreport\n"
+        "assert (importlib.resources.files('khzreport') / 'py.typed').is_file()\n"
+        "assert khzreport.__version__\n"
     )
     result = subprocess.run(
         [str(py), "-c", probe], capture_output=True, text=True, cwd=work, timeout=60

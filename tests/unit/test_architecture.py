@@ -39,6 +39,7 @@ LATE_LIBRARIES = {
     "lxml": "only the DOCX writer edits XML",
     "fontTools": "only font checks read character maps",
     "rich": "only an interactive terminal shows a progress bar",
+    "importlib": "importlib.metadata costs 50 ms to import; only khzreport.__version__ reads it",
 }
 """Libraries a function may import when called, not at module import: heavy or optional."""
 
