@@ -71,9 +71,7 @@ def compose_briefing(
     if report.lead:
         blocks.extend(c.paragraphs(report.lead, report.lead_en, ("lead",), "lead"))
     if report.kpis:
-        panel = c.kpi_panel(
-            report.kpis, c.locale.word(f"{m.year}年主要指标", f"Key figures {m.year}"), ("kpis",)
-        )
+        panel = c.kpi_panel(report.kpis, headline_title(c, report), ("kpis",))
         if panel:
             blocks.append(_located(panel, c, ("kpis",)))
     for i, h in enumerate(report.highlights):
@@ -169,3 +167,18 @@ def _located(block: Block, c: Composer, path: PathKey) -> Block:
     if block.origin is not None:
         return block
     return dataclasses.replace(block, origin=c.where(path))
+
+
+def headline_title(c: Composer, report: Report) -> str:
+    """Return the heading of the headline KPI panel: ``kpis_title``, or the period's key figures.
+
+    A report on part of a year (``meta.period: 2023年前三季度``) must not label its figures
+    as the whole year's, so the period, when given, replaces the year.
+    """
+    m = report.meta
+    if report.kpis_title:
+        return c.text(report.kpis_title, report.kpis_title_en, ("kpis_title",))
+    if m.period:
+        period = c.text(m.period, m.period_en, ("meta", "period"))
+        return c.locale.word(f"{period}主要指标", f"Key figures, {period}")
+    return c.locale.word(f"{m.year}年主要指标", f"Key figures {m.year}")

@@ -122,6 +122,9 @@ def compose_sheet(
             blocks.append(fig)
     if _is_sparse(park) and report.kpis:
         title = c.locale.word(f"{m.year}年全区主要指标", f"Zone key figures {m.year}")
+        if m.period:
+            period = c.text(m.period, m.period_en, ("meta", "period"))
+            title = c.locale.word(f"{period}全区主要指标", f"Zone key figures, {period}")
         panel = c.kpi_panel(report.kpis[:6], title, ("kpis",))
         if panel:
             blocks.append(panel)

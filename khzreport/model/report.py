@@ -53,11 +53,20 @@ class Meta(Strict):
     issuer: Text
     issuer_en: Text | None = None
     year: Year
-    period: Text | None = Field(default=None, description="Reporting period if not the calendar year.")
+    period: Text | None = Field(
+        default=None,
+        description="Reporting period if not the calendar year (2023年前三季度): it heads the "
+        "headline KPI panel and fills a table's period column where an indicator has none.",
+    )
+    period_en: Text | None = None
     date: Day
     language: Language = "zh-CN"
-    issue: Count | None = Field(default=None, description="Issue number for a 简报 masthead (第N期).")
-    masthead: Text | None = Field(default=None, description="Red masthead line, e.g. 昆山高新区发展简报.")
+    issue: Count | None = Field(
+        default=None, description="Issue number for a 简报 masthead (第N期)."
+    )
+    masthead: Text | None = Field(
+        default=None, description="Red masthead line, e.g. 昆山高新区发展简报."
+    )
     masthead_en: Text | None = None
     keywords: list[Text] = Field(default_factory=list)
     keywords_en: list[Text] | None = None
@@ -139,13 +148,17 @@ class ChartSpec(Strict):
     source: Text | None = Field(default=None, description="资料来源 line under the chart.")
     source_en: Text | None = None
     indicators: list[Id] | None = None
-    labels: list[Text] | None = Field(default=None, description="Category labels overriding labels.")
+    labels: list[Text] | None = Field(
+        default=None, description="Category labels overriding labels."
+    )
     labels_en: list[Text] | None = None
     categories: list[Text] | None = None
     categories_en: list[Text] | None = None
     series: list[Series] | None = None
     indicator: Id | None = Field(default=None, description="For big_number.")
-    alt: Text | None = Field(default=None, description="Alt text; written from the data when absent.")
+    alt: Text | None = Field(
+        default=None, description="Alt text; written from the data when absent."
+    )
     alt_en: Text | None = None
 
     @model_validator(mode="after")
@@ -217,10 +230,16 @@ class Report(Strict):
     """A whole annual report: meta, indicators, narrative sections, charts, parks, figures."""
 
     meta: Meta
-    theme: Text = Field(default="briefing", description="Preset name or theme file relative to source.")
+    theme: Text = Field(
+        default="briefing", description="Preset name or theme file relative to source."
+    )
     lead: Text | None = Field(default=None, description="Lead paragraph template.")
     lead_en: Text | None = None
     kpis: list[Id] = Field(default_factory=list, description="Headline KPI panel.")
+    kpis_title: Text | None = Field(
+        default=None, description="Heading of the headline KPI panel [default: 2023年主要指标]."
+    )
+    kpis_title_en: Text | None = None
     highlights: list[Highlight] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)

@@ -532,6 +532,9 @@ class Composer:
                 else ""
             )
         if col == "period":
+            if ind.period is None and self.report.meta.period:
+                m = self.report.meta
+                return self.text(m.period, m.period_en, ("meta", "period"))
             return b.period() if ind.period is not None else ""
         if col == "rank":
             return b.rank() if ind.rank else ""

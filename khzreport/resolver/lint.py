@@ -101,7 +101,7 @@ def narrative_texts(report: Report) -> Iterator[tuple[PathKey, str]]:
 
 TEMPLATE_FIELDS = frozenset(
     {"title", "subtitle", "issuer", "masthead", "kind", "positioning", "by", "role"}
-    | {"alt", "unit", "source", "caption", "tag"}
+    | {"alt", "unit", "source", "caption", "tag", "kpis_title"}
 )
 """Short text fields rendered as bound templates (titles, captions, units, positioning lines)
 outside indicators; narrative fields (:func:`narrative_texts`) are templates too."""
