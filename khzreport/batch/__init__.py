@@ -48,7 +48,7 @@ import logging
 import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -207,9 +207,12 @@ class _Batch:
             raise ValidationError(
                 f"jobs must be at least 1, got {jobs}", None, "run with one job or more"
             )
+        if executor is not None:
+            refuse_fork_pool(executor)
         self.report = source if isinstance(source, Report) else load(Path(source))
         smap = source_map(self.report)
         self.source_file: Path | None = smap.file.resolve() if smap else None
+        self.shipped = shipped_report(self.report)
         self.own_theme = theme is not None
         self.theme = theme_from(theme) if theme is not None else theme_for(self.report, language)
         self.language = language
@@ -261,7 +264,7 @@ class _Batch:
                 self._finish(kept)
         try:
             workers = min(self.jobs, len(todo))
-            if self.source_file is not None and todo and (self.executor or workers > 1):
+            if todo and (self.executor or workers > 1):
                 run_pool(
                     todo,
                     self._task,
@@ -298,9 +301,9 @@ class _Batch:
         )
 
     def _task(self, park: str, attempt: int) -> SheetTask:
-        assert self.source_file is not None
         theme = self.theme if self.own_theme else None
-        return SheetTask(str(self.source_file), park, self.formats, self.language, attempt, theme)
+        source = str(self.source_file or "")
+        return SheetTask(source, park, self.formats, self.language, attempt, theme, self.shipped)
 
     def _lost(self, park: str, exc: BaseException, attempts: int, gave_up: bool) -> None:
         """Record a park whose task never returned (its worker died, or the executor failed)."""
@@ -396,3 +399,31 @@ class _Batch:
                 )
             )
         return write_booklet(self.outdir, sheets, self.report, self.edition)
+
+
+def shipped_report(report: Report) -> Report:
+    """Return the report as workers get it: the object itself, its source folder absolute.
+
+    Workers render what the caller holds (a report built or changed in memory), not the
+    file on disk; their working folder may differ from this process's.
+    """
+    smap = source_map(report)
+    if smap is None or smap.file.is_absolute():
+        return report
+    shipped = report.model_copy()
+    shipped._khz_source = dataclasses.replace(smap, file=smap.file.resolve())
+    return shipped
+
+
+def refuse_fork_pool(executor: Executor) -> None:
+    """Refuse a process pool that forks: a fork taken while a Typst compile or a chart
+    drawing holds a lock in another thread leaves the worker waiting for ever."""
+    context = getattr(executor, "_mp_context", None)
+    if isinstance(executor, ProcessPoolExecutor) and context is not None:
+        if context.get_start_method() == "fork":
+            raise ValidationError(
+                "a process pool that forks its workers can hang once this process has built a PDF",
+                Location(path="executor"),
+                "create it with mp_context=multiprocessing.get_context('forkserver') "
+                "(or 'spawn'), or leave executor out and give jobs",
+            )

@@ -65,6 +65,9 @@ class SheetTask:
     attempt: int = 1
     theme: Theme | None = None
     """A theme given in code; else the one the source names."""
+    report: Report | None = None
+    """The report itself, as the caller holds it (built or changed in memory): what the
+    worker renders, rather than the file ``source`` names."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,11 @@ def run_task(task: SheetTask) -> SheetRender:
     """
     started = time.perf_counter()
     try:
-        report, theme = _cached_report(task.source)
+        if task.report is not None:
+            report = task.report
+            theme = task.theme if task.theme is not None else theme_for(report)
+        else:
+            report, theme = _cached_report(task.source)
     except KhzReportError as exc:
         return SheetRender(task.park, task.park, False, errors=one_lines(exc))
     chosen = task.theme if task.theme is not None else theme

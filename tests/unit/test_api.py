@@ -288,3 +288,56 @@ def test_sheets_take_a_theme_given_in_code(report: khzreport.Report, tmp_path: P
         with zipfile.ZipFile(sheet) as docx:
             xml = b"".join(docx.read(n) for n in docx.namelist() if n.endswith(".xml"))
         assert b"445566" in xml
+
+
+def _renamed(report: khzreport.Report, name: str) -> khzreport.Report:
+    first, *rest = report.parks
+    return report.replace(parks=[first.model_copy(update={"name": name}), *rest])
+
+
+def _docx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as docx:
+        return docx.read("word/document.xml").decode("utf-8")
+
+
+def test_workers_render_the_report_in_memory_not_the_file(
+    report: khzreport.Report, tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    changed = _renamed(report, "改名后的产业园")
+    park, other = changed.parks[0].id, changed.parks[1].id
+    result = khzreport.build_sheets(
+        changed, tmp_path / "pool", parks=[park, other], formats="docx", jobs=2
+    )
+    assert sorted(o.park for o in result.done) == sorted([park, other])
+    (sheet,) = [o.outputs["docx"].path for o in result.done if o.park == park]
+    assert "改名后的产业园" in _docx_text(sheet)
+
+    submitted: list[object] = []
+
+    class Counting(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            submitted.append(args)
+            return super().submit(fn, *args, **kwargs)
+
+    with Counting(2) as pool:
+        khzreport.build_sheets(
+            changed, tmp_path / "mine", parks=[park], formats="docx", executor=pool
+        )
+    assert len(submitted) == 1
+    (sheet,) = (tmp_path / "mine").glob("*.docx")
+    assert "改名后的产业园" in _docx_text(sheet)
+
+
+def test_a_process_pool_that_forks_is_refused(report: khzreport.Report, tmp_path: Path) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    fork = multiprocessing.get_context("fork")
+    with (
+        ProcessPoolExecutor(1, mp_context=fork) as pool,
+        pytest.raises(khzreport.ReportValidationError, match="forks its workers") as info,
+    ):
+        khzreport.build_sheets(report, tmp_path, formats="docx", executor=pool)
+    assert "forkserver" in str(info.value)
