@@ -226,6 +226,19 @@ class Park(Strict):
     chart: Id | None = None
 
 
+class IndicatorDefaults(Strict):
+    """Fields every indicator takes unless it sets them itself, so a source states once that
+    all its figures come from one bulletin, refer to one period or grow nominally."""
+
+    source: Text | None = None
+    source_en: Text | None = None
+    period: Year | Text | Day | None = None
+    previous_period: Year | Text | None = None
+    growth_base: Text | None = None
+    growth_kind: Literal["名义", "实际"] | None = None
+    growth_decimals: int | None = Field(default=None, ge=0, le=6)
+
+
 class Report(Strict):
     """A whole annual report: meta, indicators, narrative sections, charts, parks, figures."""
 
@@ -241,6 +254,9 @@ class Report(Strict):
     )
     kpis_title_en: Text | None = None
     highlights: list[Highlight] = Field(default_factory=list)
+    defaults: IndicatorDefaults | None = Field(
+        default=None, description="Fields every indicator takes unless it sets its own."
+    )
     indicators: list[Indicator] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
     outlook: Section | None = None
@@ -251,6 +267,23 @@ class Report(Strict):
 
     _khz_source: Any = PrivateAttr(default=None)
     """The source map of the file the report was read from (folder for images and data)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_defaults(cls, data: Any) -> Any:
+        """Give each indicator the ``defaults:`` it does not set itself (checked as its own)."""
+        if not isinstance(data, Mapping):
+            return data
+        defaults, indicators = data.get("defaults"), data.get("indicators")
+        if not isinstance(defaults, Mapping) or not isinstance(indicators, list):
+            return data
+        given = {
+            k: v
+            for k, v in defaults.items()
+            if k in IndicatorDefaults.model_fields and v is not None
+        }
+        filled = [{**given, **ind} if isinstance(ind, Mapping) else ind for ind in indicators]
+        return {**data, "indicators": filled}
 
     def indicator(self, id: str) -> Indicator:
         """Return the indicator with this id (:class:`UnknownIdError`, a ``KeyError``, if absent)."""

@@ -588,3 +588,22 @@ def test_a_park_chart_that_repeats_a_kpi_card_is_dropped_with_a_warning(tmp_path
     [warning] = [d for d in document.diagnostics if d.code == "chart-repeats-card"]
     assert warning.location is not None and warning.location.path == "parks[0].chart"
     assert warning.location.line == text.splitlines().index("    chart: big") + 1
+
+
+def test_indicator_defaults_apply_unless_an_indicator_sets_its_own(tmp_path: Path) -> None:
+    text = SOURCE.replace(
+        "indicators:\n", "defaults:\n  source: 示例统计公报\n  growth_kind: 实际\nindicators:\n", 1
+    ).replace("    growth_kind: 名义\n", "    growth_kind: 名义\n    source: 海关\n")
+    report = load(tmp_path, text)
+    assert [i.source for i in report.indicators] == ["海关"] + ["示例统计公报"] * 4
+    [paragraph] = nodes(api.resolve(report), Paragraph)
+    assert "同比名义增长6.38%" in paragraph.text
+    assert "比上年实际下降3.15%" in paragraph.text
+
+
+def test_a_wrong_default_is_located_in_defaults(tmp_path: Path) -> None:
+    text = SOURCE.replace("indicators:\n", "defaults:\n  growth_kind: 名目\nindicators:\n", 1)
+    with pytest.raises(KhzReportError) as info:
+        load(tmp_path, text)
+    assert f"report.yaml:{text.splitlines().index('  growth_kind: 名目') + 1}:" in str(info.value)
+    assert "defaults.growth_kind" in str(info.value)
