@@ -68,6 +68,16 @@ MAX_IMAGE_PIXELS = 40_000_000
 """Most pixels of a photo (width x height, read from its header before anything is decoded):
 40 megapixels, more than any camera photo needs; stops decompression bombs."""
 
+# -- data files (khzreport.source.spreadsheet)
+
+MAX_SHEET_CELLS = 500_000
+"""Most cells read from one .xlsx or CSV table: every stored cell, blank formatted ones
+included, and the empty cells before a row's last value. An indicator table has a few
+thousand; reading 500,000 takes a few seconds. The sheet's declared size is not trusted."""
+
+MAX_SHEET_COLUMNS = 1_000
+"""Rightmost column (ALL) that may hold a value in a data table."""
+
 ALL = {
     name: value
     for name, value in dict(globals()).items()

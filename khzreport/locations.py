@@ -27,6 +27,8 @@ class SourceMap:
     key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     elsewhere: dict[PathKey, Location] = field(default_factory=dict)
     """Nodes that came from another file (spreadsheet cells), by field path."""
+    notes: list[Any] = field(default_factory=list)
+    """Warnings found while reading (``Diagnostic``), passed on to every build's channel."""
 
     @property
     def folder(self) -> Path:

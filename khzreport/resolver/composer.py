@@ -63,6 +63,9 @@ class Composer:
         self.diagnostics: list[Diagnostic] = []
         self.used: set[str] = set()
         self.without_image: dict[str, str] = {}
+        for note in self.smap.notes if self.smap else ():
+            self.diagnostics.append(note)  # found while reading (a data file's formulas)
+            self.channel.add(note)
 
     @property
     def base_dir(self) -> Path | None:

@@ -88,7 +88,10 @@ def merge_data_files(data: dict[str, Any], smap: SourceMap) -> dict[str, Any]:
                 )
             if kind == "indicators":
                 for row, cells in spreadsheet.read_indicators(
-                    file, display_name=name, sheet=None if sheet is None else str(sheet)
+                    file,
+                    display_name=name,
+                    sheet=None if sheet is None else str(sheet),
+                    notes=smap.notes,
                 ):
                     index = len(indicators)
                     row.setdefault("value", None)  # an empty value cell: a figure still to come
@@ -103,7 +106,10 @@ def merge_data_files(data: dict[str, Any], smap: SourceMap) -> dict[str, Any]:
                     (
                         i,
                         spreadsheet.read_series(
-                            file, display_name=name, sheet=None if sheet is None else str(sheet)
+                            file,
+                            display_name=name,
+                            sheet=None if sheet is None else str(sheet),
+                            notes=smap.notes,
                         ),
                     )
                 )

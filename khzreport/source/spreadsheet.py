@@ -46,9 +46,15 @@ else is an error at its cell rather than a guess. The rules, in full:
   encoding Chinese Excel and WPS save CSV in, which is a superset of GBK and GB2312. The
   delimiter is the most frequent of ``,``, tab and ``;`` on the first line. A cell's reference
   counts records, not physical lines, so it matches what a spreadsheet program shows.
-* **xlsx** is read with openpyxl in read-only, values-only mode: a formula gives the result
-  Excel saved with it. openpyxl writes formulas without results, so such a cell is an error
-  telling the user to open and save the file once. Error cells (``#DIV/0!``) are errors.
+* **xlsx** is read with openpyxl's streaming parser, stored cells only: a formula gives the
+  result Excel saved with it, never recalculated, and a warning names the cells (``notes``).
+  openpyxl writes formulas without results, so such a cell is an error telling the user to
+  open and save the file once. A formula that reaches outside the workbook (``WEBSERVICE``,
+  ``HYPERLINK``, a DDE call, a link to another workbook) is an error at its cell. Error cells
+  (``#DIV/0!``) are errors.
+* **Size.** Cells read count against :data:`~khzreport.limits.MAX_SHEET_CELLS` (blank
+  formatted ones too) and a value past :data:`~khzreport.limits.MAX_SHEET_COLUMNS` is an
+  error at its cell; reading stops at the first cell over either limit.
 
 All cell errors of a table are collected and raised together (up to :data:`MAX_ERRORS`), one per
 line, like the YAML loader does; problems with the file itself are raised at once.
@@ -65,13 +71,15 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ..diagnostics import Diagnostic
 from ..errors import ErrorGroup, KhzReportError, Location, ValidationError
+from ..limits import MAX_SHEET_CELLS, MAX_SHEET_COLUMNS
 
 __all__ = ["CellRef", "SpreadsheetError", "read_indicators", "read_series"]
 
@@ -195,7 +203,10 @@ class _Errors:
         self.items: list[SpreadsheetError] = []
 
     def add(self, ref: CellRef, field: str, message: str, hint: str | None = None) -> None:
-        self.items.append(SpreadsheetError.at(ref, message, field=field, hint=hint))
+        error = SpreadsheetError.at(ref, message, field=field, hint=hint)
+        if any(e.one_line() == error.one_line() for e in self.items):
+            return  # one cell seen twice (as a header and as a value) is one problem
+        self.items.append(error)
         if len(self.items) >= MAX_ERRORS:
             self.raise_if_any()
 
@@ -263,7 +274,9 @@ def _fail(where: CellRef | str, message: str, hint: str | None = None, field: st
     raise SpreadsheetError.at(where, message, field=field, hint=hint)
 
 
-def _load_grid(path: Path, display_name: str, sheet: str | None) -> _Grid:
+def _load_grid(
+    path: Path, display_name: str, sheet: str | None, notes: list[Diagnostic] | None = None
+) -> _Grid:
     """Read a .csv or .xlsx file into a :class:`_Grid`, choosing the reader by content."""
     try:
         with path.open("rb") as fh:
@@ -284,7 +297,7 @@ def _load_grid(path: Path, display_name: str, sheet: str | None) -> _Grid:
     if head.startswith(b"PK\x03\x04"):
         if suffix in CSV_SUFFIXES:
             _fail(display_name, "this is an .xlsx workbook, not a CSV file", "rename it to .xlsx")
-        return _read_xlsx(path, display_name, sheet)
+        return _read_xlsx(path, display_name, sheet, notes)
     if suffix in XLSX_SUFFIXES:
         _fail(
             display_name,
@@ -334,13 +347,17 @@ def _read_csv(path: Path, display_name: str) -> _Grid:
     if not first.count(delimiter):
         delimiter = ","
     rows: list[tuple[int, list[_Cell]]] = []
+    budget = _Budget(display_name, None)
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+            budget.read(max(len(record), 1), number, len(record))
             cells = [_Cell(value) for value in record]
-            if any(not c.empty for c in cells):
+            while cells and cells[-1].empty:
+                cells.pop()
+            if cells:
+                budget.column(number, len(cells))
+                budget.kept(display_name)
                 rows.append((number, cells))
-                if len(rows) > MAX_ROWS:
-                    _too_many_rows(display_name)
     except csv.Error as exc:
         _fail(display_name, f"not a valid CSV file: {exc}", "save it as CSV UTF-8")
     return _Grid(display_name, None, rows)
@@ -364,21 +381,28 @@ def is_percent_format(number_format: str | None) -> bool:
     return "%" in _QUOTED.sub("", number_format)
 
 
-def _read_xlsx(path: Path, display_name: str, sheet: str | None) -> _Grid:
+def _read_xlsx(
+    path: Path, display_name: str, sheet: str | None, notes: list[Diagnostic] | None = None
+) -> _Grid:
     """Read one worksheet of an .xlsx file into a grid.
 
+    The sheet's XML is streamed row by row through openpyxl's parser rather than its read-only
+    worksheet, which pads every row to the widest one: a single cell at column XFD would make
+    each row 16,384 cells. Only stored cells are looked at, counted against
+    :data:`~khzreport.limits.MAX_SHEET_CELLS` (blank styled cells and empty row elements
+    included), and a row is kept only up to its last value. The sheet's declared dimension is
+    not used. One pass sees both a formula and the result saved with it.
+
     The workbook is read from a file object that this function owns, so the file is closed
-    even when openpyxl fails half-way through opening it (it would otherwise leave an unclosed
-    zip archive behind, a ResourceWarning). openpyxl's own warnings about features it ignores
-    (data validation, conditional formats, missing default styles from other programs) are
-    silenced: they say nothing about the figures.
+    even when openpyxl fails half-way through opening it. openpyxl's own warnings about
+    features it ignores are silenced: they say nothing about the figures.
     """
     try:
         from openpyxl import load_workbook  # only .xlsx tables need openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a dependency
         _fail(display_name, "reading .xlsx needs openpyxl", "pip install openpyxl")
     _check_archive(path, display_name)
-    blank: set[tuple[int, int]] = set()
+    formulas: list[tuple[CellRef, str]] = []
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
@@ -386,21 +410,9 @@ def _read_xlsx(path: Path, display_name: str, sheet: str | None) -> _Grid:
                 wb = load_workbook(fh, read_only=True, data_only=True, keep_links=False)
                 try:
                     ws, title = _pick_sheet(wb, display_name, sheet)
-                    rows = list(_xlsx_rows(ws, display_name, blank))
+                    rows = _xlsx_rows(ws, display_name, title, formulas)
                 finally:
                     wb.close()
-            if blank:
-                formulas = _formula_cells(path, title, blank)
-                rows = [
-                    (
-                        number,
-                        [
-                            _Cell(problem=_NO_RESULT) if (number, col) in formulas else cell
-                            for col, cell in enumerate(cells, 1)
-                        ],
-                    )
-                    for number, cells in rows
-                ]
     except KhzReportError:
         raise
     except Exception as exc:
@@ -412,14 +424,58 @@ def _read_xlsx(path: Path, display_name: str, sheet: str | None) -> _Grid:
             f"not a valid .xlsx workbook ({type(exc).__name__}: {exc})",
             "open it in Excel, WPS or LibreOffice and save it again as .xlsx",
         )
-    kept = [(n, cells) for n, cells in rows if any(not c.empty for c in cells)]
-    return _Grid(display_name, title, kept)
+    if formulas and notes is not None:
+        shown = ", ".join(ref.cell for ref, _f in formulas[:5])
+        more = f" and {len(formulas) - 5} more" if len(formulas) > 5 else ""
+        first, formula = formulas[0]
+        notes.append(
+            Diagnostic(
+                "spreadsheet-formula",
+                f"{len(formulas)} cell(s) hold formulas ({shown}{more}, {first.cell} is "
+                f"{_clip(formula)}); the results saved with them are used, never recalculated",
+                first.location(),
+                "check the figures, or paste them as values (Paste Special > Values)",
+            )
+        )
+    return _Grid(display_name, title, rows)
 
 
 _NO_RESULT = (
     "formula without a saved value",
     "open and save the file in Excel/WPS/LibreOffice",
 )
+
+_EXTERNAL_CALL = re.compile(
+    r"\b(?:_xlfn\.)?(WEBSERVICE|FILTERXML|HYPERLINK|RTD|CALL|REGISTER(?:\.ID)?|EXEC|DDE\w*|"
+    r"IMPORT(?:DATA|XML|HTML|FEED|RANGE)|IMAGE|INFO)\s*\(",
+    re.IGNORECASE,
+)
+_DDE = re.compile(r"\w\s*\|")
+_EXTERNAL_BOOK = re.compile(r"\[\s*\d+\s*\]|\[[^\]]*\.xl\w*\]", re.IGNORECASE)
+_STRINGS = re.compile(r'"(?:[^"]|"")*"')
+
+
+def external_call(formula: str) -> str | None:
+    """Return what makes a formula reach outside the workbook, or ``None``.
+
+    Web calls (``WEBSERVICE``, ``HYPERLINK``, Google's ``IMPORTXML`` ...), add-in and DDE
+    calls (``=cmd|'/c calc'!A0``) and links to other workbooks (``[1]Sheet1!A1``) make the
+    saved result something another program or server put there; such a cell is refused rather
+    than trusted. Text in quotes is not looked at.
+    """
+    code = _STRINGS.sub('""', formula)
+    found = _EXTERNAL_CALL.search(code)
+    if found is not None:
+        return f"calls {found.group(1).upper()}"
+    if _DDE.search(code):
+        return "is a DDE call to another program"
+    if _EXTERNAL_BOOK.search(code):
+        return "refers to another workbook"
+    return None
+
+
+def _clip(text: str, size: int = 60) -> str:
+    return repr(text if len(text) <= size else text[: size - 1] + "…")
 
 
 def _check_archive(path: Path, display_name: str) -> None:
@@ -456,61 +512,122 @@ def _pick_sheet(wb: Any, display_name: str, sheet: str | None) -> tuple[Any, str
     return ws, sheet
 
 
+class _Budget:
+    """Counts the cells a table costs to read, and stops at the first one over a limit.
+
+    Each stored cell counts, blank or not, and so does an empty row element; a kept row also
+    counts the empty cells before its last value, since those are held in memory.
+    """
+
+    def __init__(self, where: str, sheet: str | None) -> None:
+        self.where, self.sheet, self.cells, self.rows = where, sheet, 0, 0
+
+    def read(self, count: int, row: int, column: int) -> None:
+        self.cells += count
+        if self.cells > MAX_SHEET_CELLS:
+            _fail(
+                CellRef(self.where, self.sheet, f"{column_letters(max(column, 1))}{row}"),
+                f"the table stores more than {MAX_SHEET_CELLS:,} cells (blank formatted cells "
+                "count too); reading stopped here",
+                "delete the unused rows and columns below and beside the table, "
+                "or copy the table alone into a new file",
+            )
+
+    def column(self, row: int, column: int) -> None:
+        if column > MAX_SHEET_COLUMNS:
+            _fail(
+                CellRef(self.where, self.sheet, f"{column_letters(column)}{row}"),
+                f"a value in column {column_letters(column)}, beyond the "
+                f"{MAX_SHEET_COLUMNS} columns a table may use",
+                "clear the cell, or move the table to the left",
+            )
+
+    def kept(self, where: str) -> None:
+        self.rows += 1
+        if self.rows > MAX_ROWS:
+            _too_many_rows(where)
+
+
 def _xlsx_rows(
-    ws: Any, display_name: str, blank: set[tuple[int, int]]
-) -> Iterator[tuple[int, list[_Cell]]]:
-    """Yield (row number, cells) of a read-only worksheet; note stored cells without a value.
+    ws: Any, display_name: str, title: str, formulas: list[tuple[CellRef, str]]
+) -> list[tuple[int, list[_Cell]]]:
+    """Return the (row number, cells) of a read-only worksheet's rows that hold something."""
+    from openpyxl.cell.read_only import ReadOnlyCell  # only .xlsx tables need openpyxl
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser  # likewise
 
-    ``reset_dimensions`` makes openpyxl read every row stored instead of trusting the sheet's
-    declared size, which some exporters get wrong (``A1:A1`` for a full table).
-    """
-    ws.reset_dimensions()
-    count = 0
-    for number, row in enumerate(ws.iter_rows(min_row=1, min_col=1), 1):
-        cells: list[_Cell] = []
-        for col, c in enumerate(row, 1):
-            value = getattr(c, "value", None)
-            data_type = getattr(c, "data_type", "n")
-            if data_type == "e":
-                cells.append(
-                    _Cell(problem=(f"the cell shows the error {value}", "fix the formula"))
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        """openpyxl's parser, also keeping the formula of a cell read with its saved value."""
+
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            formula = element.find(FORMULA_TAG)
+            if formula is not None:
+                cell["formula"] = "=" + (formula.text or "")
+            return cell
+
+    wb = ws.parent
+    budget = _Budget(display_name, title)
+    kept: list[tuple[int, list[_Cell]]] = []
+    with ws._get_source() as src:
+        parser = Parser(
+            src,
+            ws._shared_strings,
+            data_only=True,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
+        for number, stored in parser.parse():
+            parser.row_dimensions.clear()
+            budget.read(max(len(stored), 1), number, stored[-1]["column"] if stored else 1)
+            values: dict[int, _Cell] = {}
+            for c in stored:
+                cell = _xlsx_cell(ReadOnlyCell, ws, c, display_name, title, formulas)
+                if not cell.empty:
+                    budget.column(number, c["column"])
+                    values[c["column"]] = cell
+            if values:
+                width = max(values)
+                budget.read(width - len(values), number, width)
+                budget.kept(display_name)
+                kept.append((number, [values.get(col, _EMPTY) for col in range(1, width + 1)]))
+    return kept
+
+
+def _xlsx_cell(
+    make: Any,
+    ws: Any,
+    c: dict[str, Any],
+    display_name: str,
+    title: str,
+    formulas: list[tuple[CellRef, str]],
+) -> _Cell:
+    value, data_type, formula = c["value"], c["data_type"], c.get("formula")
+    if formula is not None:
+        ref = CellRef(display_name, title, f"{column_letters(c['column'])}{c['row']}")
+        reaches = external_call(formula)
+        if reaches is not None:
+            return _Cell(
+                problem=(
+                    f"the formula {_clip(formula)} {reaches}; its saved result is not trusted",
+                    "type the figure itself into the cell",
                 )
-            elif value is None:
-                if hasattr(c, "coordinate"):
-                    blank.add((number, col))
-                cells.append(_EMPTY)
-            else:
-                numeric = isinstance(value, int | float) and not isinstance(value, bool)
-                cells.append(_Cell(value, numeric and is_percent_format(c.number_format)))
-        if any(not c.empty for c in cells):
-            count += 1
-            if count > MAX_ROWS:
-                _too_many_rows(display_name)
-        yield number, cells
+            )
+        if value is None and data_type != "e":
+            return _Cell(problem=_NO_RESULT)
+        formulas.append((ref, formula))
+    if data_type == "e":
+        return _Cell(problem=(f"the cell shows the error {value}", "fix the formula"))
+    if value is None:
+        return _EMPTY
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    percent = numeric and is_percent_format(make(ws, **_cell_fields(c)).number_format)
+    return _Cell(value, percent)
 
 
-def _formula_cells(path: Path, title: str, blank: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Return which of the stored-but-empty cells hold a formula (read a second time).
-
-    With ``data_only=True`` a formula saved without its result reads as an empty cell, the
-    same as a formatted blank one; only the formula view can tell them apart. This second
-    pass runs only when the sheet has stored empty cells.
-    """
-    from openpyxl import load_workbook  # only .xlsx tables need openpyxl
-
-    found: set[tuple[int, int]] = set()
-    with path.open("rb") as fh:
-        wb = load_workbook(fh, read_only=True, data_only=False, keep_links=False)
-        try:
-            ws = wb[title]
-            ws.reset_dimensions()
-            for number, row in enumerate(ws.iter_rows(min_row=1, min_col=1), 1):
-                for col, c in enumerate(row, 1):
-                    if getattr(c, "data_type", None) == "f" and (number, col) in blank:
-                        found.add((number, col))
-        finally:
-            wb.close()
-    return found
+def _cell_fields(c: dict[str, Any]) -> dict[str, Any]:
+    """Return the fields of a parsed cell that openpyxl's ReadOnlyCell takes."""
+    return {k: c[k] for k in ("row", "column", "value", "data_type", "style_id")}
 
 
 # --- converting cell values -----------------------------------------------------------------
@@ -815,7 +932,11 @@ def _is_footnote(cells: list[_Cell]) -> bool:
 
 
 def read_indicators(
-    path: Path, *, display_name: str, sheet: str | None = None
+    path: Path,
+    *,
+    display_name: str,
+    sheet: str | None = None,
+    notes: list[Diagnostic] | None = None,
 ) -> list[tuple[dict[str, Any], dict[str, CellRef]]]:
     """Read an indicator table: one row per indicator, a header row naming the columns.
 
@@ -826,13 +947,14 @@ def read_indicators(
     whole (a row without a value is returned, and the model says what it lacks).
 
     ``display_name`` is the file name as the user gave it, used in every reference; ``sheet``
-    picks a worksheet of a workbook by name (default: the first).
+    picks a worksheet of a workbook by name (default: the first). Warnings (figures that are
+    a formula's saved result) are appended to ``notes`` when given.
 
     Raises:
         SpreadsheetError: the file cannot be read, the header is wrong, or cells hold values
             their columns cannot take (all such cells at once, as a SpreadsheetErrorGroup).
     """
-    grid = _load_grid(Path(path), display_name, sheet)
+    grid = _load_grid(Path(path), display_name, sheet, notes)
     start = _header_row(grid)
     header_number, header_cells = grid.rows[start]
     errors = _Errors()
@@ -951,7 +1073,13 @@ def _series_value(cell: _Cell) -> Number | str | None:
         raise
 
 
-def read_series(path: Path, *, display_name: str, sheet: str | None = None) -> list[Series]:
+def read_series(
+    path: Path,
+    *,
+    display_name: str,
+    sheet: str | None = None,
+    notes: list[Diagnostic] | None = None,
+) -> list[Series]:
     """Read a multi-year table as statistics bureaus publish it.
 
     Two layouts are recognised. *Years across*: the header row holds an id column, optionally
@@ -970,7 +1098,7 @@ def read_series(path: Path, *, display_name: str, sheet: str | None = None) -> l
         SpreadsheetError: the file cannot be read, the layout is neither of the two, or cells
             hold something other than numbers and gaps (all such cells at once).
     """
-    grid = _load_grid(Path(path), display_name, sheet)
+    grid = _load_grid(Path(path), display_name, sheet, notes)
     start = _header_row(grid)
     header_number, header_cells = grid.rows[start]
     body = [(n, cells) for n, cells in grid.rows[start + 1 :] if not _is_footnote(cells)]
