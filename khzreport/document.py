@@ -50,12 +50,15 @@ class Run:
     """A stretch of text; ``indicator`` names the indicator a bound number came from.
 
     ``target`` is the anchor a cross-reference points at (``sec-talent``, ``figure-3``,
-    ``table-2``): writers draw the run as a link to it (a REF field in Word).
+    ``table-2``): writers draw the run as a link to it (a REF field in Word). ``strong`` is
+    bold (the heavier family in Word), ``dots`` 着重号, dots under each character.
     """
 
     text: str
     indicator: str | None = None
     target: str | None = None
+    strong: bool = False
+    dots: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,10 +119,15 @@ class Heading(Node):
 
 @dataclass(frozen=True)
 class Paragraph(Node):
-    """A paragraph of bound narrative. ``style`` is ``body`` or ``lead``."""
+    """A paragraph of bound narrative. ``style`` is ``body``, ``lead`` or ``item``.
+
+    An ``item`` is one entry of a list, printed after its ``marker`` (•, 1., （1）) with a
+    hanging indent.
+    """
 
     runs: tuple[Run, ...]
-    style: Literal["body", "lead"] = "body"
+    style: Literal["body", "lead", "item"] = "body"
+    marker: str = ""
 
     @property
     def text(self) -> str:

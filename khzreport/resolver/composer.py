@@ -28,7 +28,7 @@ from . import numbers as nb
 from .alt import alt_text
 from .binding import BindingError, Bound, Locale
 from .lint import unbound_templates
-from .narrative import NarrativeError, clean_text, render
+from .narrative import NarrativeError, Part, clean_text, render, render_parts
 
 FigureWidth = Literal["full", "half", "small"]
 
@@ -159,7 +159,7 @@ class Composer:
         """Return the indicator with this id bound to this edition."""
         return Bound(self.report.indicator(ident), self.report, self.locale)
 
-    def narrative(self, zh: str, en: str | None, path: PathKey) -> list[tuple[Run, ...]]:
+    def narrative(self, zh: str, en: str | None, path: PathKey) -> list[Part]:
         """Render a narrative template into paragraphs; errors are collected with locations."""
         text = self.locale.pick(zh, en, format_path(path) + "_en")
         if self.locale.en and not en:
@@ -167,7 +167,7 @@ class Composer:
         else:
             path_used = (*path[:-1], f"{path[-1]}_en") if self.locale.en else path
         try:
-            return render(text, self.report, self.locale, self.used, self.refs)
+            return render_parts(text, self.report, self.locale, self.used, self.refs)
         except NarrativeError as exc:
             loc = self._text_location(path_used, exc.line)
             self.errors.append(TemplateError(exc.message, loc, exc.hint))
@@ -184,15 +184,20 @@ class Composer:
         self, zh: str, en: str | None, path: PathKey, style: Literal["body", "lead"] = "body"
     ) -> list[Paragraph]:
         """Return the paragraphs of a narrative text."""
-        return [Paragraph(runs, style) for runs in self.narrative(zh, en, path)]
+        return [
+            Paragraph(p.runs, "item", p.marker) if p.marker else Paragraph(p.runs, style)
+            for p in self.narrative(zh, en, path)
+        ]
 
     def runs(self, zh: str, en: str | None, path: PathKey) -> tuple[Run, ...]:
         """Return a narrative text as one run sequence (paragraphs joined)."""
         out: list[Run] = []
-        for i, runs in enumerate(self.narrative(zh, en, path)):
+        for i, part in enumerate(self.narrative(zh, en, path)):
             if i:
                 out.append(Run("\n"))
-            out.extend(runs)
+            if part.marker:
+                out.append(Run(part.marker + " "))
+            out.extend(part.runs)
         return tuple(out)
 
     def source_note(self, source: str | None) -> str | None:

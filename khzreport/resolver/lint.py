@@ -214,12 +214,17 @@ def _numbers_in_words(text: str, path: PathKey, smap: SourceMap | None) -> Itera
             )
 
 
+_LIST_NUMBER = re.compile(r"[0-9]{1,2}[.)][ \t]")
+
+
 def _allowed(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
     digits = text[start:end]
     if (before and _LATIN.match(before)) or (after and _LATIN.match(after)):
         return True
+    if _LIST_NUMBER.match(text, start) and not text[text.rfind("\n", 0, start) + 1 : start].strip():
+        return True  # a numbered list item's marker (1. or 1) at the start of a line)
     if after == "年" and len(digits) == 4 and digits.isdigit():
         return True
     if after == "月" and digits.isdigit() and 1 <= int(digits) <= 12:

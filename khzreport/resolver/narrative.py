@@ -19,17 +19,21 @@ value printed from an indicator is marked while rendering, so the output comes b
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import operator
 import re
 import sys
 from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import StrictUndefined, Undefined, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline.state_inline import Delimiter, StateInline
 
 from ..document import Run
 from ..limits import (
@@ -47,10 +51,14 @@ __all__ = ["MAX_SEQUENCE", "MAX_TEMPLATE_OUTPUT", "NarrativeError", "render"]
 
 
 _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
+_STRONG, _DOTS, _END = "\ue003", "\ue004", "\ue005"
+"""Bold on, 着重号 on, and the end of the latest, in narrative read by :func:`render_parts`."""
 _MARKED = re.compile(f"{_OPEN}([^{_MID}]*){_MID}([^{_CLOSE}]*){_CLOSE}")
+_TOKENS = re.compile(f"{_MARKED.pattern}|[{_STRONG}{_DOTS}{_END}]")
 _CJK = r"\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\U00020000-\U0003ffff"
 _CJK_BREAK = re.compile(
-    f"(?<=[{_CJK}{_CLOSE}])[ \\t]*\\n[ \\t]*(?=[{_CJK}])|(?<=[{_CJK}])[ \\t]*\\n[ \\t]*(?=[{_OPEN}])"
+    f"(?<=[{_CJK}{_CLOSE}{_STRONG}{_DOTS}{_END}])[ \\t]*\\n[ \\t]*(?=[{_CJK}{_STRONG}{_DOTS}{_END}])"
+    f"|(?<=[{_CJK}])[ \\t]*\\n[ \\t]*(?=[{_OPEN}])"
 )
 _CONTROL = UNPRINTABLE
 
@@ -218,6 +226,7 @@ FILTERS = {
     "verb": "verb",
     "fraction": "fraction",
     "words": "words",
+    "ordinal": "ordinal",
 }
 """Template filters and the :class:`~khzreport.binding.Bound` method each one calls."""
 
@@ -410,8 +419,46 @@ def render(
     """Render narrative text into paragraphs of runs (a blank line starts a new paragraph).
 
     ``refs`` are the ids ``{{ ref.ID }}`` may name; their runs carry ``REF_MARK`` + id as
-    target until the layout fills in the numbers.
+    target until the layout fills in the numbers. Markup is not read: this is for one-line
+    fields (titles, captions); :func:`render_parts` reads it in narrative.
     """
+    output = _render_output(text, report, locale, used, refs)
+    return [tuple(_runs(_tidy(p))) for p in re.split(r"\n[ \t]*\n", output.strip()) if p.strip()]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A paragraph of narrative, or one item of a list (``marker`` is its •, 1. or （1））."""
+
+    runs: tuple[Run, ...]
+    marker: str = ""
+
+
+def render_parts(
+    text: str,
+    report: Report,
+    locale: Locale,
+    used: set[str] | None = None,
+    refs: Collection[str] = (),
+) -> list[Part]:
+    """Render narrative with its markup: paragraphs and list items of runs, bold and 着重号.
+
+    The markup is a Markdown subset read by markdown-it after the template has rendered, so
+    a bound figure can be emphasised (``**{{ ind.x }}**``) and markup can never run code:
+    ``**bold**``, ``*着重号*`` (emphasis dots: Chinese has no italics), ``- `` or ``+ `` bullets
+    and ``1.`` / ``1)`` numbered items. Nothing else is markup (no links, headings, HTML,
+    code or escapes), so ``#``, ``>``, ``&`` and backslashes print as written.
+    """
+    return _parts(_render_output(text, report, locale, used, refs))
+
+
+def _render_output(
+    text: str,
+    report: Report,
+    locale: Locale,
+    used: set[str] | None,
+    refs: Collection[str],
+) -> str:
     template = compile_template(text)
     meta = report.meta
     context = {
@@ -441,7 +488,82 @@ def render(
         raise NarrativeError(
             "the template needs too much work to render", None, "simplify the expressions"
         ) from None
-    return [tuple(_runs(_tidy(p))) for p in re.split(r"\n[ \t]*\n", output.strip()) if p.strip()]
+    return output
+
+
+def _emphasis(state: StateInline, silent: bool) -> bool:
+    """Read ``*`` runs as emphasis delimiters, CommonMark's rule made fit for Chinese.
+
+    CommonMark will not close ``**一是……。**二是`` (punctuation before the delimiter, a
+    letter after it), which is exactly how a Chinese lead sentence is bolded. Next to a CJK
+    character a delimiter opens unless space follows it and closes unless space precedes it.
+    """
+    start = state.pos
+    if silent or state.src[start] != "*":
+        return False
+    scanned = state.scanDelims(start, True)
+    can_open, can_close = scanned.can_open, scanned.can_close
+    before = state.src[start - 1] if start > 0 else " "
+    end = start + scanned.length
+    after = state.src[end] if end < state.posMax else " "
+    if _CJK_CHAR.match(before) or _CJK_CHAR.match(after):
+        can_open, can_close = not after.isspace(), not before.isspace()
+    for _ in range(scanned.length):
+        token = state.push("text", "", 0)
+        token.content = "*"
+        state.delimiters.append(
+            Delimiter(
+                marker=ord("*"),
+                length=scanned.length,
+                token=len(state.tokens) - 1,
+                end=-1,
+                open=can_open,
+                close=can_close,
+            )
+        )
+    state.pos = end
+    return True
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("zero").enable(["list", "emphasis"])
+    md.inline.ruler.at("emphasis", _emphasis)
+    return md
+
+
+_MARKDOWN = _markdown()
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_FORMAT = {"strong_open": _STRONG, "em_open": _DOTS, "strong_close": _END, "em_close": _END}
+
+
+def _parts(output: str) -> list[Part]:
+    parts: list[Part] = []
+    lists: list[str] = []
+    marker = ""
+    for token in _MARKDOWN.parse(output):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            lists.append(token.type)
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif token.type == "list_item_open":
+            if lists[-1] == "bullet_list_open":
+                marker = "•"
+            else:
+                marker = f"（{token.info}）" if token.markup == ")" else f"{token.info}."
+        elif token.type == "inline":
+            pieces = []
+            for child in token.children or ():
+                if child.type in ("softbreak", "hardbreak"):
+                    pieces.append("\n")
+                elif child.type in _FORMAT:
+                    pieces.append(_FORMAT[child.type])
+                else:
+                    pieces.append(child.content)
+            text = _tidy("".join(pieces))
+            if text.strip(_STRONG + _DOTS + _END + " "):
+                parts.append(Part(tuple(_runs(text)), marker))
+            marker = ""
+    return parts
 
 
 _TEMPLATE_HINT = "write {{ ind.ID }} or {{ ind.ID | filter }}; see the narrative filters"
@@ -482,17 +604,30 @@ def _tidy(text: str) -> str:
 
 
 def _runs(text: str) -> Iterator[Run]:
+    """Split marked text into runs: bound figures, references, bold and 着重号 stretches."""
+    styles: list[str] = []
     pos = 0
-    for m in _MARKED.finditer(text):
+    for m in _TOKENS.finditer(text):
         if m.start() > pos:
-            yield Run(text[pos : m.start()])
-        if m.group(1).startswith(REF_MARK):
-            yield Run(m.group(2), target=m.group(1))
-        else:
-            yield Run(m.group(2), m.group(1))
+            yield _styled(Run(text[pos : m.start()]), styles)
         pos = m.end()
+        if m.group(0) in (_STRONG, _DOTS):
+            styles.append(m.group(0))
+        elif m.group(0) == _END:
+            if styles:
+                styles.pop()
+        elif m.group(1).startswith(REF_MARK):
+            yield _styled(Run(m.group(2), target=m.group(1)), styles)
+        else:
+            yield _styled(Run(m.group(2), m.group(1)), styles)
     if pos < len(text):
-        yield Run(text[pos:])
+        yield _styled(Run(text[pos:]), styles)
+
+
+def _styled(run: Run, styles: list[str]) -> Run:
+    if not styles:
+        return run
+    return dataclasses.replace(run, strong=_STRONG in styles, dots=_DOTS in styles)
 
 
 def literal_segments(text: str) -> Iterator[tuple[int, int, str]]:

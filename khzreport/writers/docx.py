@@ -139,6 +139,7 @@ class StyleSpec:
     cell_margins: tuple[tuple[str, float], ...] = ()
     header_shading: str | None = None
     header_borders: tuple[tuple[str, Border], ...] = ()
+    dots: bool = False
 
 
 def _fonts(theme: Any) -> dict[str, tuple[str, str]]:
@@ -208,6 +209,15 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
             "Body",
             align="both",
             first_line_chars=theme.first_line_chars,
+            line=theme.line_spacing,
+            after=2,
+            next_style="Body",
+        ),
+        p(
+            "ListItem",
+            align="both",
+            left_chars=theme.first_line_chars + 2,
+            first_line_chars=-2,
             line=theme.line_spacing,
             after=2,
             next_style="Body",
@@ -475,6 +485,8 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         ch("KpiFlat", size=s.kpi_label, color=c.muted),
         ch("Tag", "strong", size=small, color=c.primary, shading=c.card_bg),
         ch("TagLabel", "strong", color=c.text),
+        ch("StrongText", "strong"),
+        ch("DotsText", dots=True),
         ch("DistributionLabel", "strong"),
         ch("TimelineTag", "strong", size=s.note, color=c.accent, shading=c.card_bg),
         StyleSpec("Normal Table", "table", style_id="TableNormal", builtin=True),
@@ -554,8 +566,16 @@ def _apply_style(doc: WordDocument, spec: StyleSpec) -> None:
         ooxml.set_child(el, ooxml.element("w:qFormat"), STYLE_ORDER)
     if spec.kind == "paragraph":
         _paragraph_props(el.get_or_add_pPr(), spec)
-    if spec.latin or spec.size or spec.color or (spec.kind == "character" and spec.shading):
+    if (
+        spec.latin
+        or spec.size
+        or spec.color
+        or spec.dots
+        or (spec.kind == "character" and spec.shading)
+    ):
         rpr = el.get_or_add_rPr()
+        if spec.dots:
+            ooxml.set_child(rpr, ooxml.element("w:em", {"w:val": "dot"}), RPR_ORDER)
         if spec.latin and spec.east_asia:
             ooxml.set_fonts(rpr, spec.latin, spec.east_asia)
         if spec.color:
@@ -1068,21 +1088,28 @@ class _DocxWriter(BlockVisitor):
             )
 
     def block_paragraph(self, block: Paragraph) -> None:
-        style = "Lead" if block.style == "lead" else "Body"
-        if not any(r.target for r in block.runs):
-            self._para(style, block.text)
+        """Write a paragraph; runs of plain text merge, bold and 着重号 take character styles."""
+        style = {"lead": "Lead", "item": "ListItem"}.get(block.style, "Body")
+        marker = block.marker + "\t" if block.style == "item" and block.marker else ""
+        if not any(r.target or r.strong or r.dots for r in block.runs):
+            self._para(style, marker + block.text)
             return
         para = self._para(style)
-        text = ""
+        text, char = marker, None
         for run in (*block.runs, None):
-            if run is not None and not run.target:
+            run_char = None if run is None else _char_style(run)
+            if run is not None and not run.target and run_char == char:
                 text += run.text
                 continue
             if text:
-                self._run(para, self._t(text))
-                text = ""
-            if run is not None:
+                self._run(para, self._t(text), char)
+            text, char = "", run_char
+            if run is None:
+                break
+            if run.target:
                 self._reference(para, run)
+            else:
+                text = run.text
 
     def _reference(self, para: WordParagraph, run: Run) -> None:
         """Write a cross-reference: a REF field to a caption's label, a link to a heading.
@@ -1387,6 +1414,11 @@ def _zip_time(date: str) -> tuple[int, int, int, int, int, int]:
     if stamp.year < 1980:
         return (1980, 1, 1, 0, 0, 0)
     return (stamp.year, stamp.month, stamp.day, 0, 0, 0)
+
+
+def _char_style(run: Run) -> str | None:
+    """Return the character style of a run's emphasis (bold wins over 着重号 in Word)."""
+    return "StrongText" if run.strong else "DotsText" if run.dots else None
 
 
 def _anchor(block: Block) -> str | None:

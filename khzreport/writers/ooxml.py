@@ -191,6 +191,8 @@ def set_indent(
 ) -> Element:
     """Set indents in characters (``w:firstLineChars="200"`` = two characters).
 
+    A negative first-line indent is a hanging one (a list item's marker hangs out).
+
     Word and WPS honour the ``*Chars`` attributes, so the indent follows the font size; the
     twips values, computed from ``char_points``, are the fallback for readers that do not.
     """
@@ -202,6 +204,8 @@ def set_indent(
     ):
         if chars is None:
             continue
+        if name == "firstLine" and chars < 0:
+            name, chars = "hanging", -chars
         attrs[f"w:{name}Chars"] = str(round(chars * 100))
         attrs[f"w:{name}"] = str(round(chars * char_points * TWIPS_PER_PT))
     return set_child(ppr, element("w:ind", attrs), PPR_ORDER)
