@@ -82,6 +82,12 @@ class Indicator(Strict):
     )
     source_unit: Text | None = Field(default=None, description="Unit the value is stored in (元).")
     decimals: int | None = Field(default=None, ge=0, le=6, description="Fixed decimals when shown.")
+    decimals_en: int | None = Field(
+        default=None,
+        ge=0,
+        le=6,
+        description="Fixed decimals of the English figure, which may be scaled (RMB 935.74 billion).",
+    )
     qualifier: Qualifier | None = None
     period: Year | Text | Day | None = Field(default=None, description="2023, '2023-12' or a date.")
     date: Day | None = Field(default=None, description="Day the figure was reached (records).")

@@ -74,6 +74,14 @@ class Bound:
         return "en" if self.locale.en else "zh-CN"
 
     @property
+    def _decimals(self) -> int | None:
+        """Fixed decimals of the figure in this edition (``decimals_en`` in English)."""
+        ind = self.indicator
+        if self.locale.en and ind.decimals_en is not None:
+            return ind.decimals_en
+        return ind.decimals
+
+    @property
     def id(self) -> str:
         """Return the indicator's id."""
         return self.indicator.id
@@ -107,7 +115,7 @@ class Bound:
                 ind.value_min,
                 ind.value_max,
                 ind.unit,
-                decimals=ind.decimals,
+                decimals=self._decimals,
                 source_unit=ind.source_unit,
                 locale=self._lang,
                 unit_en=ind.unit_en,
@@ -128,7 +136,7 @@ class Bound:
             value,
             ind.unit,
             qualifier=q,
-            decimals=ind.decimals,
+            decimals=self._decimals,
             source_unit=ind.source_unit,
             locale=self._lang,
             unit_en=ind.unit_en,
@@ -176,6 +184,19 @@ class Bound:
         except ValueError as exc:
             raise BindingError(f"indicator '{self.id}': {exc}") from None
 
+    def ordinal(self) -> str:
+        """Return the rank as an ordinal in words: 第二 (居全球第二); English ``2nd``."""
+        r = self.indicator.rank
+        if r is None or r.position is None:
+            raise BindingError(f"indicator '{self.id}' has no rank position for an ordinal")
+        n = r.position
+        if self.locale.en:
+            suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+            return f"{n}{suffix}"
+        if n > 99:
+            raise BindingError(f"indicator '{self.id}': rank {n} is too large to write in words")
+        return f"第{nb.to_chinese_numeral(n)}"
+
     def verb(self, word: str) -> str:
         """Return a verb carrying the figure's qualifier: 约占 (then 全市的{{ ind.x | plain }}).
 
@@ -214,7 +235,7 @@ class Bound:
         return nb.format_quantity(
             value,
             ind.unit,
-            decimals=ind.decimals,
+            decimals=self._decimals,
             source_unit=ind.source_unit,
             locale=self._lang,
             unit_en=ind.unit_en,

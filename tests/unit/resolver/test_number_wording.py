@@ -607,3 +607,31 @@ def test_a_wrong_default_is_located_in_defaults(tmp_path: Path) -> None:
         load(tmp_path, text)
     assert f"report.yaml:{text.splitlines().index('  growth_kind: 名目') + 1}:" in str(info.value)
     assert "defaults.growth_kind" in str(info.value)
+
+
+def test_english_decimals_can_differ_from_the_chinese(tmp_path: Path) -> None:
+    text = SOURCE.replace("    value: 9357.4\n", "    value: 9357.4\n    decimals_en: 1\n")
+    report = load(tmp_path, text)
+    [zh] = nodes(api.resolve(report), Paragraph)
+    [en] = nodes(api.resolve(report, language="en"), Paragraph)
+    assert zh.text.startswith("营业收入9357.4亿元")
+    assert en.text.startswith("营业收入RMB 935.7 billion")
+    [default] = nodes(api.resolve(load(tmp_path, SOURCE), language="en"), Paragraph)
+    assert default.text.startswith("营业收入RMB 935.74 billion")
+
+
+@pytest.mark.parametrize(
+    ("position", "zh", "en"),
+    [(2, "居全球第二", "2nd"), (32, "居全球第三十二", "32nd"), (11, "居全球第十一", "11th")],
+)
+def test_a_rank_as_an_ordinal_in_words(tmp_path: Path, position: int, zh: str, en: str) -> None:
+    text = SOURCE.replace(
+        "charts:\n",
+        f"  - id: rank\n    label: 排名\n    rank: {{position: {position}}}\ncharts:\n",
+        1,
+    ).replace("营业收入{{ ind.revenue }}，", "居全球{{ ind.rank | ordinal }}，", 1)
+    report = load(tmp_path, text)
+    [paragraph] = nodes(api.resolve(report), Paragraph)
+    assert paragraph.text.startswith(zh + "，")
+    [english] = nodes(api.resolve(report, language="en"), Paragraph)
+    assert english.text.startswith(f"居全球{en}，")
