@@ -56,6 +56,13 @@ def compose_briefing(
         masthead = c.text(m.masthead, m.masthead_en, ("meta", "masthead")) if m.masthead else title
         headline = title if masthead != title else None
         blocks.append(Masthead(masthead, issue, issuer, date_text, headline))
+        if m.subtitle:
+            c.warn(
+                "subtitle-not-shown",
+                "a 简报 masthead has no place for the subtitle; it is not printed",
+                ("meta", "subtitle"),
+                "put it into the title or the lead, or use a theme with a cover",
+            )
     elif theme.cover:
         subtitle = c.text(m.subtitle, m.subtitle_en, ("meta", "subtitle")) if m.subtitle else None
         blocks.append(Cover(title, subtitle, issuer, date_text))

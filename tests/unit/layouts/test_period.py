@@ -66,3 +66,15 @@ def test_the_period_heads_the_panel_and_fills_the_table(
 def test_the_panel_title_can_be_set_and_binds_figures(tmp_path: Path) -> None:
     path = source(tmp_path, top="kpis_title: 企业{{ ind.firms }}\n")
     assert headline(path) == "企业820家"
+
+
+def test_a_subtitle_the_masthead_cannot_show_is_warned_at_its_line(tmp_path: Path) -> None:
+    path = source(tmp_path, "  subtitle: 稳中求进\n")
+    text = path.read_text(encoding="utf-8").replace("indicators:\n", "theme: gov\nindicators:\n", 1)
+    path.write_text(text, encoding="utf-8")
+    document = api.resolve(api.load(path))
+    [d] = [d for d in document.diagnostics if d.code == "subtitle-not-shown"]
+    assert d.location is not None and d.location.path == "meta.subtitle"
+    assert d.location.line == text.splitlines().index("  subtitle: 稳中求进") + 1
+    cover = api.resolve(api.load(source(tmp_path, "  subtitle: 稳中求进\n")))
+    assert not [d for d in cover.diagnostics if d.code == "subtitle-not-shown"]
