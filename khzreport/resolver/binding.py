@@ -129,6 +129,7 @@ class Bound:
                 return nb.FormattedValue("", text, "", "", text)
             raise BindingError(f"indicator '{ind.id}' has no value")
         q = ind.qualifier if qualifier else None
+        self._note_counting_noun()
         if isinstance(value, Fraction):
             text = nb.format_fraction(value, qualifier=q, locale=self._lang)
             return nb.FormattedValue("", text, "", "", text)
@@ -229,9 +230,16 @@ class Bound:
             return float(ind.rank.position) if ind.rank and ind.rank.position else None
         return float(self._display_decimal(ind.current))
 
+    def _note_counting_noun(self) -> None:
+        """Note an English figure that counts things with no noun: "164" says nothing."""
+        ind = self.indicator
+        if self.locale.en and not ind.unit_en and ind.unit and nb.is_counting_unit(ind.unit):
+            self.locale.missing_en.append(f"indicators.{ind.id}.unit_en")
+
     def _quantity(self, value: nb.Number) -> nb.FormattedValue:
         """Return another value of this indicator (previous, target, a year) in its unit."""
         ind = self.indicator
+        self._note_counting_noun()
         return nb.format_quantity(
             value,
             ind.unit,

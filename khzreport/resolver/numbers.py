@@ -67,6 +67,7 @@ __all__ = [
     "format_top",
     "format_year",
     "growth_rate",
+    "is_counting_unit",
     "qualifier_word",
     "scale",
     "to_chinese_numeral",
@@ -209,6 +210,11 @@ def qualifier_word(qualifier: str, *, locale: Locale = "zh-CN") -> str:
     _check_locale(locale)
     qualifier = _check_qualifier(qualifier)
     return _QUALIFIERS_EN.get(qualifier, "") if locale == "en" else qualifier
+
+
+def is_counting_unit(unit: str) -> bool:
+    """Return whether ``unit`` counts things (家, 项, 万人): English needs a noun for it."""
+    return _split_unit(unit)[1] in _COUNTERS
 
 
 def _split_unit(unit: str) -> tuple[Decimal, str]:

@@ -635,3 +635,15 @@ def test_a_rank_as_an_ordinal_in_words(tmp_path: Path, position: int, zh: str, e
     assert paragraph.text.startswith(zh + "，")
     [english] = nodes(api.resolve(report, language="en"), Paragraph)
     assert english.text.startswith(f"居全球{en}，")
+
+
+def test_an_english_count_without_a_noun_is_noted_as_missing_english(tmp_path: Path) -> None:
+    document = api.resolve(load(tmp_path), language="en")
+    [warning] = [d for d in document.diagnostics if d.code == "english-missing"]
+    assert "indicators.firms.unit_en" in warning.message
+    named = SOURCE.replace("    unit: 家\n", "    unit: 家\n    unit_en: firms\n")
+    document = api.resolve(load(tmp_path, named), language="en")
+    [warning] = [d for d in document.diagnostics if d.code == "english-missing"]
+    assert "unit_en" not in warning.message
+    [paragraph] = nodes(document, Paragraph)
+    assert "企业down 3.53% year on year" in paragraph.text
