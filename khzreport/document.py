@@ -238,6 +238,7 @@ class Figure(Node):
     printed before it. ``image`` is an absolute path checked to lie inside the source folder.
     ``width_cm`` is the width the art is drawn at (a chart is never enlarged past its own
     width), ``height_cm`` the most height a photo may take; the layout decides both.
+    ``anchor`` is what cross-references link to (``figure-3``, ``annex-figure-1``).
     """
 
     number: int
@@ -250,6 +251,7 @@ class Figure(Node):
     width: Literal["full", "half", "small"] = "full"
     width_cm: float | None = None
     height_cm: float | None = None
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -257,7 +259,8 @@ class Table(Node):
     """A numbered table of strings; the header row repeats across pages.
 
     ``widths`` are the columns' shares of the text width (summing to 1) and ``align`` their
-    alignment (numbers right); the layout decides both.
+    alignment (numbers right); the layout decides both. ``anchor`` is what cross-references
+    link to (``table-2``, ``annex-table-1``).
     """
 
     number: int
@@ -270,6 +273,7 @@ class Table(Node):
     numeric_columns: tuple[int, ...] = ()
     widths: tuple[float, ...] = ()
     align: tuple[Align, ...] = ()
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -290,6 +294,25 @@ class Facts(Node):
 @dataclass(frozen=True)
 class PageBreak(Node):
     """Start a new page."""
+
+
+@dataclass(frozen=True)
+class Attachments(Node):
+    """The 附件说明 after the text: ``label`` (附件：) and the appendices' titles.
+
+    One appendix is named without a number (附件：标题), several are numbered 1. 2. (GB/T 9704).
+    """
+
+    label: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Signature(Node):
+    """The 落款: issuing organ and date, right-aligned under the text (GB/T 9704)."""
+
+    organ: str
+    date_text: str
 
 
 @dataclass(frozen=True)
@@ -336,6 +359,8 @@ Block = (
     | Facts
     | PageBreak
     | Distribution
+    | Attachments
+    | Signature
     | Timeline
 )
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic
 from ..document import (
+    Attachments,
     Block,
     Callout,
     Cover,
@@ -14,6 +15,8 @@ from ..document import (
     Document,
     Heading,
     Masthead,
+    PageBreak,
+    Signature,
     Toc,
     TocEntry,
 )
@@ -90,11 +93,18 @@ def compose_briefing(
             fig = c.image_figure(h.figure, (*path, "figure"), width="half")
             if fig:
                 blocks.append(_located(fig, c, (*path, "figure")))
-    for path, section, _ in report.outline():
+    for path, section, level in report.outline():
+        if _is_annex(path) and not c.annex:
+            blocks.extend(_closing(c, report, headings))
+            c.start_annex()
+        if _is_annex(path) and level == 1:
+            blocks.append(PageBreak())
         blocks.append(headings[path])
         for j, block in enumerate(section.blocks):
             where = (*path, "blocks", j)
             blocks.extend(_located(b, c, where) for b in block.resolve(c, where))
+    if not c.annex:
+        blocks.extend(_closing(c, report, headings))
     dist = m.distribution
     if dist is not None:
         lines: list[tuple[str, str]] = []
@@ -121,7 +131,7 @@ def compose_briefing(
             )
         if lines:
             blocks.append(Distribution(tuple(lines)))
-    outline = [(s.id, headings[path]) for path, s, _ in report.outline()]
+    outline = [(s.id, headings[path], _is_annex(path)) for path, s, _ in report.outline()]
     targets = {**c.targets, **crossref.section_targets(outline, c.locale.en)}
     for block, ident in crossref.unfilled(blocks, targets):
         warning = Diagnostic(
@@ -149,7 +159,10 @@ def _headings(c: Composer, report: Report, style: str) -> dict[PathKey, Heading]
     """Return the heading of every section by its path, numbered at its level in ``style``."""
     out: dict[PathKey, Heading] = {}
     counters: list[int] = []
+    annex = False
     for path, section, level in report.outline():
+        if _is_annex(path) and not annex:
+            annex, counters = True, []
         del counters[level:]
         counters.extend([0] * (level - len(counters)))
         counters[level - 1] += 1
@@ -163,9 +176,43 @@ def _headings(c: Composer, report: Report, style: str) -> dict[PathKey, Heading]
             c.text(section.title, section.title_en, (*path, "title")),
             second,
             f"sec-{section.id}",
-            decisions.outline_number(counters, style),
+            _annex_number(c, counters[0], len(report.appendices))
+            if annex and level == 1
+            else decisions.outline_number(counters, style),
             origin=c.where(path),
         )
+    return out
+
+
+def _is_annex(path: PathKey) -> bool:
+    return path[0] == "appendices"
+
+
+def _annex_number(c: Composer, n: int, count: int) -> str:
+    """Return an appendix's mark: 附件2 (附件 alone when there is one), Annex 2 in English."""
+    if count == 1:
+        return c.locale.word("附件　", "Annex: ")
+    return c.locale.word(f"附件{n}　", f"Annex {n}: ")
+
+
+def _closing(c: Composer, report: Report, headings: dict[PathKey, Heading]) -> list[Block]:
+    """Return the 附件说明 and the 落款 that end the text, in GB/T 9704's order."""
+    out: list[Block] = []
+    titles = [headings[("appendices", i)].text for i in range(len(report.appendices))]
+    if len(titles) == 1:
+        out.append(Attachments(c.locale.word("附件：", "Annex: "), tuple(titles)))
+    elif titles:
+        items = tuple(f"{k}. {t}" if c.locale.en else f"{k}.{t}" for k, t in enumerate(titles, 1))
+        out.append(Attachments(c.locale.word("附件：", "Annexes: "), items))
+    m, sig = report.meta, report.meta.signature
+    if sig is not None:
+        organ = (
+            c.text(sig.organ, sig.organ_en, ("meta", "signature", "organ"))
+            if sig.organ
+            else c.text(m.issuer, m.issuer_en, ("meta", "issuer"))
+        )
+        date = nb.format_date(sig.date or m.date, locale="en" if c.locale.en else "zh-CN")
+        out.append(Signature(organ, date, origin=c.where(("meta", "signature"))))
     return out
 
 

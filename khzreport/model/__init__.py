@@ -36,6 +36,7 @@ from .report import (
     Report,
     Section,
     Series,
+    Signature,
 )
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "Report",
     "Section",
     "Series",
+    "Signature",
     "Strict",
     "TableColumn",
     "TableRef",

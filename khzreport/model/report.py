@@ -42,6 +42,17 @@ class Distribution(Strict):
     printed_date: Day | None = None
 
 
+class Signature(Strict):
+    """The 落款 that closes the text: issuing organ and date, as GB/T 9704 places them.
+
+    Both default to the report's issuer and date.
+    """
+
+    organ: Text | None = Field(None, description="发文机关署名; the issuer when absent.")
+    organ_en: Text | None = None
+    date: Day | None = Field(None, description="成文日期; the report's date when absent.")
+
+
 class Meta(Strict):
     """Identity of the report: title, issuer, period, date, language, masthead data."""
 
@@ -71,6 +82,7 @@ class Meta(Strict):
     keywords: list[Text] = Field(default_factory=list)
     keywords_en: list[Text] | None = None
     distribution: Distribution | None = None
+    signature: Signature | None = Field(None, description="落款 after the text (and 附件 list).")
 
 
 class Highlight(Strict):
@@ -260,6 +272,10 @@ class Report(Strict):
     indicators: list[Indicator] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
     outlook: Section | None = None
+    appendices: list[Section] = Field(
+        default_factory=list,
+        description="附件: listed after the text, printed after the 落款, numbered 附表1, 附图1.",
+    )
     charts: list[ChartSpec] = Field(default_factory=list)
     parks: list[Park] = Field(default_factory=list)
     figures: list[Figure] = Field(default_factory=list)
@@ -372,7 +388,8 @@ class Report(Strict):
     def outline(self) -> list[tuple[PathKey, Section, int]]:
         """Return every section, sub-sections included, in reading order with path and level.
 
-        Chapters are level 1; references, lint and park sheets read blocks at every level.
+        Chapters are level 1, and the appendices (附件) follow them; references, lint and park
+        sheets read blocks at every level.
         """
         out: list[tuple[PathKey, Section, int]] = []
 
@@ -383,6 +400,8 @@ class Report(Strict):
 
         for path, section in self.chapters():
             walk(path, section, 1)
+        for i, section in enumerate(self.appendices):
+            walk(("appendices", i), section, 1)
         return out
 
     def _find(self, name: str, kind: str, ident: str) -> Any:

@@ -56,6 +56,7 @@ class Composer:
         self.smap = source_map(report)
         self.figure_count = 0
         self.table_count = 0
+        self.annex = False
         self.refs: frozenset[str] = frozenset()
         self.targets: dict[str, tuple[str, str]] = {}
         self.errors: list[KhzReportError] = []
@@ -214,16 +215,29 @@ class Composer:
         return self.locale.word("单位：", "Unit: ") + unit
 
     def next_figure_label(self) -> tuple[int, str]:
-        """Return the next figure number and its label (图1 / Figure 1)."""
+        """Return the next figure number and its label (图1 / Figure 1; 附图1 in an appendix)."""
         self.figure_count += 1
         n = self.figure_count
+        if self.annex:
+            return n, self.locale.word(f"附图{n}", f"Figure A{n}")
         return n, self.locale.word(f"图{n}", f"Figure {n}")
 
     def next_table_label(self) -> tuple[int, str]:
-        """Return the next table number and its label (表1 / Table 1)."""
+        """Return the next table number and its label (表1 / Table 1; 附表1 in an appendix)."""
         self.table_count += 1
         n = self.table_count
+        if self.annex:
+            return n, self.locale.word(f"附表{n}", f"Table A{n}")
         return n, self.locale.word(f"表{n}", f"Table {n}")
+
+    def start_annex(self) -> None:
+        """Number the figures and tables from here on as the appendices' own: 附图1, 附表1."""
+        self.annex = True
+        self.figure_count = self.table_count = 0
+
+    def caption_anchor(self, kind: str, number: int) -> str:
+        """Return the anchor of figure or table ``number`` (``figure-3``, ``annex-table-1``)."""
+        return f"annex-{kind}-{number}" if self.annex else f"{kind}-{number}"
 
     def kpi_panel(self, ids: list[str], title: str | None, path: PathKey) -> KpiPanel | None:
         """Return a KPI panel of cards for these indicator ids."""
@@ -272,7 +286,8 @@ class Composer:
             self.errors.append(ValidationError(str(exc), self.where(("charts", i))))
             return None
         number, label = self.next_figure_label()
-        self.targets.setdefault(ident, (f"figure-{number}", label))
+        anchor = self.caption_anchor("figure", number)
+        self.targets.setdefault(ident, (anchor, label))
         alt = (
             self.text(spec.alt, spec.alt_en, ("charts", i, "alt"))
             if spec.alt and (spec.alt_en or not self.locale.en)
@@ -290,6 +305,7 @@ class Composer:
             ),
             chart=data,
             width=width,
+            anchor=anchor,
             origin=self.where(path),
         )
 
@@ -495,8 +511,9 @@ class Composer:
                     row.append("")
             rows.append(tuple(row))
         number, label = self.next_table_label()
+        anchor = self.caption_anchor("table", number)
         if spec.id:
-            self.targets.setdefault(spec.id, (f"table-{number}", label))
+            self.targets.setdefault(spec.id, (anchor, label))
         numeric = tuple(
             i
             for i, c in enumerate(spec.columns)
@@ -515,6 +532,7 @@ class Composer:
                 self.text(spec.source, spec.source_en, (*path, "source")) if spec.source else None
             ),
             numeric_columns=numeric,
+            anchor=anchor,
             origin=self.where(path),
         )
 
@@ -597,7 +615,8 @@ class Composer:
             )
             return None
         number, label = self.next_figure_label()
-        self.targets.setdefault(ident, (f"figure-{number}", label))
+        anchor = self.caption_anchor("figure", number)
+        self.targets.setdefault(ident, (anchor, label))
         alt = (
             self.text(fig.alt, fig.alt_en, (*fpath, "alt"))
             if fig.alt and (fig.alt_en or not self.locale.en)
@@ -612,6 +631,7 @@ class Composer:
             self.source_note(source),
             image=str(file),
             width=width,
+            anchor=anchor,
             origin=self.where(fpath),
         )
 

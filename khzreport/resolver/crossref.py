@@ -28,17 +28,20 @@ def referable(report: Report) -> frozenset[str]:
 
 
 def section_targets(
-    headings: Iterable[tuple[str, Heading]], english: bool
+    headings: Iterable[tuple[str, Heading, bool]], english: bool
 ) -> dict[str, tuple[str, str]]:
     """Return each section id's anchor and printed name.
 
-    A chapter is named by its place (第四部分 / Section 4); a sub-section by its number and
-    title (（二）企业培育 / 1.2 Enterprises), or its title alone when headings are unnumbered.
+    A chapter is named by its place (第四部分 / Section 4), an appendix by its mark (附件2 /
+    Annex 2); a sub-section by its number and title (（二）企业培育 / 1.2 Enterprises), or its
+    title alone when headings are unnumbered. Each item is (id, heading, is an appendix).
     """
     out: dict[str, tuple[str, str]] = {}
     chapter = 0
-    for ident, heading in headings:
-        if heading.level == 1:
+    for ident, heading, annex in headings:
+        if annex and heading.level == 1:
+            name = heading.number.strip(" :　")
+        elif heading.level == 1:
             chapter += 1
             name = f"Section {chapter}" if english else f"第{to_chinese_numeral(chapter)}部分"
         else:

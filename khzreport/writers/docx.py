@@ -42,6 +42,7 @@ from docx.text.paragraph import Paragraph as WordParagraph
 
 from ..diagnostics import Diagnostics
 from ..document import (
+    Attachments,
     Block,
     Callout,
     Cover,
@@ -58,6 +59,7 @@ from ..document import (
     Paragraph,
     Quote,
     Run,
+    Signature,
     Table,
     Tags,
     Timeline,
@@ -476,6 +478,29 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         p("Footer", builtin=True, style_id="Footer", size=s.header, color=c.muted, align="center"),
         p("Spacer", size=1, line=1.0, after=6),
         p("DistributionGap", size=s.body, line=1.0, before=18, keep_next=True),
+        p(
+            "AttachmentList",
+            first_line_chars=theme.first_line_chars,
+            line=theme.line_spacing,
+            before=s.body * theme.line_spacing,
+            keep_next=True,
+        ),
+        p(
+            "AttachmentMore",
+            left_chars=theme.first_line_chars + 3,
+            line=theme.line_spacing,
+            keep_next=True,
+        ),
+        p(
+            "Signature",
+            align="right",
+            right_chars=4,
+            line=theme.line_spacing,
+            before=s.body * theme.line_spacing * 2,
+            keep_next=True,
+            keep_lines=True,
+        ),
+        p("SignatureDate", align="right", right_chars=4, line=theme.line_spacing),
         StyleSpec(
             "Default Paragraph Font", "character", style_id="DefaultParagraphFont", builtin=True
         ),
@@ -1189,7 +1214,7 @@ class _DocxWriter(BlockVisitor):
         if picture is not None:
             para = self._para("Figure")
             para._p.append(ooxml.drawing_run(picture))
-        self._caption(block.label, block.number, block.caption, f"figure-{block.number}")
+        self._caption(block.label, block.number, block.caption, block.anchor)
         if block.source:
             self._para("SourceNote", block.source)
 
@@ -1296,7 +1321,7 @@ class _DocxWriter(BlockVisitor):
 
     def block_table(self, block: Table) -> None:
         self._caption(
-            block.label, block.number, block.caption, f"table-{block.number}", "TableCaption"
+            block.label, block.number, block.caption, block.anchor, "TableCaption"
         )
         if block.unit_line:
             self._para("UnitLine", block.unit_line)
@@ -1352,6 +1377,19 @@ class _DocxWriter(BlockVisitor):
 
     def block_page_break(self, block: PageBreak) -> None:
         self.page_break_pending = True
+
+    def block_attachments(self, block: Attachments) -> None:
+        """Write the 附件说明: 附件：1.… under the text, later items aligned under the first."""
+        for i, item in enumerate(block.items):
+            if i == 0:
+                self._para("AttachmentList", self._t(block.label + item))
+            else:
+                self._para("AttachmentMore", self._t(item))
+
+    def block_signature(self, block: Signature) -> None:
+        """Write the 落款: organ, then date, right-aligned four characters in (GB/T 9704)."""
+        self._para("Signature", self._t(block.organ))
+        self._para("SignatureDate", self._t(block.date_text))
 
     def block_distribution(self, block: Distribution) -> None:
         """Write the 版记: one ruled row per line, thick rules above and below (GB/T 9704)."""
@@ -1425,8 +1463,6 @@ def _anchor(block: Block) -> str | None:
     """Return the anchor a block can be linked to: a heading's, a figure's or a table's."""
     if isinstance(block, Heading):
         return block.anchor
-    if isinstance(block, Figure):
-        return f"figure-{block.number}"
-    if isinstance(block, Table):
-        return f"table-{block.number}"
+    if isinstance(block, Figure | Table):
+        return block.anchor or None
     return None
