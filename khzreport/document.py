@@ -239,6 +239,7 @@ class Figure(Node):
     ``width_cm`` is the width the art is drawn at (a chart is never enlarged past its own
     width), ``height_cm`` the most height a photo may take; the layout decides both.
     ``anchor`` is what cross-references link to (``figure-3``, ``annex-figure-1``).
+    ``note`` is the 口径 note printed under it (注：…).
     """
 
     number: int
@@ -252,6 +253,7 @@ class Figure(Node):
     width_cm: float | None = None
     height_cm: float | None = None
     anchor: str = ""
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,7 @@ class Table(Node):
 
     ``widths`` are the columns' shares of the text width (summing to 1) and ``align`` their
     alignment (numbers right); the layout decides both. ``anchor`` is what cross-references
-    link to (``table-2``, ``annex-table-1``).
+    link to (``table-2``, ``annex-table-1``). ``note`` is the 口径 note under it (注：…).
     """
 
     number: int
@@ -274,6 +276,7 @@ class Table(Node):
     widths: tuple[float, ...] = ()
     align: tuple[Align, ...] = ()
     anchor: str = ""
+    note: str | None = None
 
 
 @dataclass(frozen=True)

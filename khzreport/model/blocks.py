@@ -193,6 +193,7 @@ TableColumn = Literal[
     "date",
     "source",
     "note",
+    "definition",
 ]
 
 
@@ -211,6 +212,9 @@ class TableSpec(Strict):
     unit_en: Text | None = None
     source: Text | None = None
     source_en: Text | None = None
+    definitions: bool = Field(
+        default=False, description="Print the rows' 口径 (definitions) as a note under the table."
+    )
 
 
 @block_type("table")

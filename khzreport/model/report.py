@@ -172,6 +172,9 @@ class ChartSpec(Strict):
         default=None, description="Alt text; written from the data when absent."
     )
     alt_en: Text | None = None
+    definitions: bool = Field(
+        default=False, description="Print the drawn indicators' 口径 as a note under the chart."
+    )
 
     @model_validator(mode="after")
     def _data_fits_kind(self) -> ChartSpec:

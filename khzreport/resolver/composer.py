@@ -230,6 +230,26 @@ class Composer:
             return n, self.locale.word(f"附表{n}", f"Table A{n}")
         return n, self.locale.word(f"表{n}", f"Table {n}")
 
+    def definition(self, ident: str) -> str | None:
+        """Return an indicator's 口径 in this edition's language, or None."""
+        ind = self.report.indicator(ident)
+        if not ind.definition:
+            return None
+        i = [x.id for x in self.report.indicators].index(ident)
+        return self.text(ind.definition, ind.definition_en, ("indicators", i, "definition"))
+
+    def definitions_note(self, ids: list[str]) -> str | None:
+        """Return the 口径 note of some indicators (注：甲：…；乙：…。), or None if none has one."""
+        parts = []
+        for ident in dict.fromkeys(ids):
+            text = (self.definition(ident) or "").rstrip("。.；; ")
+            if text:
+                label = self.bound(ident).label()
+                parts.append(self.locale.word(f"{label}：{text}", f"{label}: {text}"))
+        if not parts:
+            return None
+        return self.locale.word("注：" + "；".join(parts) + "。", "Note: " + "; ".join(parts) + ".")
+
     def start_annex(self) -> None:
         """Number the figures and tables from here on as the appendices' own: 附图1, 附表1."""
         self.annex = True
@@ -306,6 +326,7 @@ class Composer:
             chart=data,
             width=width,
             anchor=anchor,
+            note=self.definitions_note(_chart_indicators(spec)) if spec.definitions else None,
             origin=self.where(path),
         )
 
@@ -498,6 +519,7 @@ class Composer:
             "date": ("日期", "Date"),
             "source": ("来源", "Source"),
             "note": ("备注", "Note"),
+            "definition": ("口径", "Definition"),
         }
         rows = []
         for k, ident in enumerate(spec.rows):
@@ -533,6 +555,7 @@ class Composer:
             ),
             numeric_columns=numeric,
             anchor=anchor,
+            note=self.definitions_note(spec.rows) if spec.definitions else None,
             origin=self.where(path),
         )
 
@@ -551,6 +574,8 @@ class Composer:
             return clean_text(strip_source_prefix(source))
         if col == "date":
             return b.date() if ind.date is not None else ""
+        if col == "definition":
+            return self.definition(ind.id) or ""
         if col == "note":
             return clean_text(
                 self.locale.pick(ind.note, ind.note_en, f"indicators.{ind.id}.note")
@@ -673,3 +698,15 @@ def strip_source_prefix(source: str) -> str:
         if source.startswith(prefix):
             return source[len(prefix) :].strip()
     return source
+
+
+def _chart_indicators(spec: ChartSpec) -> list[str]:
+    """Return the ids of the indicators a chart draws, in its order."""
+    ids = list(spec.indicators or [])
+    if spec.indicator:
+        ids.append(spec.indicator)
+    for series in spec.series or []:
+        ids.extend(series.indicators or [])
+        if series.indicator:
+            ids.append(series.indicator)
+    return ids

@@ -1215,6 +1215,8 @@ class _DocxWriter(BlockVisitor):
             para = self._para("Figure")
             para._p.append(ooxml.drawing_run(picture))
         self._caption(block.label, block.number, block.caption, block.anchor)
+        if block.note:
+            self._para("SourceNote", block.note)
         if block.source:
             self._para("SourceNote", block.source)
 
@@ -1341,6 +1343,8 @@ class _DocxWriter(BlockVisitor):
                 kind = "TableHeader" if r == 0 else "TableCell"
                 style = kind + "Number" if c in right else kind
                 self._cell_para(cell, style, self._t(value), first=True)
+        if block.note:
+            self._para("SourceNote", block.note)
         if block.source:
             self._para("SourceNote", block.source)
 
