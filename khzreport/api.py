@@ -221,6 +221,7 @@ def build(
     pdf_standard: str | None = None,
     strict: bool = False,
     theme: ThemeChoice | None = None,
+    draft: bool = False,
 ) -> BuildResult:
     """Build the annual briefing in each format into ``outdir`` (default: ``build/`` next to the source).
 
@@ -228,7 +229,8 @@ def build(
     (``briefing-en.*`` for the English edition). Every stage reports into one
     :class:`~khzreport.diagnostics.Diagnostics` channel, returned as
     :attr:`BuildResult.diagnostics`. With ``strict``, the warnings are raised together as
-    located errors once everything is rendered and before any file is written.
+    located errors once everything is rendered and before any file is written. ``draft``
+    prints 征求意见稿 (DRAFT) across every page, as ``meta.draft`` in the source does.
     """
     report = source if isinstance(source, Report) else load(source)
     fmts = parse_formats(formats)
@@ -238,6 +240,8 @@ def build(
     out = Path(outdir)
     diagnostics = Diagnostics()
     document = resolve(report, language=language, theme=theme, diagnostics=diagnostics)
+    if draft:
+        document = document.as_draft()
     with output_lock(out):  # a second build into ``out`` fails instead of interleaving
         charts = render_charts(document, diagnostics=diagnostics)
         stem = "briefing" if document.meta.language != "en" else "briefing-en"

@@ -148,6 +148,7 @@ def lint(source: Path) -> None:
     is_flag=True,
     help="Treat warnings (missing glyphs, figures) and lint findings as located errors; write nothing.",
 )
+@click.option("--draft", is_flag=True, help="Print 征求意见稿 (DRAFT) diagonally on every page.")
 @_errors_handled
 def build(
     source: Path,
@@ -156,6 +157,7 @@ def build(
     language: str | None,
     pdf_standard: str | None,
     strict: bool,
+    draft: bool,
 ) -> None:
     """Build the annual briefing of SOURCE (DOCX, PDF and HTML).
 
@@ -175,6 +177,7 @@ def build(
         language=language,
         pdf_standard=pdf_standard,
         strict=strict,
+        draft=draft,
     )
     _print_diagnostics(result.diagnostics)
     for path in result.outputs:

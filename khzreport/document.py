@@ -370,7 +370,11 @@ Block = (
 
 @dataclass(frozen=True)
 class DocumentMeta:
-    """Properties of the output file (title, author, subject, language, keywords, date)."""
+    """Properties of the output file (title, author, subject, language, keywords, date).
+
+    ``marking`` is the 密级/保密 mark printed at the top left of the first page; ``watermark``
+    the word drawn diagonally across every page of a draft (征求意见稿 / DRAFT).
+    """
 
     title: str
     subtitle: str | None
@@ -382,6 +386,8 @@ class DocumentMeta:
     date_text: str
     running_header: str
     footer_note: str | None = None
+    marking: str | None = None
+    watermark: str | None = None
 
 
 @dataclass(frozen=True)
@@ -405,6 +411,11 @@ class Document:
     def warnings(self) -> tuple[str, ...]:
         """Return the warnings as one-line strings, for display only (match on ``code``)."""
         return tuple(d.one_line() for d in self.diagnostics if d.severity == "warning")
+
+    def as_draft(self) -> Document:
+        """Return this document marked as a draft: 征求意见稿 (DRAFT) across every page."""
+        word = "DRAFT" if self.meta.language == "en" else "征求意见稿"
+        return dataclasses.replace(self, meta=dataclasses.replace(self.meta, watermark=word))
 
     def figures(self) -> list[Figure]:
         """Return the figures in document order."""

@@ -83,6 +83,11 @@ class Meta(Strict):
     keywords_en: list[Text] | None = None
     distribution: Distribution | None = None
     signature: Signature | None = Field(None, description="落款 after the text (and 附件 list).")
+    marking: Text | None = Field(
+        None, description="密级 or 保密 mark at the top left of page 1, e.g. 内部资料 注意保密."
+    )
+    marking_en: Text | None = None
+    draft: bool = Field(False, description="Print 征求意见稿 (DRAFT) diagonally on every page.")
 
 
 class Highlight(Strict):

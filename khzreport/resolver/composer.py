@@ -678,6 +678,8 @@ class Composer:
             date=m.date.isoformat(),
             date_text=nb.format_date(m.date, locale="en" if self.locale.en else "zh-CN"),
             running_header=running_header,
+            marking=self.text(m.marking, m.marking_en, ("meta", "marking")) if m.marking else None,
+            watermark=self.locale.word("征求意见稿", "DRAFT") if m.draft else None,
         )
 
 

@@ -478,6 +478,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         p("Footer", builtin=True, style_id="Footer", size=s.header, color=c.muted, align="center"),
         p("Spacer", size=1, line=1.0, after=6),
         p("DistributionGap", size=s.body, line=1.0, before=18, keep_next=True),
+        p("Marking", "strong", size=s.body, align="left", after=6),
         p(
             "AttachmentList",
             first_line_chars=theme.first_line_chars,
@@ -843,6 +844,8 @@ class _DocxWriter(BlockVisitor):
     def render(self) -> bytes:
         """Build the document and return the normalised package bytes."""
         self._setup_section()
+        if self.src.meta.marking:
+            self._para("Marking", self._t(self.src.meta.marking))
         for index, block in enumerate(self.src.blocks, start=1):
             self.where = f"block {index} ({type(block).__name__})"
             self.block = block
@@ -995,10 +998,22 @@ class _DocxWriter(BlockVisitor):
         if self.src.meta.running_header:
             header.paragraphs[0].add_run(self._t(self.src.meta.running_header))
         footers = [section.footer]
+        headers = [header]
         if opening:
             section.first_page_header.is_linked_to_previous = False
             self._style(section.first_page_header.paragraphs[0], "Spacer")
             footers.append(section.first_page_footer)
+            headers.append(section.first_page_header)
+        if self.src.meta.watermark:
+            for number, part in enumerate(headers, start=1):
+                part.paragraphs[0]._p.append(
+                    ooxml.watermark_run(
+                        self.src.meta.watermark,
+                        self.theme.fonts.docx_heading_cjk,
+                        self.theme.colors.accent,
+                        number,
+                    )
+                )
         for footer in footers:
             footer.is_linked_to_previous = False
             para = footer.paragraphs[0]

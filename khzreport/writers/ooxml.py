@@ -704,3 +704,54 @@ def normalise_package(
             info.external_attr = 0
             target.writestr(info, entries[name], compresslevel=6)
     return out.getvalue()
+
+
+# --- watermark -----------------------------------------------------------------------------
+
+_VML = "urn:schemas-microsoft-com:vml"
+_OFFICE = "urn:schemas-microsoft-com:office:office"
+_WATERMARK_SHAPE = f"""\
+<w:pict xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" \
+xmlns:v="{_VML}" xmlns:o="{_OFFICE}">
+<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" \
+path="m@7,l@8,m@5,21600l@6,21600e">
+<v:formulas><v:f eqn="sum #0 0 10800"/><v:f eqn="prod #0 2 1"/><v:f eqn="sum 21600 0 @1"/>\
+<v:f eqn="sum 0 0 @2"/><v:f eqn="sum 21600 0 @3"/><v:f eqn="if @0 @3 0"/>\
+<v:f eqn="if @0 21600 @1"/><v:f eqn="if @0 0 @2"/><v:f eqn="if @0 @4 21600"/>\
+<v:f eqn="mid @5 @6"/><v:f eqn="mid @8 @5"/><v:f eqn="mid @7 @8"/><v:f eqn="mid @6 @7"/>\
+<v:f eqn="sum @6 0 @5"/></v:formulas>
+<v:path textpathok="t" o:connecttype="custom" o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" \
+o:connectangles="270,180,90,0"/>
+<v:textpath on="t" fitshape="t"/>
+<o:lock v:ext="edit" text="t" shapetype="t"/>
+</v:shapetype>
+<v:shape id="{{id}}" o:spid="_x0000_s{{spid}}" type="#_x0000_t136" \
+style="position:absolute;margin-left:0;margin-top:0;width:{{width}}pt;height:{{height}}pt;rotation:315;\
+z-index:-251654144;mso-position-horizontal:center;mso-position-horizontal-relative:margin;\
+mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" \
+fillcolor="{{color}}" stroked="f">
+<v:fill opacity=".25"/>
+<v:textpath style="font-family:&quot;{{font}}&quot;;font-size:1pt" string="{{text}}"/>
+</v:shape>
+</w:pict>"""
+
+
+def watermark_run(text: str, font: str, color: str, number: int) -> Element:
+    """Return a run holding Word's own kind of watermark: WordArt text behind the page.
+
+    Placed in a header, it shows on every page that header serves, diagonally across the
+    text area, as Word's Design > Watermark makes it (a VML text path; Word and WPS show it).
+    """
+    width = 80 * max(2, len(text)) if any(ord(ch) > 0x2E7F for ch in text) else 48 * len(text)
+    xml = (
+        _WATERMARK_SHAPE.replace("{id}", f"KhzWatermark{number}")
+        .replace("{spid}", str(2049 + number))
+        .replace("{width}", str(width))
+        .replace("{height}", str(round(width / max(2, len(text)) * 1.1)))
+        .replace("{color}", "#" + hex_color(color))
+        .replace("{font}", escape(font, {'"': "&quot;"}))
+        .replace("{text}", escape(text, {'"': "&quot;"}))
+    )
+    r = run()
+    r.append(etree.fromstring(xml))
+    return r
