@@ -94,14 +94,22 @@ def copy_forward(source: Path, folder: Path) -> list[Path]:
     return written
 
 
+def _next_year(day: dt.date) -> dt.date:
+    """Return the same day a year on (28 February for 29 February); a datetime stays one."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
 def _roll_meta(meta: Any, old: int, new: int) -> None:
     meta["year"] = new
-    date = meta.get("date")
-    if isinstance(date, dt.date):
-        try:
-            meta["date"] = date.replace(year=date.year + 1)
-        except ValueError:  # 29 February
-            meta["date"] = date.replace(year=date.year + 1, day=28)
+    if isinstance(meta.get("date"), dt.date):
+        meta["date"] = _next_year(meta["date"])
+    for part, key in (("distribution", "printed_date"), ("signature", "date")):
+        block = meta.get(part)
+        if block is not None and isinstance(block.get(key), dt.date):
+            block[key] = _next_year(block[key])
     for key in ("id", "title", "title_en", "subtitle", "subtitle_en", "period"):
         if isinstance(meta.get(key), str):
             meta[key] = meta[key].replace(str(old), str(new))
@@ -137,8 +145,7 @@ def _roll_indicator(ind: Any, year: int) -> None:
     if isinstance(ind.get("period"), int):
         ind["period"] = year + 1
     elif isinstance(ind.get("period"), dt.date):
-        p = ind["period"]
-        ind["period"] = dt.date(p.year + 1, p.month, min(p.day, 28) if p.month == 2 else p.day)
+        ind["period"] = _next_year(ind["period"])
     elif isinstance(ind.get("period"), str):
         ind["period"] = ind["period"].replace(str(year), str(year + 1))
     series = ind.get("series")
@@ -184,7 +191,9 @@ def _roll_table(path: Path, name: str, year: int) -> None:
             for key in ("qualifier", "growth"):
                 if key in header:
                     ws.cell(row=row, column=header[key]).value = None
-            if period and isinstance(p, int):
+            if period and isinstance(p, dt.date):  # a date cell (openpyxl reads a datetime)
+                ws.cell(row=row, column=period, value=_next_year(p))
+            elif period and isinstance(p, int):
                 ws.cell(row=row, column=period, value=year + 1)
             elif period and isinstance(p, str):
                 ws.cell(row=row, column=period, value=p.replace(str(year), str(year + 1)))

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from khzreport import api
+from khzreport import api, scaffold
+from khzreport.document import Paragraph, Table, to_plain
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "kunshan-2023" / "report.yaml"
 
@@ -64,3 +65,21 @@ def test_copy_forward_gives_a_next_year_skeleton_that_validates(tmp_path: Path) 
     for ind in founded:  # historic facts stay
         assert new.indicator(ind.id).value == ind.value, ind.id
     assert khz("lint", str(source)).returncode == 0
+
+
+def test_copy_forward_moves_every_date_a_year_on(tmp_path: Path) -> None:
+    scaffold.copy_forward(EXAMPLE, tmp_path / "next")
+    report = api.load(tmp_path / "next" / "report.yaml")
+    old = api.load(EXAMPLE)
+    assert old.meta.distribution and report.meta.distribution
+    assert report.meta.distribution.printed_date == old.meta.distribution.printed_date.replace(
+        year=old.meta.distribution.printed_date.year + 1
+    )
+    dated = [i for i in old.indicators if str(i.period).startswith("2023-12-31")]
+    assert dated, "the example has figures dated 2023-12-31"
+    assert all(str(report.indicator(i.id).period).startswith("2024-12-31") for i in dated)
+    document = api.resolve(report)
+    printed = str(to_plain([b for b in document.blocks if isinstance(b, Table | Paragraph)]))
+    assert "2023年12月31日" not in printed
+    assert "2024年1月15日" not in str(to_plain(document))
+
