@@ -10,13 +10,16 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from . import output
 from .errors import KhzReportError, display_path, raise_all
 
 if TYPE_CHECKING:
@@ -34,8 +37,13 @@ def _print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
 def _errors_handled(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, output.note_interrupt)
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            if output.interrupted():  # the KeyboardInterrupt was lost in a finaliser
+                raise KeyboardInterrupt
+            return result
         except KhzReportError as exc:
             for line in str(exc).splitlines():
                 click.echo(f"error: {line}", err=True)

@@ -12,11 +12,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import Location, OutputError, display_path
+from .resources import clean_stale_temp
 
 try:
     import fcntl
@@ -24,6 +27,50 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 LOCK_HINT = "wait for it to finish, or write to another output folder"
+
+_held: set[int] = set()
+"""Descriptors of the output locks this process holds."""
+
+
+def _drop_inherited_locks() -> None:
+    """Close, in a forked child, the lock descriptors it inherited.
+
+    ``flock`` belongs to the open file, which a fork shares: a child that outlived its
+    parent (the chart drawer after ``kill -9`` of the build) would otherwise hold the
+    output folder's lock for ever. Closing the child's copy leaves the lock to its taker.
+    """
+    for fd in list(_held):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_inherited_locks)
+
+_interrupted = False
+"""Set by :func:`note_interrupt`: Ctrl-C arrived, even if the KeyboardInterrupt got lost."""
+
+
+def note_interrupt(signum: int, frame: Any) -> None:
+    """Handle SIGINT: remember it, then raise KeyboardInterrupt as Python's default does.
+
+    A KeyboardInterrupt raised while a finaliser runs (a ``__del__``) is printed and
+    dropped by the interpreter, and the build would go on to write its files; remembering
+    the signal lets :func:`write_files_atomic` and the command line stop anyway.
+    """
+    global _interrupted
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
+def interrupted() -> bool:
+    """Return whether Ctrl-C arrived while :func:`note_interrupt` was the handler."""
+    return _interrupted
+
+
+_STALE = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+"""Names of our temporary files (``.briefing.pdf.k3j_x9a2.tmp``, see :func:`_stage`)."""
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -43,6 +90,8 @@ def write_files_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
     try:
         for path, data in files:
             staged.append((_stage(Path(path), data), Path(path)))
+        if _interrupted:
+            raise KeyboardInterrupt
         while staged:
             tmp, path = staged[0]
             try:
@@ -109,9 +158,33 @@ def output_lock(folder: str | os.PathLike[str]) -> Iterator[None]:
                 ) from None
             except OSError:
                 pass  # the file system cannot lock folders: go ahead without
+            else:
+                _held.add(fd)
+                clean_stale_files(path)
+                clean_stale_temp()
         yield
     finally:
+        held = fd in _held
+        _held.discard(fd)
+        if held:
+            clean_stale_temp()  # what this run's own workers left (they end without atexit)
         os.close(fd)  # closing releases the lock
+
+
+def clean_stale_files(folder: Path) -> list[Path]:
+    """Remove our temporary files left in ``folder`` by a build that was killed.
+
+    Called with the folder's lock held, so no running build owns them. Only names
+    :func:`_stage` makes are touched.
+    """
+    removed: list[Path] = []
+    with contextlib.suppress(OSError):
+        for entry in folder.iterdir():
+            if _STALE.match(entry.name) and entry.is_file() and not entry.is_symlink():
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+                    removed.append(entry)
+    return removed
 
 
 def _why(exc: OSError) -> str:

@@ -7,7 +7,15 @@ they are the top-level ``templates/`` and ``assets/`` folders.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import shutil
+import signal
+import stat
+import sys
+import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from functools import cache
@@ -69,3 +77,77 @@ def using_cache(folder: Path) -> Iterator[Path]:
         yield Path(folder)
     finally:
         _cache_override.reset(token)
+
+
+# -- our processes and temporary folders
+
+TEMP_PREFIXES = ("khzreport-mpl-", "khzreport-typst-", "khzmp-")
+"""Temporary folders we make in ``$TMPDIR``, each named ``<prefix><pid>-<random>``."""
+
+
+def die_with_parent(root: int | None = None) -> None:
+    """End this (child) process when its parent, or the process ``root``, dies.
+
+    A child of a build (the forked chart drawer, a batch worker) must not outlive it: after
+    ``kill -9`` of the build it would keep running, and hold what the build held. On Linux
+    the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); a daemon thread
+    also watches ``root`` (the build itself, when the parent is a fork server in between)
+    and ends the process when it is gone or when this process was re-parented.
+    """
+    parent = os.getppid()
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    watched = parent if root is None else root
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent or not pid_alive(watched):
+                os._exit(1)
+            time.sleep(0.2)
+
+    watch_thread = threading.Thread(target=watch, name="khzreport-parent-watch", daemon=True)
+    watch_thread.start()
+
+
+def pid_alive(pid: int) -> bool:
+    """Return whether a process ``pid`` exists (a zombie counts as dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def temp_folder(prefix: str) -> str:
+    """Make a temporary folder named after this process, so a later run can tell it is stale."""
+    return tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")
+
+
+def clean_stale_temp() -> list[Path]:
+    """Remove temporary folders left by our processes that died (``kill -9``); return them."""
+    removed: list[Path] = []
+    try:
+        entries = list(Path(tempfile.gettempdir()).iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        prefix = next((p for p in TEMP_PREFIXES if entry.name.startswith(p)), None)
+        if prefix is None:
+            continue
+        pid = entry.name[len(prefix) :].split("-", 1)[0]
+        if not pid.isdigit() or pid_alive(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.lstat()
+            if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+    return removed

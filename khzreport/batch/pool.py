@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import multiprocessing
 import os
+import shutil
 import signal
 import threading
 import time
@@ -27,6 +28,7 @@ from concurrent.futures import (
     wait,
 )
 from dataclasses import dataclass, field
+from multiprocessing.util import Finalize
 from pathlib import Path
 
 from ..charts import render_document_charts
@@ -36,7 +38,7 @@ from ..errors import KhzReportError
 from ..layouts import compose_sheet
 from ..layouts.fit import fit_sheet, park_location
 from ..model import Report
-from ..resources import cache_dir
+from ..resources import cache_dir, die_with_parent, temp_folder
 from ..source.reader import load
 from ..source.themes import theme_for
 from ..theme import Theme
@@ -229,8 +231,13 @@ def one_lines(exc: KhzReportError) -> tuple[str, ...]:
     return tuple(e.one_line() for e in getattr(exc, "errors", [exc]))
 
 
-def init_worker(environ: dict[str, str]) -> None:
-    """Start a pool worker: the parent's environment, and Ctrl-C left to the parent."""
+def init_worker(environ: dict[str, str], root: int | None = None) -> None:
+    """Start a pool worker: the parent's environment, Ctrl-C left to the parent.
+
+    The worker ends when the batch's process ``root`` dies (its own parent is the fork
+    server), so ``kill -9`` of ``sheets`` leaves no worker behind.
+    """
+    die_with_parent(root)
     os.environ.clear()
     os.environ.update(environ)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -241,6 +248,7 @@ def init_worker(environ: dict[str, str]) -> None:
 
 def own_pool(workers: int) -> ProcessPoolExecutor:
     """Return a process pool for a batch, its workers started by :func:`init_worker`."""
+    _own_temp_folder()
     methods = multiprocessing.get_all_start_methods()
     ctx: multiprocessing.context.BaseContext
     if "forkserver" in methods:
@@ -252,8 +260,24 @@ def own_pool(workers: int) -> ProcessPoolExecutor:
         max_workers=workers,
         mp_context=ctx,
         initializer=init_worker,
-        initargs=(dict(os.environ),),
+        initargs=(dict(os.environ), os.getpid()),
     )
+
+
+def _own_temp_folder() -> None:
+    """Give multiprocessing (its fork server's socket) a temporary folder named after us.
+
+    Its own ``pymp-*`` folder cannot be told apart once this process is killed; ours is
+    removed by the next run (:func:`khzreport.resources.clean_stale_temp`).
+    """
+    config = multiprocessing.current_process()._config  # type: ignore[attr-defined]
+    if config.get("tempdir") is None:
+        folder = temp_folder("khzmp-")
+        if len(os.fsencode(folder)) > 88:  # the socket's path must fit in 107 bytes
+            os.rmdir(folder)
+            return
+        Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=-100)
+        config["tempdir"] = folder
 
 
 def stop_pool(pool: Executor) -> None:

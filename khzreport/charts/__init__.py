@@ -39,6 +39,7 @@ from ..errors import FontError, Location
 from ..output import write_files_atomic
 from ..resolver.alt import alt_text
 from ..resources import cache_dir as default_cache_dir
+from ..resources import die_with_parent
 from ..theme import Theme
 from . import _env
 from .fonts import FONT_DIRS_ENV, FontFile, find_bold, find_font, font_fingerprint, missing_glyphs
@@ -359,7 +360,9 @@ def _draw_all(charts: list[ChartData], theme: Theme, mpl_cache: Path | None) -> 
         if isinstance(result, list) and len(result) == len(theirs):
             drawn_there = result
     finally:
-        receive.close()  # a child still sending (this process failed) then stops
+        receive.close()
+        if drawn_there is None:
+            child.kill()  # this process failed or was interrupted: the child's work is moot
         child.join()
     if drawn_there is None:
         drawn_there = [_render(chart, theme, mpl_cache) for chart in theirs]
@@ -373,6 +376,7 @@ def _draw_all(charts: list[ChartData], theme: Theme, mpl_cache: Path | None) -> 
 
 def _draw_in_child(send: Any, charts: list[ChartData], theme: Theme) -> None:
     """Draw charts in the forked child and send the drawings (or an error marker) back."""
+    die_with_parent()
     try:
         result: Any = [_render(chart, theme, None) for chart in charts]
     except BaseException as exc:  # reported by the parent drawing these charts itself

@@ -21,6 +21,7 @@ import os
 import shutil
 import sys
 import tempfile
+from multiprocessing.util import Finalize
 from pathlib import Path
 
 from ..errors import OutputError
@@ -44,6 +45,8 @@ def prepare_matplotlib(seed: Path | None = None) -> None:
     os.environ[_ENV] = folder
     _private = folder
     atexit.register(shutil.rmtree, folder, True)
+    # a pool worker ends with os._exit, which skips atexit but runs multiprocessing's finalisers
+    Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=0)
     if seed is not None:
         with contextlib.suppress(OSError):
             for kept in seed.glob(_LISTS):

@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -143,7 +144,7 @@ def render_pdf(
     data = _document_data(document, theme, charts, pdf_fonts, images, strict, drawn, diagnostics)
     main = "sheet.typ" if document.layout == "sheet" else "briefing.typ"
     compiler, lock = _compiler(template_dir, pdf_fonts.folders)
-    with tempfile.TemporaryDirectory(prefix="khzreport-typst-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"khzreport-typst-{os.getpid()}-") as tmp:
         root = Path(tmp)
         _stage_templates(root, template_dir)
         for name, photo in images.items():

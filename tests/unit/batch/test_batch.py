@@ -103,13 +103,13 @@ def ids(outcomes: list[SheetOutcome]) -> list[str]:
 KILL_DIR_ENV = "KHZREPORT_TEST_KILL_DIR"
 
 
-def init_worker_that_dies_on_park_b(environ: dict[str, str]) -> None:
+def init_worker_that_dies_on_park_b(environ: dict[str, str], root: int | None = None) -> None:
     """Start a pool worker that exits at once, the first time only, when given park_b.
 
     The test puts this in place of the pool's initializer; the pool pickles it by name, so
     each worker imports it from this module. The marker file keeps the retry alive.
     """
-    init_worker(environ)
+    init_worker(environ, root)
     real = pool.render_park
 
     def render_or_die(report, theme, park, formats, language=None):  # type: ignore[no-untyped-def]
