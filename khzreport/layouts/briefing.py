@@ -133,11 +133,11 @@ def compose_briefing(
             blocks.append(Distribution(tuple(lines)))
     outline = [(s.id, headings[path], _is_annex(path)) for path, s, _ in report.outline()]
     targets = {**c.targets, **crossref.section_targets(outline, c.locale.en)}
-    for block, ident in crossref.unfilled(blocks, targets):
+    for holder, ident in crossref.unfilled(blocks, targets):
         warning = Diagnostic(
             "reference-not-printed",
             f"'{ident}' is referred to but not printed, so its number is not known",
-            block.origin,
+            holder.origin,
             "give the figure its image, or refer to something the document shows",
         )
         c.diagnostics.append(c.channel.add(warning))
