@@ -52,7 +52,9 @@ class BlockContext(Protocol):
     def chart_figure(self, ident: str, path: PathKey) -> doc.Figure | None: ...
     def image_figure(self, ident: str, path: PathKey) -> doc.Figure | None: ...
     def table(self, spec: TableSpec, path: PathKey) -> doc.Table | None: ...
-    def kpi_panel(self, ids: list[str], title: str | None, path: PathKey) -> doc.KpiPanel | None: ...
+    def kpi_panel(
+        self, ids: list[str], title: str | None, path: PathKey
+    ) -> doc.KpiPanel | None: ...
 
 
 class BlockSpec(Strict):
@@ -102,6 +104,7 @@ def block_type(key: str) -> Callable[[_B], _B]:
 
 def _optional(ctx: BlockContext, zh: str | None, en: str | None, path: PathKey) -> str | None:
     return ctx.text(zh, en, path) if zh else None
+
 
 @block_type("paragraph")
 class Paragraph(BlockSpec):
