@@ -167,7 +167,16 @@ def test_text_is_escaped(payload: str, charts: dict[str, SvgChart]) -> None:
 
 
 def test_bad_theme_colour_is_refused(charts: dict[str, SvgChart]) -> None:
-    theme = Theme(colors=Colors(primary="red}</style><script>alert(1)</script>"))
+    payload = "red}</style><script>alert(1)</script>"
+    with pytest.raises(ValueError, match="expected a colour"):
+        Colors(primary=payload)
+    # the writer refuses it too, should a theme reach it without validation
+    theme = Theme.model_construct(
+        **{
+            **dict(Theme()),
+            "colors": Colors.model_construct(**{**dict(Colors()), "primary": payload}),
+        }
+    )
     with pytest.raises(ValidationError, match=r"theme\.colors\.primary"):
         render_html(sample_document(theme), charts)
 
