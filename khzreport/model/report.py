@@ -48,9 +48,9 @@ class Signature(Strict):
     Both default to the report's issuer and date.
     """
 
-    organ: Text | None = Field(None, description="发文机关署名; the issuer when absent.")
+    organ: Text | None = Field(default=None, description="发文机关署名; the issuer when absent.")
     organ_en: Text | None = None
-    date: Day | None = Field(None, description="成文日期; the report's date when absent.")
+    date: Day | None = Field(default=None, description="成文日期; the report's date when absent.")
 
 
 class Meta(Strict):
@@ -82,12 +82,12 @@ class Meta(Strict):
     keywords: list[Text] = Field(default_factory=list)
     keywords_en: list[Text] | None = None
     distribution: Distribution | None = None
-    signature: Signature | None = Field(None, description="落款 after the text (and 附件 list).")
+    signature: Signature | None = Field(default=None, description="落款 after the text (and 附件 list).")
     marking: Text | None = Field(
-        None, description="密级 or 保密 mark at the top left of page 1, e.g. 内部资料 注意保密."
+        default=None, description="密级 or 保密 mark at the top left of page 1, e.g. 内部资料 注意保密."
     )
     marking_en: Text | None = None
-    draft: bool = Field(False, description="Print 征求意见稿 (DRAFT) diagonally on every page.")
+    draft: bool = Field(default=False, description="Print 征求意见稿 (DRAFT) diagonally on every page.")
 
 
 class Highlight(Strict):
