@@ -21,6 +21,7 @@ from .output import output_lock, write_files_atomic
 from .resolver import lint as resolver_lint
 from .resources import cache_dir, using_cache
 from .source import reader
+from .source.partial import read_partial
 from .source.references import check_references
 from .source.themes import ThemeChoice, theme_for, theme_from
 from .theme import Theme
@@ -106,6 +107,31 @@ def validate(report: Report, language: str | None = None) -> list[Diagnostic]:
     unique = {e.one_line(): e for e in errors}
     raise_all(list(unique.values()))
     return list(diagnostics)
+
+
+def validate_source(
+    path: str | os.PathLike[str], language: str | None = None
+) -> tuple[Report, list[Diagnostic]]:
+    """Check a source file completely: schema, references and templates, all in one run.
+
+    Unlike :func:`load` then :func:`validate`, schema and reference errors do not stop the
+    check: the parts they concern are left out (see :mod:`khzreport.source.partial`) and
+    the templates of the rest are bound. Every error is raised together; otherwise the
+    report and its warnings are returned.
+    """
+    partial = read_partial(Path(path))
+    errors = list(partial.errors)
+    diagnostics: list[Diagnostic] = []
+    if partial.report is not None:
+        try:
+            diagnostics = validate(partial.report, language)
+        except KhzReportError as exc:
+            found = getattr(exc, "errors", [exc])
+            errors += [e for e in found if not partial.follows_from_left_out(e)]
+    unique = {e.one_line(): e for e in errors}
+    raise_all(list(unique.values()))
+    assert partial.report is not None  # no error means the whole source validated
+    return partial.report, diagnostics
 
 
 def lint(report: Report) -> list[KhzReportError]:

@@ -99,8 +99,8 @@ def validate(source: Path, language: str | None) -> None:
     """
     from . import api
 
-    report = api.load(source)
-    _print_diagnostics(api.validate(report, language))
+    report, diagnostics = api.validate_source(source, language)
+    _print_diagnostics(diagnostics)
     click.echo(
         f"{source}: valid ({len(report.indicators)} indicators, {len(report.sections)} sections, "
         f"{len(report.charts)} charts, {len(report.parks)} parks)"

@@ -17,9 +17,8 @@ if TYPE_CHECKING:
     from ..locations import PathKey, SourceMap
 
 
-def check_references(report: Report, smap: SourceMap | None) -> list[KhzReportError]:
-    """Return an error for each unknown reference and each duplicated id."""
-    known = {
+def _known(report: Report) -> dict[str, list[str]]:
+    return {
         "indicator": [i.id for i in report.indicators],
         "chart": [c.id for c in report.charts],
         "figure": [f.id for f in report.figures],
@@ -27,6 +26,17 @@ def check_references(report: Report, smap: SourceMap | None) -> list[KhzReportEr
         "park": [p.id for p in report.parks],
         "section": [s.id for _, s, _ in report.outline()],
     }
+
+
+def unknown_references(report: Report) -> list[PathKey]:
+    """Return the paths of the references to ids the report does not define."""
+    sets = {k: set(v) for k, v in _known(report).items()}
+    return [path for path, kind, ident in _references(report) if ident not in sets[kind]]
+
+
+def check_references(report: Report, smap: SourceMap | None) -> list[KhzReportError]:
+    """Return an error for each unknown reference and each duplicated id."""
+    known = _known(report)
     section_paths = [p for p, _, _ in report.outline()]
     errors: list[KhzReportError] = []
 

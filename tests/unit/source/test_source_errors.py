@@ -65,3 +65,59 @@ def test_minimal_source_is_valid() -> None:
     result = run_cli("validate", str(BAD.parent / "minimal" / "report.yaml"))
     assert result.returncode == 0, result.stderr
     assert "valid" in result.stdout
+
+
+PLANTED = """\
+meta:
+  id: t
+  title: 测试报告
+  issuer: 测试
+  year: 2023
+  date: 2024-01-15
+  colour: blue
+indicators:
+  - id: gdp
+    label: 地区生产总值
+    value: 100
+    unit: 亿元
+  - id: jobs
+    label: 就业
+    value: abc
+    unit: 人
+  - id: firms
+    label: 企业
+    value: 12
+    unit: 家
+sections:
+  - id: s1
+    title: 总体情况
+    blocks:
+      - paragraph: "全年实现{{ ind.gdp }}，就业{{ ind.jobs }}。"
+      - kpi_row: [gdp]
+      - kpi: [gdp, missing_kpi]
+      - paragraph: "{{ ind.firms | bogusfilter }}"
+      - paragraph: "企业{{ ind.nope }}。"
+"""
+
+
+def test_schema_reference_and_template_errors_in_one_run(tmp_path: Path) -> None:
+    """Schema errors no longer hide the reference and template errors of the valid parts,
+    each located where it is written although an earlier block was left out; a template
+    that names a left-out indicator is not reported a second time."""
+    src = tmp_path / "report.yaml"
+    src.write_text(PLANTED, encoding="utf-8")
+    result = run_cli("validate", str(src))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    expected = [
+        ("7:3: meta.colour", "unknown field 'colour'"),
+        ("15:12: indicators[1].value", "expected a number"),
+        ("26:9: sections[0].blocks[1]", "a block is one of"),
+        ("27:20: sections[0].blocks[2].kpi[1]", "unknown indicator 'missing_kpi'"),
+        ("28:20: sections[0].blocks[3].paragraph", "No filter named 'bogusfilter'"),
+        ("29:20: sections[0].blocks[4].paragraph", "unknown indicator 'nope'"),
+    ]
+    assert len(lines) == len(expected), lines
+    for (where, what), line in zip(expected, lines, strict=True):
+        assert f"report.yaml:{where}: " in line and what in line, line
