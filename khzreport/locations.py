@@ -29,6 +29,8 @@ class SourceMap:
     """Nodes that came from another file (spreadsheet cells), by field path."""
     notes: list[Any] = field(default_factory=list)
     """Warnings found while reading (``Diagnostic``), passed on to every build's channel."""
+    display: str | None = None
+    """The file as errors name it, when ``file`` is a worker's copy of the caller's source."""
 
     @property
     def folder(self) -> Path:
@@ -45,8 +47,8 @@ class SourceMap:
                 return other.with_path(shown)
             pos = self.positions.get(key[:n])
             if pos is not None:
-                return Location(display_path(self.file), pos[0], pos[1], shown)
-        return Location(display_path(self.file), None, None, shown)
+                return Location(self.display or display_path(self.file), pos[0], pos[1], shown)
+        return Location(self.display or display_path(self.file), None, None, shown)
 
     def locate_in_text(
         self, path: PathKey, line_in_text: int, column: int | None = None

@@ -81,7 +81,7 @@ def using_cache(folder: Path) -> Iterator[Path]:
 
 # -- our processes and temporary folders
 
-TEMP_PREFIXES = ("khzreport-mpl-", "khzreport-typst-", "khzmp-")
+TEMP_PREFIXES = ("khzreport-mpl-", "khzreport-typst-", "khzmp-", "khzbundle-")
 """Temporary folders we make in ``$TMPDIR``, each named ``<prefix><pid>-<random>``."""
 
 

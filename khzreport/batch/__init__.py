@@ -4,12 +4,13 @@
 parallel and writes them as ``OUTDIR/<park_id>.docx|.pdf`` with ``manifest.json``.
 
 How the work is split
-    A task is plain, picklable data (:class:`SheetTask`: source path, park id, formats,
-    language) and its result too (:class:`SheetRender`: the files' bytes, the located errors
+    A task is plain, picklable data (:class:`SheetTask`: park id, formats, language, and
+    the report with the bytes of its photos, data files and theme fonts, see
+    :mod:`~khzreport.batch.bundle`, so workers need no shared filesystem) and its result too (:class:`SheetRender`: the files' bytes, the located errors
     and warnings), so any :class:`concurrent.futures.Executor` can run it: the process pool
     :func:`build_sheets` starts by default, a user's ``ProcessPoolExecutor``, or
-    ``dask.distributed.Client.get_executor()``. A worker parses the source once and keeps the
-    report in a module-level cache keyed by (path, mtime, size); fonts, the Typst compiler and
+    ``dask.distributed.Client.get_executor()``. A worker writes a bundle's files once into
+    a temporary folder of its own; fonts, the Typst compiler and
     templates are cached per process by the writers. Only the parent writes files, each one
     atomically, so no interruption leaves a partial file.
 
@@ -34,6 +35,7 @@ The manifest
     :class:`BatchResult` and the CLI summary only.
 
 The modules: :mod:`~khzreport.batch.pool` (tasks, workers, executors, progress),
+:mod:`~khzreport.batch.bundle` (a report with its files as bytes),
 :mod:`~khzreport.batch.manifest` (``manifest.json``, resume) and
 :mod:`~khzreport.batch.booklet` (the booklet PDF). This package imports only the stages
 below it (source, resolve, layouts, charts, writers, output), never :mod:`khzreport.api`.
@@ -62,6 +64,7 @@ from ..source.reader import load
 from ..source.themes import ThemeChoice, theme_for, theme_from
 from ..writers import parse_formats, suffix
 from .booklet import write_booklet
+from .bundle import ReportBundle, pack
 from .manifest import (
     BOOKLET,
     MANIFEST,
@@ -158,8 +161,8 @@ def build_sheets(
 ) -> BatchResult:
     """Write the summary sheet of each park into ``outdir``; return what became of each.
 
-    ``source`` is a report file (or a :class:`Report` loaded from one; one built in memory
-    is rendered in this process). ``outdir`` defaults to ``build/sheets`` next to the source
+    ``source`` is a report file or a :class:`Report` (loaded, changed or built in memory):
+    workers render that object, sent to them with the bytes of the files it reads. ``outdir`` defaults to ``build/sheets`` next to the source
     (``build/sheets-en`` for an English edition of a Chinese source). ``parks`` picks park
     ids (default: all). ``formats`` is ``"docx,pdf"`` or a list. ``jobs`` is the number of
     worker processes (default ``os.cpu_count()``; ``1`` renders in this process, as does a
@@ -212,9 +215,9 @@ class _Batch:
         self.report = source if isinstance(source, Report) else load(Path(source))
         smap = source_map(self.report)
         self.source_file: Path | None = smap.file.resolve() if smap else None
-        self.shipped = shipped_report(self.report)
         self.own_theme = theme is not None
         self.theme = theme_from(theme) if theme is not None else theme_for(self.report, language)
+        self._bundle: ReportBundle | None = None
         self.language = language
         self.edition = language or self.report.meta.language
         self.selected = self._select(parks)
@@ -301,9 +304,11 @@ class _Batch:
         )
 
     def _task(self, park: str, attempt: int) -> SheetTask:
+        if self._bundle is None:  # packed once, when the first task leaves this process
+            self._bundle = pack(self.report, self.theme)
         theme = self.theme if self.own_theme else None
         source = str(self.source_file or "")
-        return SheetTask(source, park, self.formats, self.language, attempt, theme, self.shipped)
+        return SheetTask(source, park, self.formats, self.language, attempt, theme, self._bundle)
 
     def _lost(self, park: str, exc: BaseException, attempts: int, gave_up: bool) -> None:
         """Record a park whose task never returned (its worker died, or the executor failed)."""
@@ -399,20 +404,6 @@ class _Batch:
                 )
             )
         return write_booklet(self.outdir, sheets, self.report, self.edition)
-
-
-def shipped_report(report: Report) -> Report:
-    """Return the report as workers get it: the object itself, its source folder absolute.
-
-    Workers render what the caller holds (a report built or changed in memory), not the
-    file on disk; their working folder may differ from this process's.
-    """
-    smap = source_map(report)
-    if smap is None or smap.file.is_absolute():
-        return report
-    shipped = report.model_copy()
-    shipped._khz_source = dataclasses.replace(smap, file=smap.file.resolve())
-    return shipped
 
 
 def refuse_fork_pool(executor: Executor) -> None:

@@ -2,8 +2,10 @@
 
 A task is plain, picklable data (:class:`SheetTask`) and its result too
 (:class:`SheetRender`: the files' bytes, the located errors and diagnostics), so any
-:class:`concurrent.futures.Executor` can run :func:`run_task`. A worker parses the source
-once and keeps the report in a module-level cache keyed by (path, mtime, size).
+:class:`concurrent.futures.Executor` can run :func:`run_task`. A task carries the report
+with its files as bytes (:mod:`~khzreport.batch.bundle`), so a worker needs no shared
+filesystem; a task naming only a source file is parsed once per worker and kept in a
+module-level cache keyed by (path, mtime, size).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from ..source.themes import theme_for
 from ..theme import Theme
 from ..writers import render
 from ..writers.base import page_count
+from .bundle import ReportBundle, unpack
 from .manifest import SheetOutcome
 
 ProgressCallback = Callable[[int, int, SheetOutcome], None]
@@ -67,9 +70,10 @@ class SheetTask:
     attempt: int = 1
     theme: Theme | None = None
     """A theme given in code; else the one the source names."""
-    report: Report | None = None
-    """The report itself, as the caller holds it (built or changed in memory): what the
-    worker renders, rather than the file ``source`` names."""
+    bundle: ReportBundle | None = None
+    """The report as the caller holds it (built or changed in memory), with its theme and
+    the bytes of the files they read: what the worker renders, rather than the file
+    ``source`` names, so the worker needs no access to the source folder."""
 
 
 @dataclass(frozen=True)
@@ -114,9 +118,8 @@ def run_task(task: SheetTask) -> SheetRender:
     """
     started = time.perf_counter()
     try:
-        if task.report is not None:
-            report = task.report
-            theme = task.theme if task.theme is not None else theme_for(report)
+        if task.bundle is not None:
+            report, theme = unpack(task.bundle)
         else:
             report, theme = _cached_report(task.source)
     except KhzReportError as exc:

@@ -20,6 +20,7 @@ def test_every_story_has_an_example() -> None:
         "bytes_for_a_web_app",
         "catching_errors",
         "theme_in_code",
+        "sheets_from_rows",
     }
 
 
