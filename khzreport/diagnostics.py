@@ -11,13 +11,14 @@ No code parses a warning string.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
 from .errors import KhzReportError, Location, ValidationError, raise_all
 
-Severity = Literal["warning", "info"]
+Severity = Literal["warning", "info", "error"]
 
 log = logging.getLogger("khzreport")
 
@@ -44,6 +45,16 @@ class Diagnostic:
 
     def __str__(self) -> str:
         return self.one_line()
+
+    @classmethod
+    def of_error(cls, exc: KhzReportError) -> Diagnostic:
+        """Return an error as a diagnostic of severity ``error``, for results that carry
+        errors alongside warnings (a batch's failed park) rather than raising them.
+
+        Its code names the error's class: ``validation-error``, ``template-error`` ...
+        """
+        code = re.sub(r"(?<!^)(?=[A-Z])", "-", type(exc).__name__).lower()
+        return cls(code, exc.message, exc.location, exc.hint, "error")
 
     def as_error(self) -> KhzReportError:
         """Return this diagnostic as the error ``--strict`` raises, keeping its location."""

@@ -315,18 +315,24 @@ class _Batch:
         where = park_location(self.report, park)
         what = type(exc).__name__ + (f": {exc}" if str(exc) else "")
         if gave_up:
-            message = (
-                f"{where}: not rendered: worker processes keep stopping before finishing any "
-                f"sheet ({what}); try one job"
+            error = Diagnostic(
+                "workers-stopping",
+                f"not rendered: worker processes keep stopping before finishing any sheet ({what})",
+                where,
+                "try one job",
+                "error",
             )
         else:
             retried = "; it was retried once" if attempts > 1 else ""
-            message = (
-                f"{where}: the worker rendering this sheet stopped ({what}){retried} "
-                "(out of memory, or a crash in a renderer)"
+            error = Diagnostic(
+                "worker-stopped",
+                f"the worker rendering this sheet stopped ({what}){retried}",
+                where,
+                "out of memory, or a crash in a renderer",
+                "error",
             )
         name = park_name(self.report, park, self.language)
-        self._accept(SheetRender(park, name, False, errors=(message,)), attempts)
+        self._accept(SheetRender(park, name, False, errors=(error,)), attempts)
 
     def _accept(self, render: SheetRender, attempts: int) -> None:
         """Write a rendered sheet's files (atomically) and record its outcome."""

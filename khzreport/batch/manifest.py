@@ -57,7 +57,8 @@ class SheetOutcome:
     name: str
     status: Status
     outputs: dict[str, SheetOutput] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+    """Why the park failed, each of severity ``error``; ``str()`` is its located line."""
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
     attempts: int = 0
@@ -205,7 +206,7 @@ def entry_of(park: str, name: str, outcome: SheetOutcome | None) -> dict[str, An
             }
             for o in outcome.outputs.values()
         ],
-        "errors": list(outcome.errors),
+        "errors": [e.one_line() for e in outcome.errors],
         "warnings": [diagnostic_to_json(d) for d in outcome.warnings],
     }
 

@@ -85,7 +85,7 @@ class SheetRender:
     ok: bool
     files: Mapping[str, bytes] = field(default_factory=dict)
     pages: int | None = None
-    errors: tuple[str, ...] = ()
+    errors: tuple[Diagnostic, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
     seconds: float = 0.0
 
@@ -123,7 +123,7 @@ def run_task(task: SheetTask) -> SheetRender:
         else:
             report, theme = _cached_report(task.source)
     except KhzReportError as exc:
-        return SheetRender(task.park, task.park, False, errors=one_lines(exc))
+        return SheetRender(task.park, task.park, False, errors=error_diagnostics(exc))
     chosen = task.theme if task.theme is not None else theme
     result = render_park(report, chosen, task.park, task.formats, task.language)
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
@@ -146,20 +146,18 @@ def render_park(
     try:
         sheet = fitted_sheet(report, theme, park, formats, language, cache_dir())
     except KhzReportError as exc:
-        return SheetRender(park, name, False, errors=one_lines(exc))
+        return SheetRender(park, name, False, errors=error_diagnostics(exc))
     except Exception as exc:
-        where = park_location(report, park)
         detail = "\n" + traceback.format_exc() if os.environ.get("KHZREPORT_DEBUG") else ""
-        return SheetRender(
-            park,
-            name,
-            False,
-            errors=(
-                f"{where}: internal error while rendering this sheet: "
-                f"{type(exc).__name__}: {exc} (this is a bug in khzreport; please report it "
-                f"with the source; KHZREPORT_DEBUG=1 adds the traceback){detail}",
-            ),
+        bug = Diagnostic(
+            "internal-error",
+            f"internal error while rendering this sheet: {type(exc).__name__}: {exc}{detail}",
+            park_location(report, park),
+            "this is a bug in khzreport; please report it with the source; "
+            "KHZREPORT_DEBUG=1 adds the traceback",
+            "error",
         )
+        return SheetRender(park, name, False, errors=(bug,))
     return SheetRender(
         park,
         sheet.document.meta.title or name,
@@ -229,9 +227,9 @@ def park_name(report: Report, park: str, language: str | None) -> str:
     return p.name_en if lang == "en" and p.name_en else p.name
 
 
-def one_lines(exc: KhzReportError) -> tuple[str, ...]:
-    """Return each error of ``exc`` as its located one-line text."""
-    return tuple(e.one_line() for e in getattr(exc, "errors", [exc]))
+def error_diagnostics(exc: KhzReportError) -> tuple[Diagnostic, ...]:
+    """Return each error of ``exc`` as a located diagnostic of severity ``error``."""
+    return tuple(Diagnostic.of_error(e) for e in getattr(exc, "errors", [exc]))
 
 
 def init_worker(environ: dict[str, str], root: int | None = None) -> None:

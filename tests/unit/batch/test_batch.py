@@ -199,12 +199,14 @@ def test_broken_parks_are_reported_with_location_and_the_rest_finish(
     (text_error,) = result.failed[0].errors
     assert re.fullmatch(
         rf"report\.yaml:{bad_line}:\d+: parks\[3\]\.narrative: unknown indicator 'nope'.*",
-        text_error,
+        str(text_error),
     ), text_error
+    assert text_error.severity == "error" and text_error.code == "template-error"
+    assert text_error.location is not None and text_error.location.line == bad_line
     (photo_error,) = result.failed[1].errors
     image_line = line_of(source, "image: photos/missing.jpg")
-    assert photo_error.startswith(f"report.yaml:{image_line}:")
-    assert "image not found: photos/missing.jpg" in photo_error
+    assert str(photo_error).startswith(f"report.yaml:{image_line}:")
+    assert photo_error.message == "image not found: photos/missing.jpg"
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{p}.{x}" for p in ("park_a", "park_b", "park_c") for x in ("docx", "pdf")]
         + ["manifest.json"]
@@ -218,7 +220,7 @@ def test_broken_parks_are_reported_with_location_and_the_rest_finish(
         "bad_text": "failed",
         "no_photo": "failed",
     }
-    assert manifest["parks"][3]["errors"] == [text_error]
+    assert manifest["parks"][3]["errors"] == [str(text_error)]
     for entry in manifest["parks"][:3]:
         for item in entry["outputs"]:
             data = (out / item["file"]).read_bytes()
@@ -414,7 +416,8 @@ def test_figure_is_shrunk_or_dropped_then_the_park_fails(tmp_path: Path) -> None
     ), fitted.warnings
     assert pdf_pages(fitted.outputs["pdf"].path.read_bytes()) == 1
     (crowded,) = result.failed
-    (message,) = crowded.errors
+    (error,) = crowded.errors
+    message = str(error)
     assert re.fullmatch(
         rf".*report\.yaml:{line_of(source, 'id: crowded')}:\d+: parks\[2\]: the sheet of park "
         r"'crowded' runs to \d+ pages and does not fit on one .*\(shorten .*\)",
