@@ -39,8 +39,13 @@ Larger figures are typing errors (the whole world's GDP is under 1e15 元)."""
 MIN_YEAR = 1900
 """Earliest year a report, a series or a park may name."""
 
-MAX_YEAR = 2200
-"""Latest year a report, a series or a park may name."""
+MAX_YEAR = 2107
+"""Latest year a report, a series, a park or a date may name: 2107 is the last year a zip
+archive (DOCX) can date its entries in."""
+
+MAX_PROPERTY_CHARS = 255
+"""Longest title, subtitle, issuer, park name and keywords (all together), in characters: a
+DOCX file's properties hold at most 255."""
 
 # -- narrative templates (khzreport.narrative)
 

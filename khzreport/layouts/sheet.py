@@ -130,7 +130,8 @@ def compose_sheet(
             blocks.append(panel)
     c.finish()
     header = c.locale.word("园区简介", "Park profile")
-    meta = c.meta(name, c.locale.word(f"{m.year}年园区简介", f"Park profile {m.year}"), header)
+    subject = c.locale.word(f"{m.year}年园区简介", f"Park profile {m.year}")
+    meta = c.meta(name, subject, header, title_at=(*path, "name"))
     sources = sorted(
         {
             strip_source_prefix(c.locale.pick(ind.source, ind.source_en, f"indicators.{x}.source"))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pydantic
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -55,7 +56,16 @@ def _not_a_timestamp(value: Any) -> Any:
     return value
 
 
-Day = Annotated[dt.date, BeforeValidator(_not_a_timestamp)]
+def _year_in_range(value: dt.date) -> dt.date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise refusal(
+            f"the date {value.isoformat()} is outside the years {MIN_YEAR}–{MAX_YEAR}",
+            "check the year",
+        )
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_not_a_timestamp), AfterValidator(_year_in_range)]
 """A calendar day, written 2023-12-31 (a number is not taken as a timestamp)."""
 Qualifier = Literal["近", "超", "突破", "约", "逾", "多", "余", "以上", "左右"]
 Language = Literal["zh-CN", "en"]

@@ -20,6 +20,7 @@ from ..document import (
     Table,
 )
 from ..errors import KhzReportError, Location, TemplateError, ValidationError, raise_all
+from ..limits import MAX_PROPERTY_CHARS
 from ..locations import format_path, source_map
 from ..model import ChartSpec, Report, TableSpec
 from ..source.assets import check_photo, confined_path
@@ -660,10 +661,21 @@ class Composer:
             origin=self.where(fpath),
         )
 
-    def meta(self, title: str, subject: str, running_header: str) -> DocumentMeta:
-        """Return document properties shared by both layouts."""
+    def meta(
+        self,
+        title: str,
+        subject: str,
+        running_header: str,
+        title_at: PathKey = ("meta", "title"),
+    ) -> DocumentMeta:
+        """Return document properties shared by both layouts.
+
+        Each is checked against what a DOCX file's properties hold, here rather than in the
+        writer, so that ``validate`` refuses what a build would (``title_at`` is where the
+        title comes from: the report's title, or a park's name).
+        """
         m = self.report.meta
-        return DocumentMeta(
+        meta = DocumentMeta(
             title=title,
             subtitle=self.text(m.subtitle, m.subtitle_en, ("meta", "subtitle"))
             if m.subtitle
@@ -681,6 +693,24 @@ class Composer:
             marking=self.text(m.marking, m.marking_en, ("meta", "marking")) if m.marking else None,
             watermark=self.locale.word("征求意见稿", "DRAFT") if m.draft else None,
         )
+        fields = (
+            (meta.title, title_at),
+            (meta.subtitle or "", ("meta", "subtitle")),
+            (meta.author, ("meta", "issuer")),
+            ("; ".join(meta.keywords), ("meta", "keywords")),
+        )
+        for text, at in fields:
+            if len(text) > MAX_PROPERTY_CHARS:
+                self.errors.append(
+                    ValidationError(
+                        f"{len(text)} characters, more than the {MAX_PROPERTY_CHARS} "
+                        "a document's properties hold",
+                        self.where(at),
+                        "shorten it" if at[-1] != "keywords" else "use fewer or shorter keywords",
+                    )
+                )
+        raise_all(self.errors)
+        return meta
 
 
 _SOURCE_PREFIXES = (

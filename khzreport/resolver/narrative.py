@@ -44,7 +44,7 @@ from ..limits import (
     MAX_TEMPLATE_OUTPUT,
 )
 from ..model import Report
-from ..source.assets import UNPRINTABLE
+from ..source.assets import UNPRINTABLE, describe_character
 from .binding import BindingError, Bound, Locale
 
 __all__ = ["MAX_SEQUENCE", "MAX_TEMPLATE_OUTPUT", "NarrativeError", "render"]
@@ -142,7 +142,7 @@ class References:
     def __init__(self, ids: Collection[str]):
         self._ids = ids
 
-    def __getattr__(self, name: str) -> str:
+    def __getattr__(self, name: str) -> RefText:
         if name.startswith("_"):
             raise AttributeError(name)
         if name not in self._ids:
@@ -156,9 +156,9 @@ class References:
                 if self._ids
                 else "a park sheet shows none of the briefing's figures, tables or sections",
             )
-        return f"{_OPEN}{REF_MARK}{name}{_MID}{name}{_CLOSE}"
+        return RefText(f"{_OPEN}{REF_MARK}{name}{_MID}{name}{_CLOSE}")
 
-    def __getitem__(self, name: str) -> str:
+    def __getitem__(self, name: str) -> RefText:
         if not isinstance(name, str) or name.startswith("_"):
             raise KeyError(name)
         return self.__getattr__(name)
@@ -231,14 +231,32 @@ FILTERS = {
 """Template filters and the :class:`~khzreport.binding.Bound` method each one calls."""
 
 
+class RefText(str):
+    """A cross-reference run, marked by :class:`References` (the only marked text not bound)."""
+
+
 def _finalize(value: Any) -> Any:
+    """Print a bound value marked, a scalar as itself, and refuse anything else.
+
+    An object's repr would carry a memory address (two builds of one source would differ)
+    and text a template builds could forge the markers of a bound value, so only text
+    without markers or control characters, numbers and bound values are printed.
+    """
     if isinstance(value, IndicatorView):
         value = str(value)
     if isinstance(value, BoundText):
         return f"{_OPEN}{value.indicator}{_MID}{value}{_CLOSE}"
-    if isinstance(value, list | tuple | dict | set | frozenset):
-        raise SecurityError(f"a {type(value).__name__} cannot be printed")
-    return value
+    if isinstance(value, RefText):
+        return value
+    if isinstance(value, str):
+        bad = _CONTROL.search(value)
+        if bad:
+            raise SecurityError(f"printing {describe_character(bad.group())}")
+        return value
+    if isinstance(value, int | float | Undefined):
+        return value  # printing an Undefined raises its own "'x' is undefined"
+    kind = "the ind namespace" if isinstance(value, Indicators) else f"a {type(value).__name__}"
+    raise SecurityError(f"{kind} cannot be printed, only text, numbers and ind.ID values")
 
 
 _STATEMENTS: dict[type[nodes.Node], str] = {
@@ -400,6 +418,12 @@ def compile_template(text: str) -> Any:
         message = exc.message or "invalid template"
         hint = exc.hint if isinstance(exc, _Refused) else _TEMPLATE_HINT
         raise NarrativeError(f"template syntax error: {message}", exc.lineno, hint) from None
+    except ValueError:  # a number literal of more digits than Python converts
+        raise NarrativeError(
+            "template syntax error: a number with too many digits",
+            None,
+            f"a template computes with at most {MAX_TEMPLATE_INT_DIGITS} digits",
+        ) from None
     except (RecursionError, MemoryError, SyntaxError):
         # Jinja's parser recurses per bracket: a deep ((((...)))) fails before it is checked.
         raise NarrativeError(

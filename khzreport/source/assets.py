@@ -11,6 +11,7 @@ unchanged) so a file changed or removed since then is reported at its figure.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import unicodedata
 import warnings
@@ -21,10 +22,11 @@ from ..limits import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|(?:data|file|javascript):)", re.IGNORECASE)
 
-UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue002\ufffe\uffff\ud800-\udfff]")
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue00f\ufffe\uffff\ud800-\udfff]")
 """Characters that cannot be in a document: C0 controls other than tab, line feed and
 carriage return (XML and PDF text refuse them), DEL, lone surrogates, the non-characters
-U+FFFE/U+FFFF, and U+E000-U+E002 (khzreport marks bound values with them while rendering)."""
+U+FFFE/U+FFFF, and U+E000-U+E00F (reserved for the marks khzreport puts in rendered text:
+bound values, references, bold, 着重号)."""
 
 
 def describe_character(ch: str) -> str:
@@ -43,6 +45,11 @@ def describe_character(ch: str) -> str:
     return f"{what} U+{code:04X}"
 
 
+_MAX_NAME_BYTES = 255
+_MAX_PATH_BYTES = 1024
+"""A file name and a relative path no common file system refuses (ext4, APFS, NTFS)."""
+
+
 def confined_path(base: Path, relative: str, where: Location) -> Path:
     """Return ``base/relative`` resolved, refusing anything that leaves ``base``."""
     hint = "name a file inside the source's folder with a relative path"
@@ -51,9 +58,17 @@ def confined_path(base: Path, relative: str, where: Location) -> Path:
     path = Path(relative)
     if path.is_absolute() or re.match(r"^[A-Za-z]:[\\/]", relative):
         raise ValidationError(f"absolute paths are not allowed, got {relative!r}", where, hint)
+    longest = max((len(os.fsencode(part)) for part in path.parts), default=0)
+    if longest > _MAX_NAME_BYTES or len(os.fsencode(relative)) > _MAX_PATH_BYTES:
+        raise ValidationError(
+            f"the path is too long ({len(relative)} characters)",
+            where,
+            f"file names have at most {_MAX_NAME_BYTES} bytes, paths {_MAX_PATH_BYTES}",
+        )
     try:
         root = base.resolve()
         full = (root / path).resolve()
+        full.is_file()  # the system's own refusals (a name too long for it) surface here
     except (OSError, ValueError, RuntimeError) as exc:  # NUL byte, symlink loop, too long
         raise ValidationError(f"cannot use the path {relative!r}: {exc}", where, hint) from None
     if not full.is_relative_to(root):

@@ -280,6 +280,10 @@ class _LimitedScanner(RoundTripScanner):
         super().fetch_flow_collection_start(TokenClass, to_push)
 
 
+_STANDARD_TAGS = tuple(f"tag:yaml.org,2002:{kind}" for kind in ("map", "seq", "omap", "set", "pairs"))
+"""Tags a list or mapping may carry; any other (``!!python/object``) is refused where it stands."""
+
+
 class _LocatedConstructor(RoundTripConstructor):
     """Constructor whose errors always name the node (ruamel raises a few bare ValueErrors)."""
 
@@ -290,6 +294,12 @@ class _LocatedConstructor(RoundTripConstructor):
         return super().construct_document(node)
 
     def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
+        name = str(node.tag)
+        if isinstance(node, MappingNode | SequenceNode) and name not in _STANDARD_TAGS:
+            error = ConstructorError(None, None, f"unsupported YAML tag {name}", node.start_mark)
+            error.khz_path = _node_path(self.khz_root, node)  # type: ignore[attr-defined]
+            error.khz_hint = "remove the !tag"  # type: ignore[attr-defined]
+            raise error
         try:
             return super().construct_non_recursive_object(node, tag)
         except YAMLError as exc:
@@ -352,11 +362,11 @@ def _plain(node: Any, path: PathKey, smap: SourceMap, counter: list[int], depth:
         out: dict[Any, Any] = {}
         for key, value in node.items():
             if isinstance(key, ScalarBoolean | bool) or not isinstance(key, str | int):
-                raise SourceError(
-                    f"keys must be text, got {_kind(key)}",
-                    smap.locate(path),
-                    "quote the key",
-                )
+                where = smap.locate(path)
+                lc = getattr(key, "lc", None)
+                if lc is not None and lc.line is not None:
+                    where = Location(where.file, lc.line + 1, lc.col + 1, where.path)
+                raise SourceError(f"keys must be text, got {_kind(key)}", where, "quote the key")
             if isinstance(key, str):
                 key = str(key)
                 _check_text(key, path, smap)
