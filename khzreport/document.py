@@ -52,6 +52,8 @@ class Run:
     ``target`` is the anchor a cross-reference points at (``sec-talent``, ``figure-3``,
     ``table-2``): writers draw the run as a link to it (a REF field in Word). ``strong`` is
     bold (the heavier family in Word), ``dots`` 着重号, dots under each character.
+    ``note`` makes the run a footnote mark: ``text`` is its number (counted through the
+    document by the layout) and ``note`` the footnote's own runs.
     """
 
     text: str
@@ -59,6 +61,7 @@ class Run:
     target: str | None = None
     strong: bool = False
     dots: bool = False
+    note: tuple[Run, ...] | None = None
 
 
 @dataclass(frozen=True)

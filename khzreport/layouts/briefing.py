@@ -141,7 +141,7 @@ def compose_briefing(
             "give the figure its image, or refer to something the document shows",
         )
         c.diagnostics.append(c.channel.add(warning))
-    blocks = crossref.fill(blocks, targets)
+    blocks = crossref.number_notes(crossref.fill(blocks, targets))
     c.finish()
     subject = c.locale.word(f"{m.year}年度发展简报", f"Annual briefing {m.year}")
     return Document(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..document import Block, Cover, Document, Facts, Paragraph, Run, Tags
 from ..model import Park, Report
+from ..resolver import crossref
 from ..resolver import numbers as nb
 from ..resolver.composer import Composer, strip_source_prefix
 from ..resolver.decisions import decide
@@ -145,7 +146,7 @@ def compose_sheet(
         meta=meta,
         layout="sheet",
         theme=theme,
-        blocks=decide(blocks, theme),
+        blocks=decide(crossref.number_notes(blocks), theme),
         base_dir=str(c.base_dir) if c.base_dir else None,
         name=park.id,
         diagnostics=tuple(c.diagnostics),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import io
 from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Literal
 
 import pydantic
@@ -13,6 +17,9 @@ from pydantic import (
     PrivateAttr,
     model_validator,
 )
+from ruamel.yaml import YAML
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..errors import Location, UnknownIdError, raise_all
 from ..locations import PathKey
@@ -82,12 +89,17 @@ class Meta(Strict):
     keywords: list[Text] = Field(default_factory=list)
     keywords_en: list[Text] | None = None
     distribution: Distribution | None = None
-    signature: Signature | None = Field(default=None, description="落款 after the text (and 附件 list).")
+    signature: Signature | None = Field(
+        default=None, description="落款 after the text (and 附件 list)."
+    )
     marking: Text | None = Field(
-        default=None, description="密级 or 保密 mark at the top left of page 1, e.g. 内部资料 注意保密."
+        default=None,
+        description="密级 or 保密 mark at the top left of page 1, e.g. 内部资料 注意保密.",
     )
     marking_en: Text | None = None
-    draft: bool = Field(default=False, description="Print 征求意见稿 (DRAFT) diagonally on every page.")
+    draft: bool = Field(
+        default=False, description="Print 征求意见稿 (DRAFT) diagonally on every page."
+    )
 
 
 class Highlight(Strict):
@@ -375,6 +387,58 @@ class Report(Strict):
             return self.replace(**update)
         return super().model_copy(deep=deep)
 
+    def __eq__(self, other: object) -> bool:
+        """Reports are equal when their fields are: where one was read from does not count."""
+        if not isinstance(other, Report):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # lists inside: never hashable
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Return the JSON Schema of a YAML source, for editors that complete and check it.
+
+        It is the model's, plus the ``data:`` list of spreadsheets the reader merges before
+        validating; ``schema/report.schema.json`` is this schema, kept in sync by a test.
+        """
+        schema = super().model_json_schema(*args, **kwargs)
+        schema["properties"]["data"] = {
+            "title": "Data",
+            "description": "Spreadsheets whose rows become indicators (kind: indicators) "
+            "or the series of charts (kind: series).",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "description": "Path relative to the source."},
+                    "sheet": {"type": ["string", "integer"]},
+                    "kind": {"enum": ["indicators", "series"], "default": "indicators"},
+                },
+            },
+        }
+        return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+    def to_yaml(self) -> str:
+        """Return a YAML source that :func:`khzreport.load` reads back to an equal report.
+
+        Fields are written as set (a report loaded from a file keeps its own; figures read
+        from data files are written inline), dates as YAML dates, multi-line texts as
+        literal blocks and exact fractions as ``"1/3"``. A ``Decimal`` is written as its
+        digits and reads back as a float.
+        """
+        data = _yaml_ready(self.model_dump(mode="python", exclude_unset=True))
+        yaml = YAML()
+        yaml.width = 4096
+        yaml.allow_unicode = True
+        yaml.indent(mapping=2, sequence=4, offset=2)
+        yaml.representer.add_representer(Decimal, _decimal)
+        out = io.StringIO()
+        yaml.dump(data, out)
+        return out.getvalue()
+
     def _derived(self, data: dict[str, Any]) -> Report:
         try:
             report = type(self).model_validate(data)
@@ -458,3 +522,22 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+def _yaml_ready(value: Any) -> Any:
+    """Return dumped model data as YAML writes it readably and reads it back the same."""
+    if isinstance(value, dict):
+        return {k: _yaml_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_yaml_ready(v) for v in value]
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value)
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def _decimal(representer: RoundTripRepresenter, value: Decimal) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:float", str(value))

@@ -8,7 +8,7 @@ it once every block is composed: the printed number always follows the document.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..document import Block, Heading, Run
@@ -105,3 +105,38 @@ def _runs(obj: Any) -> Iterable[Run]:
             value = getattr(obj, f.name)
             if isinstance(value, Run | tuple) or dataclasses.is_dataclass(value):
                 yield from _runs(value)
+
+
+def number_notes(blocks: Iterable[Block]) -> list[Block]:
+    """Return ``blocks`` with their footnote marks numbered 1, 2, 3 … through the document.
+
+    The narrative is rendered paragraph by paragraph, so only the finished document knows
+    the order of its notes; the writers print the number this gives each mark.
+    """
+    counter = [0]
+
+    def number(run: Run) -> Run:
+        if run.note is None:
+            return run
+        counter[0] += 1
+        return dataclasses.replace(run, text=str(counter[0]))
+
+    return [_map_runs(block, number) for block in blocks]
+
+
+def _map_runs(obj: Any, change: Callable[[Run], Run]) -> Any:
+    if isinstance(obj, Run):
+        return change(obj)
+    if isinstance(obj, tuple):
+        items = tuple(_map_runs(x, change) for x in obj)
+        return obj if all(a is b for a, b in zip(items, obj, strict=True)) else items
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {}
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, Run | tuple) or dataclasses.is_dataclass(value):
+                new = _map_runs(value, change)
+                if new is not value:
+                    changes[f.name] = new
+        return dataclasses.replace(obj, **changes) if changes else obj
+    return obj

@@ -25,7 +25,7 @@ import math
 import operator
 import re
 import sys
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline.state_inline import Delimiter, StateInline
+from mdit_py_plugins.footnote import footnote_plugin
 
 from ..document import Run
 from ..limits import (
@@ -53,6 +54,9 @@ __all__ = ["MAX_SEQUENCE", "MAX_TEMPLATE_OUTPUT", "NarrativeError", "render"]
 _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
 _STRONG, _DOTS, _END = "\ue003", "\ue004", "\ue005"
 """Bold on, 着重号 on, and the end of the latest, in narrative read by :func:`render_parts`."""
+_NOTE = "\ue006"
+"""Brackets the number of a footnote mark until the runs are made (``_NOTE 0 _NOTE``)."""
+_NOTE_MARK = re.compile(f"{_NOTE}(\\d+){_NOTE}")
 _MARKED = re.compile(f"{_OPEN}([^{_MID}]*){_MID}([^{_CLOSE}]*){_CLOSE}")
 _TOKENS = re.compile(f"{_MARKED.pattern}|[{_STRONG}{_DOTS}{_END}]")
 _CJK = r"\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\U00020000-\U0003ffff"
@@ -470,8 +474,10 @@ def render_parts(
     The markup is a Markdown subset read by markdown-it after the template has rendered, so
     a bound figure can be emphasised (``**{{ ind.x }}**``) and markup can never run code:
     ``**bold**``, ``*着重号*`` (emphasis dots: Chinese has no italics), ``- `` or ``+ `` bullets
-    and ``1.`` / ``1)`` numbered items. Nothing else is markup (no links, headings, HTML,
-    code or escapes), so ``#``, ``>``, ``&`` and backslashes print as written.
+    and ``1.`` / ``1)`` numbered items, and footnotes: ``^[脚注文字]`` where the mark goes,
+    or ``[^1]`` there and ``[^1]: 脚注文字`` on a line of its own (Markdown footnotes, read by
+    mdit-py-plugins). Nothing else is markup (no links, headings, HTML, code or escapes),
+    so ``#``, ``>``, ``&`` and backslashes print as written.
     """
     return _parts(_render_output(text, report, locale, used, refs))
 
@@ -550,7 +556,7 @@ def _emphasis(state: StateInline, silent: bool) -> bool:
 
 
 def _markdown() -> MarkdownIt:
-    md = MarkdownIt("zero").enable(["list", "emphasis"])
+    md = MarkdownIt("zero").enable(["list", "emphasis"]).use(footnote_plugin)
     md.inline.ruler.at("emphasis", _emphasis)
     return md
 
@@ -561,11 +567,32 @@ _FORMAT = {"strong_open": _STRONG, "em_open": _DOTS, "strong_close": _END, "em_c
 
 
 def _parts(output: str) -> list[Part]:
+    """Turn the rendered narrative into paragraphs and list items, footnotes in their marks.
+
+    markdown-it puts the footnotes' text after the body (``footnote_block``); it is read
+    first, so each mark carries its note's runs. The layout numbers the marks.
+    """
+    tokens = _MARKDOWN.parse(output)
+    bodies: dict[int, list[str]] = {}
+    note: int | None = None
+    for token in tokens:
+        if token.type == "footnote_open":
+            note = token.meta["id"]
+        elif token.type == "footnote_close":
+            note = None
+        elif token.type == "inline" and note is not None:
+            bodies.setdefault(note, []).append(_inline_text(token))
+    notes = {k: tuple(_runs(_tidy(" ".join(v)))) for k, v in bodies.items()}
     parts: list[Part] = []
     lists: list[str] = []
     marker = ""
-    for token in _MARKDOWN.parse(output):
-        if token.type in ("bullet_list_open", "ordered_list_open"):
+    in_notes = False
+    for token in tokens:
+        if token.type in ("footnote_block_open", "footnote_block_close"):
+            in_notes = token.type == "footnote_block_open"
+        elif in_notes:
+            continue
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
             lists.append(token.type)
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
@@ -575,19 +602,40 @@ def _parts(output: str) -> list[Part]:
             else:
                 marker = f"（{token.info}）" if token.markup == ")" else f"{token.info}."
         elif token.type == "inline":
-            pieces = []
-            for child in token.children or ():
-                if child.type in ("softbreak", "hardbreak"):
-                    pieces.append("\n")
-                elif child.type in _FORMAT:
-                    pieces.append(_FORMAT[child.type])
-                else:
-                    pieces.append(child.content)
-            text = _tidy("".join(pieces))
+            text = _tidy(_inline_text(token))
             if text.strip(_STRONG + _DOTS + _END + " "):
-                parts.append(Part(tuple(_runs(text)), marker))
+                parts.append(Part(tuple(_with_notes(_runs(text), notes)), marker))
             marker = ""
     return parts
+
+
+def _inline_text(token: Any) -> str:
+    pieces = []
+    for child in token.children or ():
+        if child.type in ("softbreak", "hardbreak"):
+            pieces.append("\n")
+        elif child.type in _FORMAT:
+            pieces.append(_FORMAT[child.type])
+        elif child.type == "footnote_ref":
+            pieces.append(f"{_NOTE}{child.meta['id']}{_NOTE}")
+        elif child.type != "footnote_anchor":
+            pieces.append(child.content)
+    return "".join(pieces)
+
+
+def _with_notes(runs: Iterable[Run], notes: dict[int, tuple[Run, ...]]) -> Iterator[Run]:
+    """Split a run at each footnote mark; the mark becomes a run holding the note."""
+    for run in runs:
+        pieces = _NOTE_MARK.split(run.text)
+        if len(pieces) == 1:
+            yield run
+            continue
+        for i, piece in enumerate(pieces):
+            if i % 2 == 0:
+                if piece:
+                    yield dataclasses.replace(run, text=piece)
+            else:
+                yield Run("", note=notes.get(int(piece), ()))
 
 
 _TEMPLATE_HINT = "write {{ ind.ID }} or {{ ind.ID | filter }}; see the narrative filters"

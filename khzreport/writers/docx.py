@@ -31,6 +31,7 @@ from typing import Any, Literal, Protocol
 import docx
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
@@ -39,6 +40,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Twips
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
+from lxml import etree as lxml_etree
 
 from ..diagnostics import Diagnostics
 from ..document import (
@@ -513,6 +515,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         ch("TagLabel", "strong", color=c.text),
         ch("StrongText", "strong"),
         ch("DotsText", dots=True),
+        p("FootnoteText", size=s.note, line=1.2, after=2),
         ch("DistributionLabel", "strong"),
         ch("TimelineTag", "strong", size=s.note, color=c.accent, shading=c.card_bg),
         StyleSpec("Normal Table", "table", style_id="TableNormal", builtin=True),
@@ -835,6 +838,7 @@ class _DocxWriter(BlockVisitor):
         self.shape_ids = 0
         self.bookmark_ids = 0
         self.svg_parts = 0
+        self.footnotes: list[Any] = []
         self.page_break_pending = False
         self.where = "document properties"
         self.removed = 0
@@ -853,6 +857,7 @@ class _DocxWriter(BlockVisitor):
             if self.visit(block):
                 self._report_removed()
         self._finish_body()
+        self._add_footnotes_part()
         self.where = "document properties"
         self.block = None
         self.removed = 0
@@ -1131,14 +1136,14 @@ class _DocxWriter(BlockVisitor):
         """Write a paragraph; runs of plain text merge, bold and 着重号 take character styles."""
         style = {"lead": "Lead", "item": "ListItem"}.get(block.style, "Body")
         marker = block.marker + "\t" if block.style == "item" and block.marker else ""
-        if not any(r.target or r.strong or r.dots for r in block.runs):
+        if not any(r.target or r.strong or r.dots or r.note is not None for r in block.runs):
             self._para(style, marker + block.text)
             return
         para = self._para(style)
         text, char = marker, None
         for run in (*block.runs, None):
             run_char = None if run is None else _char_style(run)
-            if run is not None and not run.target and run_char == char:
+            if run is not None and not run.target and run.note is None and run_char == char:
                 text += run.text
                 continue
             if text:
@@ -1148,8 +1153,60 @@ class _DocxWriter(BlockVisitor):
                 break
             if run.target:
                 self._reference(para, run)
+            elif run.note is not None:
+                para._p.append(self._footnote(run.note))
             else:
                 text = run.text
+
+    def _footnote(self, note: tuple[Run, ...]) -> Any:
+        """Return the reference run of a real Word footnote holding ``note``.
+
+        Word numbers footnotes itself, in the order the layout numbered the marks; the
+        note's text goes into the footnotes part, written at the end.
+        """
+        number = len(self.footnotes) + 1
+        body = ooxml.element("w:footnote", {"w:id": str(number)})
+        para = ooxml.element("w:p")
+        ppr = ooxml.element("w:pPr")
+        style_id = self._style_id("FootnoteText", WD_STYLE_TYPE.PARAGRAPH) or "FootnoteText"
+        ppr.append(ooxml.element("w:pStyle", {"w:val": style_id}))
+        para.append(ppr)
+        para.append(_superscript(ooxml.element("w:footnoteRef")))
+        para.append(ooxml.run(" "))
+        for run in note:
+            style = _char_style(run)
+            para.append(
+                ooxml.run(
+                    self._t(run.text),
+                    self._style_id(style, WD_STYLE_TYPE.CHARACTER) if style else None,
+                )
+            )
+        body.append(para)
+        self.footnotes.append(body)
+        return _superscript(ooxml.element("w:footnoteReference", {"w:id": str(number)}))
+
+    def _add_footnotes_part(self) -> None:
+        """Write the footnotes part (with Word's separator notes) when there are notes."""
+        if not self.footnotes:
+            return
+        root = ooxml.element("w:footnotes")
+        for kind, ident in (("separator", "-1"), ("continuationSeparator", "0")):
+            note = ooxml.element("w:footnote", {"w:type": kind, "w:id": ident})
+            para = ooxml.element("w:p")
+            r = ooxml.element("w:r")
+            r.append(ooxml.element(f"w:{kind}"))
+            para.append(r)
+            note.append(para)
+            root.append(note)
+        root.extend(self.footnotes)
+        blob = lxml_etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        part = Part(
+            PackURI("/word/footnotes.xml"),
+            CT.WML_FOOTNOTES,
+            blob,
+            self.doc.part.package,
+        )
+        self.doc.part.relate_to(part, RT.FOOTNOTES)
 
     def _reference(self, para: WordParagraph, run: Run) -> None:
         """Write a cross-reference: a REF field to a caption's label, a link to a heading.
@@ -1471,6 +1528,16 @@ def _zip_time(date: str) -> tuple[int, int, int, int, int, int]:
     if stamp.year < 1980:
         return (1980, 1, 1, 0, 0, 0)
     return (stamp.year, stamp.month, stamp.day, 0, 0, 0)
+
+
+def _superscript(child: Any) -> Any:
+    """Return a ``w:r`` holding ``child`` (a footnote mark) raised as superscript."""
+    r = ooxml.element("w:r")
+    rpr = ooxml.element("w:rPr")
+    rpr.append(ooxml.element("w:vertAlign", {"w:val": "superscript"}))
+    r.append(rpr)
+    r.append(child)
+    return r
 
 
 def _char_style(run: Run) -> str | None:

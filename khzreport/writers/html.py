@@ -17,7 +17,7 @@ import base64
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -72,6 +72,8 @@ class _ImageMedia:
     data_uri: str
     width: int | None
     height: int | None
+    symbol: str | None = None
+    """The id of the page's one copy of a photo several figures show (drawn with ``<use>``)."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ def render_html(
             Location(path="theme"),
         )
     macros = env.get_template("blocks.html.j2").module
-    front, main, back = _arrange(document, charts, _Drawer(macros, diagnostics))
+    drawer = _Drawer(macros, diagnostics, shared=_shared_photos(document.blocks))
+    front, main, back = _arrange(document, charts, drawer)
     html = env.get_template("page.html.j2").render(
         meta=document.meta,
         layout=document.layout,
@@ -132,6 +135,7 @@ def render_html(
         main=main,
         back=back,
         labels=labels,
+        photos=[p for p in drawer.photos.values() if isinstance(p, _ImageMedia) and p.symbol],
     )
     return html.replace("\r\n", "\n").encode("utf-8")
 
@@ -177,10 +181,17 @@ def _page_counter(label: str) -> Markup:
 
 @dataclass(frozen=True)
 class _Drawer:
-    """The macros of ``blocks.html.j2`` and the channel to report blocks they cannot draw."""
+    """The macros of ``blocks.html.j2`` and the channel to report blocks they cannot draw.
+
+    ``photos`` keeps each photo file read once; one that several figures show is embedded
+    once in the page (an SVG ``<symbol>``) and each figure draws it with ``<use>``, so the
+    page grows with the photos it holds, not with the figures that show them.
+    """
 
     macros: Any
     diagnostics: Diagnostics
+    photos: dict[str, _ChartMedia | _ImageMedia | None] = field(default_factory=dict)
+    shared: frozenset[str] = frozenset()
 
     def draws(self, block: Block) -> bool:
         if hasattr(self.macros, block.kind):
@@ -228,9 +239,208 @@ def _item(
     block: Block, document: Document, charts: Mapping[str, SvgChart], drawer: _Drawer
 ) -> _Item:
     media: _ChartMedia | _ImageMedia | None = None
-    if isinstance(block, Figure):
+    children: tuple[_Item, ...] = ()
+    notes: tuple[Run, ...] = ()
+    """The footnote marks of a chapter, whose notes are listed at its end."""
+
+
+_FRONT = (Masthead, Cover, Toc)
+_IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+_LABELS = {
+    "zh": {"page": "第 {page} 页 / 共 {pages} 页", "missing": "此图未能生成"},
+    "en": {"page": "Page {page} of {pages}", "missing": "Figure not available"},
+}
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def render_html(
+    document: Document,
+    charts: Mapping[str, SvgChart],
+    *,
+    diagnostics: Diagnostics | None = None,
+) -> bytes:
+    """Return ``document`` as a UTF-8 HTML page; ``charts`` maps ``ChartData.id`` to SVG.
+
+    A chart missing from ``charts`` or an image file that cannot be read is reported to
+    ``diagnostics`` and drawn as a placeholder holding the figure's alt text; a block type
+    ``blocks.html.j2`` has no macro for is left out and reported. The same document and
+    charts always give the same bytes.
+    """
+    diagnostics = channel(diagnostics)
+    theme = document.theme if isinstance(document.theme, Theme) else Theme()
+    labels = _labels(document.meta.language)
+    env = _environment()
+    css = env.get_template("style.css.j2").render(
+        theme=theme,
+        running_header=document.meta.running_header,
+        page_content=_page_counter(labels["page"]),
+    )
+    if "</" in css:
+        raise ValidationError(
+            "the theme produced a stylesheet that closes its <style> element",
+            Location(path="theme"),
+        )
+    macros = env.get_template("blocks.html.j2").module
+    drawer = _Drawer(macros, diagnostics, shared=_shared_photos(document.blocks))
+    front, main, back = _arrange(document, charts, drawer)
+    html = env.get_template("page.html.j2").render(
+        meta=document.meta,
+        layout=document.layout,
+        theme_name=theme.name,
+        css=Markup(css),
+        csp=_CSP,
+        front=front,
+        main=main,
+        back=back,
+        labels=labels,
+        photos=[p for p in drawer.photos.values() if isinstance(p, _ImageMedia) and p.symbol],
+    )
+    return html.replace("\r\n", "\n").encode("utf-8")
+
+
+@functools.cache
+def _environment() -> Environment:
+    """Return the process-wide Jinja2 environment for the HTML templates."""
+    env = Environment(
+        loader=FileSystemLoader(str(template_path("html"))),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["css_color"] = _css_color
+    env.filters["css_string"] = _css_string
+    env.filters["css_fonts"] = _css_fonts
+    env.filters["css_number"] = _css_number
+    return env
+
+
+def _labels(language: str) -> dict[str, str]:
+    """Return the writer's own words (page numbers, placeholders) for ``language``."""
+    return _LABELS.get(language.split("-")[0].lower(), _LABELS["zh"])
+
+
+def _page_counter(label: str) -> Markup:
+    """Return a CSS ``content`` value for a page label with ``{page}`` and ``{pages}``."""
+    parts: list[str] = []
+    for piece in re.split(r"(\{pages?\})", label):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(str(_css_string(piece)))
+    return Markup(" ".join(parts))
+
+
+# --- arranging blocks -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Drawer:
+    """The macros of ``blocks.html.j2`` and the channel to report blocks they cannot draw.
+
+    ``photos`` keeps each photo file read once; one that several figures show is embedded
+    once in the page (an SVG ``<symbol>``) and each figure draws it with ``<use>``, so the
+    page grows with the photos it holds, not with the figures that show them.
+    """
+
+    macros: Any
+    diagnostics: Diagnostics
+    photos: dict[str, _ChartMedia | _ImageMedia | None] = field(default_factory=dict)
+    shared: frozenset[str] = frozenset()
+
+    def draws(self, block: Block) -> bool:
+        if hasattr(self.macros, block.kind):
+            return True
+        not_rendered(self.diagnostics, "html", block)
+        return False
+
+
+def _arrange(
+    document: Document, charts: Mapping[str, SvgChart], drawer: _Drawer
+) -> tuple[list[_Item], list[_Item], list[_Item]]:
+    """Split the blocks into the page's front matter, main content and closing blocks.
+
+    Leading masthead, cover and TOC form the front; trailing distribution lines the back.
+    In between, each level-1 heading opens a chapter that runs to the next one.
+    """
+    blocks = [b for b in document.blocks if drawer.draws(b)]
+    start = 0
+    while start < len(blocks) and isinstance(blocks[start], _FRONT):
+        start += 1
+    end = len(blocks)
+    while end > start and isinstance(blocks[end - 1], Distribution):
+        end -= 1
+    front = [_item(b, document, charts, drawer) for b in blocks[:start]]
+    back = [_item(b, document, charts, drawer) for b in blocks[end:]]
+    main: list[_Item] = []
+    chapter: tuple[Heading, list[_Item]] | None = None
+    for block in blocks[start:end]:
+        if isinstance(block, Heading) and block.level == 1:
+            if chapter is not None:
+                main.append(_chapter(*chapter))
+            chapter = (block, [])
+            continue
+        item = _item(block, document, charts, drawer)
+        if chapter is None:
+            main.append(item)
+        else:
+            chapter[1].append(item)
+    if chapter is not None:
+        main.append(_chapter(*chapter))
+    loose = tuple(r for item in main if item.macro != "section" for r in _note_marks(item.block))
+    if loose:
+        main.append(_Item("notes", None, None, (), loose))
+    return front, main, back
+
+
+def _chapter(heading: Heading, children: list[_Item]) -> _Item:
+    marks = tuple(r for item in children for r in _note_marks(item.block))
+    return _Item("section", heading, None, tuple(children), marks)
+
+
+def _note_marks(obj: Any) -> Iterable[Run]:
+    """Yield the footnote marks of a block in reading order."""
+    if isinstance(obj, Run):
+        if obj.note is not None:
+            yield obj
+    elif isinstance(obj, tuple):
+        for x in obj:
+            yield from _note_marks(x)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, Run | tuple) or dataclasses.is_dataclass(value):
+                yield from _note_marks(value)
+
+
+def _item(
+    block: Block, document: Document, charts: Mapping[str, SvgChart], drawer: _Drawer
+) -> _Item:
+    media: _ChartMedia | _ImageMedia | None = None
+    if isinstance(block, Figure) and block.chart is None and block.image is not None:
+        if block.image not in drawer.photos:
+            photo = _figure_media(block, document, charts, drawer.diagnostics)
+            if isinstance(photo, _ImageMedia) and photo.width and block.image in drawer.shared:
+                symbol = f"photo-{len(drawer.photos) + 1}"
+                photo = _ImageMedia(photo.data_uri, photo.width, photo.height, symbol)
+            drawer.photos[block.image] = photo
+        media = drawer.photos[block.image]
+    elif isinstance(block, Figure):
         media = _figure_media(block, document, charts, drawer.diagnostics)
     return _Item(block.kind, block, media)
+
+
+def _shared_photos(blocks: Iterable[Block]) -> frozenset[str]:
+    """Return the photo files more than one figure shows."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for block in blocks:
+        if isinstance(block, Figure) and block.chart is None and block.image is not None:
+            (shared if block.image in seen else seen).add(block.image)
+    return frozenset(shared)
 
 
 def _figure_media(
