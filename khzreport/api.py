@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 import os
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -225,6 +227,45 @@ def render(
     return data
 
 
+def notebook_html(
+    source: Report | Document,
+    *,
+    theme: ThemeChoice | None = None,
+    language: str | None = None,
+    height: int = 720,
+) -> str:
+    """Return the HTML edition of a report or resolved document, framed for a notebook.
+
+    The page (charts as inline SVG, photos as ``data:`` URIs) is shown in a sandboxed
+    ``<iframe srcdoc>``, so its styles and its content security policy stay its own and
+    the notebook's stay untouched. Jupyter shows every resolved :class:`Document` this
+    way once the API is imported (see :func:`show_documents_in_notebooks`).
+    """
+    page = render(source, "html", theme=theme, language=language).decode("utf-8")
+    return (
+        f'<iframe sandbox="" title="{html.escape(source.meta.title or "")}" '
+        f'style="width:100%;height:{int(height)}px;border:1px solid #ddd" '
+        f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
+    )
+
+
+def show_documents_in_notebooks() -> bool:
+    """Register :func:`notebook_html` as IPython's HTML display of a :class:`Document`.
+
+    :class:`Document` belongs to a stage below the writers and cannot render itself, so
+    the API registers its display with a running IPython kernel (Jupyter, VS Code
+    notebooks) when it is imported; nothing is imported when IPython is not running.
+    Return whether a kernel was found.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+    formatter = shell.display_formatter.formatters["text/html"]
+    formatter.for_type(Document, lambda document: notebook_html(document))
+    return True
+
+
 @dataclass
 class BuildResult:
     """What a build wrote, and the diagnostics it had (each with a code and a location)."""
@@ -394,3 +435,6 @@ def build_sheets(
         progress=progress,
         theme=theme,
     )
+
+
+show_documents_in_notebooks()

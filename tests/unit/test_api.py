@@ -341,3 +341,37 @@ def test_a_process_pool_that_forks_is_refused(report: khzreport.Report, tmp_path
     ):
         khzreport.build_sheets(report, tmp_path, formats="docx", executor=pool)
     assert "forkserver" in str(info.value)
+
+
+def test_a_document_shows_itself_in_a_notebook_as_the_html_edition(
+    report: khzreport.Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import html
+    import re
+    import sys
+    import types
+
+    from khzreport import api
+
+    assert not api.show_documents_in_notebooks()  # no kernel: nothing registered
+    registered: dict[type, object] = {}
+    formatter = types.SimpleNamespace(for_type=registered.__setitem__)
+    shell = types.SimpleNamespace(
+        display_formatter=types.SimpleNamespace(formatters={"text/html": formatter})
+    )
+    fake = types.ModuleType("IPython")
+    fake.get_ipython = lambda: shell  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    assert api.show_documents_in_notebooks()
+    show = registered[api.Document]
+    document = khzreport.resolve(report)
+    framed = show(document)  # type: ignore[operator]
+    match = re.fullmatch(
+        r'<iframe sandbox="" title="([^"]*)" style="[^"]*" srcdoc="([^"]*)"></iframe>', framed
+    )
+    assert match, framed[:300]
+    assert match.group(1) == report.meta.title
+    page = html.unescape(match.group(2))
+    assert page == khzreport.render(document, "html").decode("utf-8")
+    assert "<svg" in page  # charts inline
+    assert report.meta.title in page
