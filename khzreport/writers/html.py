@@ -14,6 +14,7 @@ safely: it groups blocks into chapters, cleans and inlines chart SVG, and encode
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Mapping
@@ -34,6 +35,7 @@ from ..document import (
     Figure,
     Heading,
     Masthead,
+    Run,
     Toc,
 )
 from ..errors import KhzReportError, Location, ValidationError
@@ -84,6 +86,8 @@ class _Item:
     block: Any
     media: _ChartMedia | _ImageMedia | None = None
     children: tuple[_Item, ...] = ()
+    notes: tuple[Run, ...] = ()
+    """The footnote marks of a chapter, whose notes are listed at its end."""
 
 
 _FRONT = (Masthead, Cover, Toc)
@@ -222,7 +226,7 @@ def _arrange(
     for block in blocks[start:end]:
         if isinstance(block, Heading) and block.level == 1:
             if chapter is not None:
-                main.append(_Item("section", chapter[0], None, tuple(chapter[1])))
+                main.append(_chapter(*chapter))
             chapter = (block, [])
             continue
         item = _item(block, document, charts, drawer)
@@ -231,8 +235,31 @@ def _arrange(
         else:
             chapter[1].append(item)
     if chapter is not None:
-        main.append(_Item("section", chapter[0], None, tuple(chapter[1])))
+        main.append(_chapter(*chapter))
+    loose = tuple(r for item in main if item.macro != "section" for r in _note_marks(item.block))
+    if loose:
+        main.append(_Item("notes", None, None, (), loose))
     return front, main, back
+
+
+def _chapter(heading: Heading, children: list[_Item]) -> _Item:
+    marks = tuple(r for item in children for r in _note_marks(item.block))
+    return _Item("section", heading, None, tuple(children), marks)
+
+
+def _note_marks(obj: Any) -> Iterable[Run]:
+    """Yield the footnote marks of a block in reading order."""
+    if isinstance(obj, Run):
+        if obj.note is not None:
+            yield obj
+    elif isinstance(obj, tuple):
+        for x in obj:
+            yield from _note_marks(x)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, Run | tuple) or dataclasses.is_dataclass(value):
+                yield from _note_marks(value)
 
 
 def _item(
