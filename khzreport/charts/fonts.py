@@ -230,27 +230,27 @@ def theme_font_files(theme: Theme) -> list[Path]:
 
 
 def font_paths_for_typst(theme: Theme) -> list[Path]:
-    """Return the folders holding the theme's body, heading and Latin fonts, for Typst.
+    """Return the font files Typst may use: the theme's body, heading and Latin fonts and
+    its ``fonts.files``, each resolved (symlinks followed) to the file itself.
 
-    Typst's ``font_paths`` takes folders (a file path is silently ignored), so the parent
-    folder of each font file is returned. Body and heading fonts must cover Chinese; a
+    Typst's ``font_paths`` searches folders (a file path is silently ignored) and follows
+    the links it finds there, so handing it a font's folder lets it read whatever lies
+    beside the font, a ``root -> /`` link included. The PDF writer links exactly these
+    files into a private folder instead. Body and heading fonts must cover Chinese; a
     missing Latin font is not an error because the CJK fonts carry Latin letters too.
     """
     files = theme_font_files(theme)
     chosen = [
-        find_font(theme.fonts.pdf_body, files, purpose="PDF body text"),
-        find_font(theme.fonts.pdf_heading, files, purpose="PDF headings"),
+        find_font(theme.fonts.pdf_body, files, purpose="PDF body text").path,
+        find_font(theme.fonts.pdf_heading, files, purpose="PDF headings").path,
     ]
-    chosen += find_fonts(theme.fonts.latin, files, require_cjk=False)[:1]
-    folders: list[Path] = []
-    for font in chosen:
-        folder = font.path.parent
-        if folder not in folders:
-            folders.append(folder)
-    for file in files:
-        if file.parent not in folders and file.is_file():
-            folders.append(file.parent)
-    return folders
+    chosen += [f.path for f in find_fonts(theme.fonts.latin, files, require_cjk=False)[:1]]
+    out: list[Path] = []
+    for file in [*chosen, *files]:
+        real = file.resolve()
+        if real not in out and real.is_file():
+            out.append(real)
+    return out
 
 
 def _candidates(

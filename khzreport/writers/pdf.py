@@ -7,8 +7,9 @@ in ``templates/typst/`` through ``sys.inputs.data``. The templates read it with 
 and place every string as text, so ``#``, ``*``, ``$`` or ``<label>`` in a source print as
 themselves.
 
-Fonts are files found by :mod:`khzreport.fonts` (theme families first), handed to Typst by
-folder with system fonts ignored, so the output does not depend on what else is installed.
+Fonts are files found by :mod:`khzreport.fonts` (theme families first), linked one by one
+into a private folder handed to Typst with system fonts ignored, so the output does not depend
+on what else is installed and Typst reads no file beside a chosen font.
 Every printed character is checked against them before compiling: a missing glyph is logged
 with the block it is in, or raised under ``strict``.
 
@@ -25,6 +26,7 @@ later and by PDF/UA). See :func:`_compact`.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import datetime as dt
 import json
@@ -35,6 +37,7 @@ import tempfile
 import threading
 import zlib
 from collections.abc import Iterator, Mapping
+from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -51,7 +54,7 @@ from ..errors import (
     TemplateError,
     ValidationError,
 )
-from ..resources import template_path
+from ..resources import temp_folder, template_path
 from ..source.assets import read_checked
 from ..theme import Theme
 from .base import channel, not_rendered, page_count, typst_renderers
@@ -100,12 +103,13 @@ class ChartImage(Protocol):
 
 @dataclasses.dataclass(frozen=True)
 class _PdfFonts:
-    """The faces the templates name: CJK body and heading, optional Latin, their folders."""
+    """The faces the templates name: CJK body and heading, optional Latin, and every font
+    file Typst may read (resolved)."""
 
     body: fontlib.FontFile
     heading: fontlib.FontFile
     latin: fontlib.FontFile | None
-    folders: tuple[Path, ...]
+    files: tuple[Path, ...]
 
     def all(self) -> list[fontlib.FontFile]:
         """Return every face, Latin first (the order Typst tries them in body text)."""
@@ -143,7 +147,7 @@ def render_pdf(
     drawn = typst_renderers(_template_file(template_dir, "blocks.typ"))
     data = _document_data(document, theme, charts, pdf_fonts, images, strict, drawn, diagnostics)
     main = "sheet.typ" if document.layout == "sheet" else "briefing.typ"
-    compiler, lock = _compiler(template_dir, pdf_fonts.folders)
+    compiler, lock = _compiler(template_dir, pdf_fonts.files)
     with tempfile.TemporaryDirectory(prefix=f"khzreport-typst-{os.getpid()}-") as tmp:
         root = Path(tmp)
         _stage_templates(root, template_dir)
@@ -184,7 +188,7 @@ def render_pdf(
 def _resolve_fonts(theme: Theme, chart_text: bool = False) -> _PdfFonts:
     """Return the theme's PDF fonts as files; raise FontError when no CJK font exists.
 
-    With ``chart_text`` (charts whose SVG has text as text) the chart font's folder is added,
+    With ``chart_text`` (charts whose SVG has text as text) the chart font's file is added,
     so that Typst sets that text in the very faces the charts were drawn with.
     """
     files = fontlib.theme_font_files(theme)
@@ -192,14 +196,14 @@ def _resolve_fonts(theme: Theme, chart_text: bool = False) -> _PdfFonts:
     heading = fontlib.find_font(theme.fonts.pdf_heading, files, purpose="PDF headings")
     latin_found = fontlib.find_fonts(theme.fonts.latin, files, require_cjk=False)
     latin = latin_found[0] if latin_found else None
-    folders = list(fontlib.font_paths_for_typst(theme))
+    paths = list(fontlib.font_paths_for_typst(theme))
     if chart_text:
         try:
             faces = [f for f in chart_font(theme) if f is not None]
         except FontError:  # the charts were drawn, so this is not expected; Typst falls back
             faces = []
-        folders += [f.path.parent for f in faces if f.path.parent not in folders]
-    return _PdfFonts(body, heading, latin, tuple(folders))
+        paths += [f.path.resolve() for f in faces if f.path.resolve() not in paths]
+    return _PdfFonts(body, heading, latin, tuple(paths))
 
 
 def _chart_text(document: Document, charts: Mapping[str, ChartImage]) -> bool:
@@ -222,22 +226,37 @@ _compilers_lock = threading.Lock()
 
 
 def _compiler(
-    template_dir: Path | None, folders: tuple[Path, ...]
+    template_dir: Path | None, files: tuple[Path, ...]
 ) -> tuple[typst.Compiler, threading.Lock]:
     """Return the process-wide compiler for a template folder and font set, with its lock.
 
     Loading fonts is the slow part of a first compile; a batch of park sheets reuses it.
     The lock serialises compiles on one compiler (its sys_inputs and root are per call).
     """
-    key = (str(template_dir.resolve()) if template_dir else "", tuple(str(f) for f in folders))
+    key = (str(template_dir.resolve()) if template_dir else "", tuple(str(f) for f in files))
     with _compilers_lock:
         found = _compilers.get(key)
         if found is None:
             compiler = typst.Compiler(
-                font_paths=[str(f) for f in folders], ignore_system_fonts=True
+                font_paths=[str(_font_folder(files))], ignore_system_fonts=True
             )
             found = _compilers[key] = (compiler, threading.Lock())
         return found
+
+
+def _font_folder(files: tuple[Path, ...]) -> Path:
+    """Return a private folder holding a link to each font file and nothing else.
+
+    Typst takes folders of fonts, not files, and searches them with links followed; a
+    folder of our own links gives it exactly the chosen files. It lives as long as this
+    process (removed at exit, or by the next run if the process was killed).
+    """
+    folder = Path(temp_folder("khzreport-typst-"))
+    atexit.register(shutil.rmtree, folder, True)
+    Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=0)  # pool workers
+    for i, file in enumerate(files):
+        os.symlink(file, folder / f"{i}{file.suffix.lower()}")
+    return folder
 
 
 def _template_file(template_dir: Path | None, name: str) -> Path:
