@@ -22,6 +22,7 @@ from ..document import (
 )
 from ..model import (
     Report,
+    TableSpec,
 )
 from ..resolver import crossref, decisions
 from ..resolver import numbers as nb
@@ -103,8 +104,19 @@ def compose_briefing(
         for j, block in enumerate(section.blocks):
             where = (*path, "blocks", j)
             blocks.extend(_located(b, c, where) for b in block.resolve(c, where))
+    definitions = _defined(report)
     if not c.annex:
         blocks.extend(_closing(c, report, headings))
+        if definitions:
+            c.start_annex()
+    if definitions:
+        where: PathKey = ("meta", "definitions_appendix")
+        title = c.locale.word("指标口径", "Definitions of the indicators")
+        spec = TableSpec(title=title, rows=definitions, columns=["label", "definition"])
+        table = c.table(spec, where)
+        blocks.extend([PageBreak(), headings[_definitions_path(report)]])
+        if table is not None:
+            blocks.append(_located(table, c, where))
     dist = m.distribution
     if dist is not None:
         lines: list[tuple[str, str]] = []
@@ -160,6 +172,7 @@ def _headings(c: Composer, report: Report, style: str) -> dict[PathKey, Heading]
     out: dict[PathKey, Heading] = {}
     counters: list[int] = []
     annex = False
+    annexes = len(report.appendices) + (1 if _defined(report) else 0)
     for path, section, level in report.outline():
         if _is_annex(path) and not annex:
             annex, counters = True, []
@@ -176,12 +189,33 @@ def _headings(c: Composer, report: Report, style: str) -> dict[PathKey, Heading]
             c.text(section.title, section.title_en, (*path, "title")),
             second,
             f"sec-{section.id}",
-            _annex_number(c, counters[0], len(report.appendices))
+            _annex_number(c, counters[0], annexes)
             if annex and level == 1
             else decisions.outline_number(counters, style),
             origin=c.where(path),
         )
+    if _defined(report):
+        out[_definitions_path(report)] = Heading(
+            1,
+            c.locale.word("指标说明", "Notes on the indicators"),
+            None,
+            "sec-definitions",
+            _annex_number(c, annexes, annexes),
+            origin=c.where(("meta", "definitions_appendix")),
+        )
     return out
+
+
+def _definitions_path(report: Report) -> PathKey:
+    """Return the key of the generated 指标说明 appendix: after the source's appendices."""
+    return ("appendices", len(report.appendices))
+
+
+def _defined(report: Report) -> list[str]:
+    """Return the ids the 指标说明 appendix lists: every indicator with a 口径, when asked."""
+    if not report.meta.definitions_appendix:
+        return []
+    return [ind.id for ind in report.indicators if ind.definition]
 
 
 def _is_annex(path: PathKey) -> bool:
@@ -198,7 +232,8 @@ def _annex_number(c: Composer, n: int, count: int) -> str:
 def _closing(c: Composer, report: Report, headings: dict[PathKey, Heading]) -> list[Block]:
     """Return the 附件说明 and the 落款 that end the text, in GB/T 9704's order."""
     out: list[Block] = []
-    titles = [headings[("appendices", i)].text for i in range(len(report.appendices))]
+    count = len(report.appendices) + (1 if _defined(report) else 0)
+    titles = [headings[("appendices", i)].text for i in range(count)]
     if len(titles) == 1:
         out.append(Attachments(c.locale.word("附件：", "Annex: "), tuple(titles)))
     elif titles:

@@ -100,6 +100,10 @@ class Meta(Strict):
     draft: bool = Field(
         default=False, description="Print 征求意见稿 (DRAFT) diagonally on every page."
     )
+    definitions_appendix: bool = Field(
+        default=False,
+        description="Close with a 指标说明 appendix: every indicator with a definition (口径).",
+    )
 
 
 class Highlight(Strict):
