@@ -21,6 +21,7 @@ def test_every_story_has_an_example() -> None:
         "catching_errors",
         "theme_in_code",
         "sheets_from_rows",
+        "typing_the_api",
     }
 
 
