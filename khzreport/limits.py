@@ -64,6 +64,20 @@ MAX_TEMPLATE_INT_DIGITS = 100
 MAX_TEMPLATE_DEPTH = 20
 """Deepest nesting of a template's syntax tree (``{% if %}`` in ``{% if %}``, brackets)."""
 
+# -- one document (khzreport.resolver.composer, khzreport.writers.pdf)
+
+MAX_DOCUMENT_CHARS = 200_000
+"""Most characters of text one resolved document may hold, every template and field
+counted as printed: each template is capped, but many could still add up to thousands of
+pages. The example report, briefing and every park sheet together, holds 9,000."""
+
+MAX_DOCUMENT_FIGURES = 200
+"""Most figures (charts and photos) one document may show."""
+
+MAX_PDF_PAGES = 300
+"""Most pages a PDF may have (known only once Typst has set it; the text and figure limits
+keep a valid source well below it)."""
+
 # -- images (khzreport.layouts.common)
 
 MAX_IMAGE_BYTES = 50 * 1024 * 1024

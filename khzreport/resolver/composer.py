@@ -20,7 +20,7 @@ from ..document import (
     Table,
 )
 from ..errors import KhzReportError, Location, TemplateError, ValidationError, raise_all
-from ..limits import MAX_PROPERTY_CHARS
+from ..limits import MAX_DOCUMENT_CHARS, MAX_DOCUMENT_FIGURES, MAX_PROPERTY_CHARS
 from ..locations import format_path, source_map
 from ..model import ChartSpec, Report, TableSpec
 from ..source.assets import check_photo, confined_path
@@ -64,6 +64,8 @@ class Composer:
         self.channel = diagnostics if diagnostics is not None else Diagnostics()
         self.diagnostics: list[Diagnostic] = []
         self.used: set[str] = set()
+        self.printed_chars = 0
+        self.placed_figures = 0
         self.without_image: dict[str, str] = {}
         for note in self.smap.notes if self.smap else ():
             self.diagnostics.append(note)  # found while reading (a data file's formulas)
@@ -142,6 +144,7 @@ class Composer:
         """
         text = clean_text(self.locale.pick(zh, en, format_path(path) + "_en"))
         if "{{" not in text and "{%" not in text:
+            self.count_text(len(text), path)
             return text
         used = (*path[:-1], f"{path[-1]}_en") if self.locale.en and en else path
         try:
@@ -151,7 +154,9 @@ class Composer:
                 TemplateError(exc.message, self._text_location(used, exc.line), exc.hint)
             )
             return ""
-        return "".join(run.text for runs in paragraphs for run in runs)
+        out = "".join(run.text for runs in paragraphs for run in runs)
+        self.count_text(len(out), path)
+        return out
 
     def period(self, value: int | str) -> str:
         """Return a year, a month (``2023-08``) or a day (``2023-08-22``) in this edition's style."""
@@ -169,11 +174,13 @@ class Composer:
         else:
             path_used = (*path[:-1], f"{path[-1]}_en") if self.locale.en else path
         try:
-            return render_parts(text, self.report, self.locale, self.used, self.refs)
+            parts = render_parts(text, self.report, self.locale, self.used, self.refs)
         except NarrativeError as exc:
             loc = self._text_location(path_used, exc.line)
             self.errors.append(TemplateError(exc.message, loc, exc.hint))
             return []
+        self.count_text(sum(len(r.text) for p in parts for r in p.runs), path_used)
+        return parts
 
     def _text_location(self, path: PathKey, line: int | None) -> Location:
         if self.smap is None:
@@ -214,6 +221,33 @@ class Composer:
         if not unit:
             return None
         return self.locale.word("单位：", "Unit: ") + unit
+
+    def another_figure(self, path: PathKey) -> bool:
+        """Count a figure placed in the document; past MAX_DOCUMENT_FIGURES, refuse it (once)."""
+        self.placed_figures += 1
+        if self.placed_figures == MAX_DOCUMENT_FIGURES + 1:
+            self.errors.append(
+                ValidationError(
+                    f"the document would show more than {MAX_DOCUMENT_FIGURES} figures",
+                    self.where(path),
+                    "show a figure once and refer to it with {{ ref.ID }}",
+                )
+            )
+        return self.placed_figures <= MAX_DOCUMENT_FIGURES
+
+    def count_text(self, length: int, path: PathKey) -> None:
+        """Count resolved text; the block that takes the document past MAX_DOCUMENT_CHARS
+        is refused (once), so a short source cannot print thousands of pages."""
+        before = self.printed_chars
+        self.printed_chars += length
+        if before <= MAX_DOCUMENT_CHARS < self.printed_chars:
+            self.errors.append(
+                ValidationError(
+                    f"the document's text passes {MAX_DOCUMENT_CHARS:,} characters here",
+                    self.where(path),
+                    "a briefing is far shorter: check templates that repeat text",
+                )
+            )
 
     def next_figure_label(self) -> tuple[int, str]:
         """Return the next figure number and its label (图1 / Figure 1; 附图1 in an appendix)."""
@@ -305,6 +339,8 @@ class Composer:
             data = self.chart_data(spec, ("charts", i))
         except BindingError as exc:
             self.errors.append(ValidationError(str(exc), self.where(("charts", i))))
+            return None
+        if not self.another_figure(path):
             return None
         number, label = self.next_figure_label()
         anchor = self.caption_anchor("figure", number)
@@ -639,6 +675,8 @@ class Composer:
                     f"image {fig.image}: {message}", self.where((*fpath, "image")), hint
                 )
             )
+            return None
+        if not self.another_figure(path):
             return None
         number, label = self.next_figure_label()
         anchor = self.caption_anchor("figure", number)

@@ -54,6 +54,7 @@ from ..errors import (
     TemplateError,
     ValidationError,
 )
+from ..limits import MAX_PDF_PAGES
 from ..resources import temp_folder, template_path
 from ..source.assets import read_checked
 from ..theme import Theme
@@ -172,8 +173,15 @@ def render_pdf(
     if not isinstance(pdf, bytes):
         raise RuntimeError("Typst returned no PDF")
     pdf = _compact(pdf)
+    pages = page_count(pdf)
+    if pages > MAX_PDF_PAGES:
+        where = next((b.origin for b in document.blocks if getattr(b, "origin", None)), None)
+        raise ValidationError(
+            f"the PDF would have {pages} pages, more than {MAX_PDF_PAGES}",
+            Location(where.file, None, None, "sections") if where else None,
+            "split the report, or shorten what repeats",
+        )
     if document.layout == "sheet":
-        pages = page_count(pdf)
         if pages > 1:
             _warn_or_raise(
                 f"the park sheet '{document.name}' runs to {pages} pages instead of one "
