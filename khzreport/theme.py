@@ -121,14 +121,39 @@ class Colors(_Strict):
     )
 
 
-class Page(_Strict):
-    """Page size and margins in millimetres."""
+PAPER_MM: dict[str, tuple[float, float]] = {
+    "A4": (210.0, 297.0),
+    "A3": (297.0, 420.0),
+    "Letter": (215.9, 279.4),
+}
+"""Width and height of each paper size, upright, in millimetres."""
 
-    size: Literal["A4"] = "A4"
+
+class Page(_Strict):
+    """Page size, orientation and margins in millimetres.
+
+    The margins keep their sides when the page is turned: ``margin_left`` is the binding
+    side of a landscape page too.
+    """
+
+    size: Literal["A4", "A3", "Letter"] = "A4"
+    orientation: Literal["portrait", "landscape"] = "portrait"
     margin_top: Millimetres = 25
     margin_bottom: Millimetres = 22
     margin_left: Millimetres = 25
     margin_right: Millimetres = 22
+
+    @property
+    def width_mm(self) -> float:
+        """Return the width of the page as it is set (turned when landscape)."""
+        w, h = PAPER_MM[self.size]
+        return h if self.orientation == "landscape" else w
+
+    @property
+    def height_mm(self) -> float:
+        """Return the height of the page as it is set (turned when landscape)."""
+        w, h = PAPER_MM[self.size]
+        return w if self.orientation == "landscape" else h
 
 
 class ChartStyle(_Strict):

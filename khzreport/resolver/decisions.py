@@ -18,7 +18,6 @@ from ..document import Align, Block, Callout, Figure, KpiPanel, Quote, Table
 from ..theme import Theme
 from .numbers import to_chinese_numeral
 
-A4_WIDTH_MM = 210.0
 KPI_MAX_PER_ROW = 4
 FIGURE_SHARE = {"full": 1.0, "half": 0.5, "small": 0.35}
 PHOTO_MAX_HEIGHT_CM = 9.0
@@ -53,8 +52,8 @@ def _decide(block: Block, theme: Theme) -> Block:
 
 
 def text_width_mm(theme: Theme) -> float:
-    """Return the width of the text column on an A4 page with the theme's margins."""
-    return A4_WIDTH_MM - theme.page.margin_left - theme.page.margin_right
+    """Return the width of the text column on the theme's page with its margins."""
+    return theme.page.width_mm - theme.page.margin_left - theme.page.margin_right
 
 
 def table_font_pt(theme: Theme) -> float:

@@ -30,6 +30,7 @@ from typing import Any, Literal, Protocol
 
 import docx
 from docx.document import Document as WordDocument
+from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -83,8 +84,6 @@ from .ooxml import PPR_ORDER, RPR_ORDER, STYLE_ORDER, TBLPR_ORDER, TCPR_ORDER, B
 __all__ = ["RenderedChartLike", "StyleSpec", "briefing_styles", "render_docx"]
 
 
-A4_WIDTH_MM = 210.0
-A4_HEIGHT_MM = 297.0
 ARROWS = {"up": "▲", "down": "▼"}
 
 
@@ -990,7 +989,9 @@ class _DocxWriter(BlockVisitor):
         section = self.doc.sections[0]
         for attr in ("w:rsidR", "w:rsidRPr", "w:rsidSect"):
             section._sectPr.attrib.pop(qn(attr), None)
-        section.page_width, section.page_height = Mm(A4_WIDTH_MM), Mm(A4_HEIGHT_MM)
+        section.page_width, section.page_height = Mm(page.width_mm), Mm(page.height_mm)
+        if page.orientation == "landscape":
+            section.orientation = WD_ORIENT.LANDSCAPE
         section.top_margin, section.bottom_margin = Mm(page.margin_top), Mm(page.margin_bottom)
         section.left_margin, section.right_margin = Mm(page.margin_left), Mm(page.margin_right)
         section.header_distance = Mm(max(10.0, page.margin_top * 0.45))
