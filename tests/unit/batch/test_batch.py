@@ -442,3 +442,20 @@ def test_dask_executor(tmp_path: Path) -> None:
     assert result.ok and serial.ok
     assert ids(result.done) == ["park_a", "park_b", "park_c"]
     assert files_of(tmp_path / "dask") == files_of(tmp_path / "serial")
+
+
+@pytest.mark.slow
+def test_resume_redoes_sheets_of_a_report_changed_in_memory(tmp_path: Path) -> None:
+    from khzreport import load
+
+    report = load(make_source(tmp_path))
+    out = tmp_path / "out"
+    build_sheets(report, out, jobs=1, parks=["park_b"], formats="docx")
+    kept = build_sheets(report, out, jobs=1, parks=["park_b"], formats="docx", resume=True)
+    assert ids(kept.skipped) == ["park_b"]
+    park = report.park("park_b").model_copy(update={"name": "改名园区"})
+    changed = report.replace(parks=[p if p.id != "park_b" else park for p in report.parks])
+    again = build_sheets(changed, out, jobs=1, parks=["park_b"], formats="docx", resume=True)
+    assert ids(again.done) == ["park_b"] and not again.skipped
+    with zipfile.ZipFile(out / "park_b.docx") as docx:
+        assert "改名园区" in docx.read("word/document.xml").decode("utf-8")
