@@ -68,6 +68,7 @@ from .bundle import ReportBundle, pack
 from .manifest import (
     BOOKLET,
     MANIFEST,
+    Journal,
     SheetOutcome,
     SheetOutput,
     entry_of,
@@ -234,6 +235,7 @@ class _Batch:
         self.progress = progress
         self.inputs = fingerprint(self.report, self.source_file, self.edition)
         self.previous, self.warnings = previous_entries(self.outdir, self.inputs, resume)
+        self.journal = Journal(self.outdir, self.inputs)
         self.outcomes: dict[str, SheetOutcome] = {}
         self.finished = 0
         self.total = len(self.selected)
@@ -357,6 +359,9 @@ class _Batch:
             self._remove_stale(render.park)
         for w in outcome.warnings:
             log.warning("%s", w)
+        if render.ok:
+            name = park_name(self.report, render.park, self.language)
+            self.journal.record(entry_of(render.park, name, outcome))
         self._finish(outcome)
 
     def _remove_stale(self, park: str) -> None:

@@ -10,8 +10,10 @@ that hash matches and its files still have the recorded sha256.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +30,10 @@ MANIFEST = "manifest.json"
 """Name of the manifest in the output folder."""
 BOOKLET = "parks-booklet.pdf"
 """Name of the booklet of all sheet PDFs (``booklet=True``)."""
+JOURNAL = ".manifest.journal"
+"""The manifest's journal in the output folder: a park's entry is appended as soon as its
+files are written, so a run that dies before its manifest (``kill -9``, a full disk) still
+tells ``resume`` which sheets are done. Writing the manifest removes it."""
 
 Status = Literal["ok", "failed", "skipped"]
 
@@ -128,15 +134,19 @@ def previous_entries(
     made from other inputs).
     """
     path = outdir / MANIFEST
+    journal = read_journal(outdir, inputs)
     if not path.is_file():
-        return {}, []
+        return journal, []
     where = Location(file=display_path(path))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         entries = {e["park"]: e for e in data["parks"]}
     except (OSError, ValueError, KeyError, TypeError):
-        return {}, [Diagnostic("manifest-unreadable", "unreadable manifest ignored", where)]
+        notes = [Diagnostic("manifest-unreadable", "unreadable manifest ignored", where)]
+        return journal, notes
     if data.get("inputs") != inputs:
+        if journal:
+            return journal, []
         if resume:
             return {}, [
                 Diagnostic(
@@ -147,7 +157,55 @@ def previous_entries(
                 )
             ]
         return {}, []
-    return entries, []
+    return {**entries, **journal}, []
+
+
+def read_journal(outdir: Path, inputs: str) -> dict[str, dict[str, Any]]:
+    """Return the park entries a run from the same ``inputs`` journaled (see :data:`JOURNAL`).
+
+    A line cut short by a kill is skipped; each entry is still checked against its files'
+    sha256 before a sheet is kept.
+    """
+    try:
+        lines = (outdir / JOURNAL).read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):
+        return {}
+    entries: dict[str, dict[str, Any]] = {}
+    for n, line in enumerate(lines):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if n == 0:
+            if not isinstance(data, dict) or data.get("inputs") != inputs:
+                return {}
+        elif isinstance(data, dict) and isinstance(data.get("park"), str):
+            entries[data["park"]] = data
+    return entries
+
+
+class Journal:
+    """Append-only record of the parks finished in this run (see :data:`JOURNAL`)."""
+
+    def __init__(self, outdir: Path, inputs: str) -> None:
+        self.path = outdir / JOURNAL
+        self.inputs = inputs
+        self._started = False
+
+    def record(self, entry: Mapping[str, Any]) -> None:
+        """Append a park's entry and flush it to disk before the next park is reported."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._started:
+            keep = bool(read_journal(self.path.parent, self.inputs))
+            with open(self.path, "a" if keep else "w", encoding="utf-8") as fh:
+                if not keep:
+                    fh.write(json.dumps({"inputs": self.inputs}) + "\n")
+            self._started = True
+        line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
 
 
 def intact_outcome(
@@ -239,6 +297,8 @@ def write_manifest(
     text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     path = outdir / MANIFEST
     write_atomic(path, text.encode("utf-8"))
+    with contextlib.suppress(FileNotFoundError):
+        (outdir / JOURNAL).unlink()  # the manifest now holds what it recorded
     return path
 
 
