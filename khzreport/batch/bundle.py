@@ -67,7 +67,7 @@ def pack(report: Report, theme: Theme) -> ReportBundle:
     smap = source_map(report)
     files: dict[str, bytes] = {}
     if smap is not None:
-        names = [f.image for f in report.figures if f.image]
+        names: list[object] = [f.image for f in report.figures if f.image]
         names += [d.get("file") for d in _data_entries(smap.file)]
         for name in names:
             if not isinstance(name, str) or name in files:
