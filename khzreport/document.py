@@ -299,7 +299,13 @@ class Facts(Node):
 
 @dataclass(frozen=True)
 class PageBreak(Node):
-    """Start a new page."""
+    """Start a new page; ``turn`` starts it, and the pages after it, upright or landscape.
+
+    The layout turns the pages of a landscape appendix and turns them back after it, so
+    a writer only follows the breaks (a new section in Word, a new page run in Typst).
+    """
+
+    turn: Literal["portrait", "landscape"] | None = None
 
 
 @dataclass(frozen=True)

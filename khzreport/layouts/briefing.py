@@ -94,12 +94,15 @@ def compose_briefing(
             fig = c.image_figure(h.figure, (*path, "figure"), width="half")
             if fig:
                 blocks.append(_located(fig, c, (*path, "figure")))
+    turned = False
     for path, section, level in report.outline():
         if _is_annex(path) and not c.annex:
             blocks.extend(_closing(c, report, headings))
             c.start_annex()
         if _is_annex(path) and level == 1:
-            blocks.append(PageBreak())
+            wide = section.landscape and theme.page.orientation == "portrait"
+            blocks.append(_page_break(turned, wide))
+            turned = wide
         blocks.append(headings[path])
         for j, block in enumerate(section.blocks):
             where = (*path, "blocks", j)
@@ -114,7 +117,8 @@ def compose_briefing(
         title = c.locale.word("指标口径", "Definitions of the indicators")
         spec = TableSpec(title=title, rows=definitions, columns=["label", "definition"])
         table = c.table(spec, where)
-        blocks.extend([PageBreak(), headings[_definitions_path(report)]])
+        blocks.extend([_page_break(turned, False), headings[_definitions_path(report)]])
+        turned = False
         if table is not None:
             blocks.append(_located(table, c, where))
     dist = m.distribution
@@ -142,6 +146,8 @@ def compose_briefing(
                 )
             )
         if lines:
+            if turned:  # the 版记 closes the document upright
+                blocks.append(PageBreak("portrait"))
             blocks.append(Distribution(tuple(lines)))
     outline = [(s.id, headings[path], _is_annex(path)) for path, s, _ in report.outline()]
     targets = {**c.targets, **crossref.section_targets(outline, c.locale.en)}
@@ -216,6 +222,13 @@ def _defined(report: Report) -> list[str]:
     if not report.meta.definitions_appendix:
         return []
     return [ind.id for ind in report.indicators if ind.definition]
+
+
+def _page_break(turned: bool, landscape: bool) -> PageBreak:
+    """Return the break before an appendix, turning the pages when its orientation changes."""
+    if landscape == turned:
+        return PageBreak()
+    return PageBreak("landscape" if landscape else "portrait")
 
 
 def _is_annex(path: PathKey) -> bool:

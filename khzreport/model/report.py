@@ -237,6 +237,10 @@ class Section(Strict):
     subtitle_en: Text | None = None
     blocks: list[Block] = Field(default_factory=list)
     subsections: list[Section] = Field(default_factory=list)
+    landscape: bool = Field(
+        default=False,
+        description="Set an appendix on landscape pages (a wide table); appendices only.",
+    )
 
 
 class Park(Strict):

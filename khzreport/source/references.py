@@ -67,7 +67,16 @@ def check_references(report: Report, smap: SourceMap | None) -> list[KhzReportEr
                 )
             else:
                 seen[ident] = index
-    for path, _, level in report.outline():
+    for path, section, level in report.outline():
+        if section.landscape and (path[0] != "appendices" or level != 1):
+            errors.append(
+                ValidationError(
+                    "only an appendix can be set landscape",
+                    where((*path, "landscape")),
+                    "landscape pages start with the appendix's own page: move the wide table "
+                    "into an appendix under 'appendices'",
+                )
+            )
         if level == OUTLINE_LEVELS + 1:
             errors.append(
                 ValidationError(

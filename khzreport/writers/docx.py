@@ -30,7 +30,7 @@ from typing import Any, Literal, Protocol
 
 import docx
 from docx.document import Document as WordDocument
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -1453,7 +1453,28 @@ class _DocxWriter(BlockVisitor):
             self._cell_para(value_cell, "FactValue", self._t(value), first=True)
 
     def block_page_break(self, block: PageBreak) -> None:
-        self.page_break_pending = True
+        if block.turn is None:
+            self.page_break_pending = True
+            return
+        self._turn_pages(block.turn == "landscape")
+
+    def _turn_pages(self, landscape: bool) -> None:
+        """Start a new section on a new page, turned as asked; headers and footers carry on.
+
+        The section break ends the paragraph before it, so an empty one is added when the
+        body ends in a table. The first section's masthead page has no header; a later
+        section has no such page.
+        """
+        self.page_break_pending = False
+        if self._last_body_element() is None or self._last_body_element().tag == qn("w:tbl"):
+            self._para("Spacer")
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        section.different_first_page_header_footer = False
+        short, long = sorted((self.theme.page.width_mm, self.theme.page.height_mm))
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        width, height = (long, short) if landscape else (short, long)
+        section.page_width, section.page_height = Mm(width), Mm(height)
+        self.text_width_mm = width - self.theme.page.margin_left - self.theme.page.margin_right
 
     def block_attachments(self, block: Attachments) -> None:
         """Write the 附件说明: 附件：1.… under the text, later items aligned under the first."""

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 import khzreport
+from khzreport.document import PageBreak
 from khzreport.resolver.decisions import text_width_mm
 from khzreport.theme import Theme
 
@@ -60,3 +61,81 @@ def test_the_text_column_follows_the_page() -> None:
 def test_an_unknown_size_is_a_located_error(report: khzreport.Report) -> None:
     with pytest.raises(khzreport.KhzReportError, match=r"page\.size"):
         khzreport.render(report, "html", theme={"page": {"size": "B5"}}, cache=None)
+
+
+LANDSCAPE_APPENDIX = """\
+appendices:
+  - id: wide
+    title: 主要指标明细
+    landscape: true
+    blocks:
+      - table:
+          title: 主要指标明细表
+          rows: [output, firms]
+          columns: [label, value, previous, growth, period, source, note]
+  - id: after
+    title: 其他说明
+    blocks:
+      - paragraph: 本附件竖排。
+parks:
+"""
+
+
+@pytest.fixture(scope="module")
+def wide(tmp_path_factory: pytest.TempPathFactory) -> khzreport.Report:
+    text = MINIMAL.read_text(encoding="utf-8").replace("parks:\n", LANDSCAPE_APPENDIX, 1)
+    text = text.replace(
+        "  date: 2024-01-15\n",
+        "  date: 2024-01-15\n  distribution:\n    printed_by: 示范高新区管委会办公室\n",
+        1,
+    )
+    folder = tmp_path_factory.mktemp("wide")
+    (folder / "report.yaml").write_text(text, encoding="utf-8")
+    return khzreport.load(folder / "report.yaml")
+
+
+def test_a_landscape_appendix_turns_its_pages_and_back(wide: khzreport.Report) -> None:
+    document = khzreport.resolve(wide)
+    turns = [b.turn for b in document.blocks if isinstance(b, PageBreak)]
+    assert turns == ["landscape", "portrait"]
+    pdf = PdfReader(io.BytesIO(khzreport.render(wide, "pdf", cache=None)))
+    landscape = [float(p.mediabox.width) > float(p.mediabox.height) for p in pdf.pages]
+    text = [p.extract_text().replace(" ", "") for p in pdf.pages]
+    assert landscape.count(True) == 1
+    assert "主要指标明细表" in text[landscape.index(True)]
+    assert "本附件竖排" in text[-1] and not landscape[-1]
+
+
+def test_word_gets_a_landscape_section_with_the_running_header(wide: khzreport.Report) -> None:
+    package = zipfile.ZipFile(io.BytesIO(khzreport.render(wide, "docx", cache=None)))
+    body = package.read("word/document.xml").decode()
+    sections = re.findall(r"<w:sectPr[ >].*?</w:sectPr>", body)
+    assert len(sections) == 3
+    orients = ['w:orient="landscape"' in s for s in sections]
+    assert orients == [False, True, False]
+    assert "<w:titlePg/>" in sections[0] and "<w:titlePg/>" not in sections[1]
+    table = body.index("主要指标明细表")
+    assert body.index(sections[0]) < table < body.index(sections[1])
+
+
+def test_html_prints_the_appendix_on_turned_pages(wide: khzreport.Report) -> None:
+    html = khzreport.render(wide, "html", cache=None).decode()
+    assert "@page turned {\n  size: A4 landscape;" in html
+    assert re.search(
+        r'<div class="page-break turn-landscape" aria-hidden="true"></div>\s*</section>\s*'
+        r'<section class="chapter" aria-labelledby="sec-wide">',
+        html,
+    )
+    assert (
+        "section.chapter:has(> .page-break.turn-landscape:last-child) + section.chapter "
+        "{ page: turned; }"
+    ) in html
+
+
+def test_only_an_appendix_can_be_landscape(tmp_path: Path) -> None:
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "    subtitle: 稳中有进\n", "    subtitle: 稳中有进\n    landscape: true\n"
+    )
+    (tmp_path / "report.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(khzreport.KhzReportError, match=r"sections\[0\]\.landscape: only an"):
+        khzreport.load(tmp_path / "report.yaml")
