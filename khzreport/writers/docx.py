@@ -1137,12 +1137,16 @@ class _DocxWriter(BlockVisitor):
         """Write a paragraph; runs of plain text merge, bold and 着重号 take character styles."""
         style = {"lead": "Lead", "item": "ListItem"}.get(block.style, "Body")
         marker = block.marker + "\t" if block.style == "item" and block.marker else ""
-        if not any(r.target or r.strong or r.dots or r.note is not None for r in block.runs):
+        if not _rich(block.runs):
             self._para(style, marker + block.text)
             return
-        para = self._para(style)
-        text, char = marker, None
-        for run in (*block.runs, None):
+        self._write_runs(self._para(style), block.runs, marker)
+
+    def _write_runs(self, para: WordParagraph, runs: tuple[Run, ...], text: str = "") -> None:
+        """Write runs into a paragraph: plain stretches merge; references, bold, 着重号 and
+        footnote marks become their own runs."""
+        char = None
+        for run in (*runs, None):
             run_char = None if run is None else _char_style(run)
             if run is not None and not run.target and run.note is None and run_char == char:
                 text += run.text
@@ -1272,13 +1276,18 @@ class _DocxWriter(BlockVisitor):
         cell = table.rows[0].cells[0]
         if block.title:
             self._cell_para(cell, "CalloutTitle", self._t(block.title), first=True)
-            self._cell_para(cell, "Callout", self._t(block.text))
+        if _rich(block.runs):
+            para = self._cell_para(cell, "Callout", first=not block.title)
+            self._write_runs(para, block.runs)
         else:
-            self._cell_para(cell, "Callout", self._t(block.text), first=True)
+            self._cell_para(cell, "Callout", self._t(block.text), first=not block.title)
         self._gap()
 
     def block_quote(self, block: Quote) -> None:
-        self._para("Quote", block.text)
+        if _rich(block.runs):
+            self._write_runs(self._para("Quote"), block.runs)
+        else:
+            self._para("Quote", block.text)
         if block.attribution:
             self._para("QuoteAttribution", block.attribution)
 
@@ -1533,7 +1542,10 @@ class _DocxWriter(BlockVisitor):
             if event.tag:
                 self._run(para, f" {self._t(event.tag)} ", "TimelineTag")
                 para.add_run(" ")
-            para.add_run(self._t(event.text))
+            if _rich(event.runs):
+                self._write_runs(para, event.runs)
+            else:
+                para.add_run(self._t(event.text))
         self._gap()
 
 
@@ -1550,6 +1562,11 @@ def _zip_time(date: str) -> tuple[int, int, int, int, int, int]:
     if stamp.year < 1980:
         return (1980, 1, 1, 0, 0, 0)
     return (stamp.year, stamp.month, stamp.day, 0, 0, 0)
+
+
+def _rich(runs: tuple[Run, ...]) -> bool:
+    """True when runs need more than one plain run: a reference, emphasis or a footnote."""
+    return any(r.target or r.strong or r.dots or r.note is not None for r in runs)
 
 
 def _superscript(child: Any) -> Any:

@@ -82,3 +82,27 @@ def test_html_lists_the_notes_at_the_end_of_the_chapter(report: khzreport.Report
     assert re.search(rf'<li id="fn-1" value="1">{FIRST} <a href="#fnref-1"', notes)
     assert re.search(rf'<li id="fn-2" value="2">{SECOND} <a href="#fnref-2"', notes)
     assert chapter.index("fnref-2") < chapter.index('<aside class="footnotes"')
+
+
+def test_a_call_out_note_comes_first_and_word_keeps_its_bold(tmp_path: Path) -> None:
+    """A highlight's call-out precedes the chapters, so its note is number 1 everywhere."""
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "charts:\n",
+        "highlights:\n"
+        "  - id: hl\n"
+        "    title: 亮点\n"
+        "    text: |-\n"
+        "      **产值**创新高^[按现行价格计算。]。\n"
+        "charts:\n",
+        1,
+    )
+    (tmp_path / "report.yaml").write_text(text, encoding="utf-8")
+    report = khzreport.load(tmp_path / "report.yaml")
+    package = zipfile.ZipFile(io.BytesIO(khzreport.render(report, "docx", cache=None)))
+    body = package.read("word/document.xml").decode()
+    callout = body[body.index("亮点") : body.index("创新高") + 160]
+    assert 'w:val="StrongText"' in callout
+    assert '<w:footnoteReference w:id="1"/>' in callout
+    assert "按现行价格计算。" in package.read("word/footnotes.xml").decode()
+    html = khzreport.render(report, "html", cache=None).decode()
+    assert '<li id="fn-1" value="1">按现行价格计算。' in html
