@@ -207,6 +207,10 @@ class Theme(_Strict):
     sizes: Sizes = Field(default_factory=Sizes)
     colors: Colors = Field(default_factory=Colors)
     page: Page = Field(default_factory=Page)
+    sheet_page: Page | None = Field(
+        default=None,
+        description="The park sheets' page (size, orientation, margins); unset, the briefing's.",
+    )
     chart: ChartStyle = Field(default_factory=ChartStyle)
     base_dir: str | None = Field(
         default=None, description="Folder the theme's font files are relative to."

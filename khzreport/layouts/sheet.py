@@ -48,6 +48,8 @@ def compose_sheet(
     batch (:mod:`khzreport.batch`) uses them to fit a sheet on one page. Warnings also go
     into ``diagnostics`` when given.
     """
+    if theme.sheet_page is not None:  # the sheet's own page, for every writer and decision
+        theme = theme.model_copy(update={"page": theme.sheet_page})
     c = Composer(report, theme, language, diagnostics)
     i = [p.id for p in report.parks].index(park.id)
     path: PathKey = ("parks", i)

@@ -139,3 +139,15 @@ def test_only_an_appendix_can_be_landscape(tmp_path: Path) -> None:
     (tmp_path / "report.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(khzreport.KhzReportError, match=r"sections\[0\]\.landscape: only an"):
         khzreport.load(tmp_path / "report.yaml")
+
+
+def test_sheets_take_their_own_page(report: khzreport.Report) -> None:
+    theme = {"sheet_page": {"orientation": "landscape", "margin_left": 18, "margin_right": 18}}
+    park = report.parks[0].id
+    sheet = PdfReader(io.BytesIO(khzreport.render_sheet(report, park, "pdf", theme=theme)))
+    assert len(sheet.pages) == 1
+    assert float(sheet.pages[0].mediabox.width) > float(sheet.pages[0].mediabox.height)
+    docx = zipfile.ZipFile(io.BytesIO(khzreport.render_sheet(report, park, "docx", theme=theme)))
+    assert 'w:orient="landscape"' in docx.read("word/document.xml").decode()
+    briefing = PdfReader(io.BytesIO(khzreport.render(report, "pdf", theme=theme, cache=None)))
+    assert float(briefing.pages[0].mediabox.width) < float(briefing.pages[0].mediabox.height)
