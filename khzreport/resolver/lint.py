@@ -5,7 +5,8 @@ except where they are not quantities —
 
 * a year followed by 年 (``2023年``), and the month and day of a date (``8月22日``);
 * digits inside quotation marks, which name things (“2+2+3”产业体系, “4+2+X”);
-* digits joined to Latin letters, which are names or models (5G, H100, EPC).
+* digits joined to Latin letters, which are names or models (5G, H100, EPC);
+* a footnote's label (``[^1]``); the footnote's own text is prose and checked.
 
 Figures written in Chinese numerals (五百二十三家, 三分之二, 百分之十二) are reported like typed
 digits, and both checks cover titles, captions, positioning lines and tags as well as prose.
@@ -41,6 +42,16 @@ class LintFinding(ValidationError):
 _DIGITS = re.compile(r"[0-9０-９]+(?:[.．,，][0-9０-９]+)*")
 _QUOTED = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"]*\"|‘[^’]*’")
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
+_FOOTNOTE_LABEL = re.compile(r"\[\^[^\]\s]+\]")
+
+
+def _masked(segment: str) -> str:
+    """Blank out what names rather than counts: quoted names and footnote labels."""
+    return _FOOTNOTE_LABEL.sub(_blank, _QUOTED.sub(_blank, segment))
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
 
 
 def lint(report: Report) -> list[KhzReportError]:
@@ -163,7 +174,7 @@ def _typed_numbers(
     except Exception:
         return
     for seg_line, _, segment in segments:
-        masked = _QUOTED.sub(lambda m: " " * len(m.group(0)), segment)
+        masked = _masked(segment)
         for m in _DIGITS.finditer(masked):
             if _allowed(masked, m.start(), m.end()) or (
                 english and _allowed_en(masked, m.start(), m.end())
@@ -199,7 +210,7 @@ def _numbers_in_words(text: str, path: PathKey, smap: SourceMap | None) -> Itera
     except Exception:
         return
     for seg_line, _, segment in segments:
-        masked = _QUOTED.sub(lambda m: " " * len(m.group(0)), segment)
+        masked = _masked(segment)
         for m in _IN_WORDS.finditer(masked):
             words = m.group(0)
             if "分之" not in words and not _MAGNITUDE_WORDS.search(words):

@@ -47,6 +47,19 @@ def test_typed_numbers_are_reported_with_location(tmp_path: Path, prose: str) ->
     assert "{{ ind.ID }}" in finding
 
 
+def test_a_footnote_label_is_not_a_figure_but_its_text_is_prose(tmp_path: Path) -> None:
+    path = source_with(tmp_path, "高新技术企业达", "企业数[^1]，高新技术企业达")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "      - chart: scale\n",
+            "      - paragraph: '[^1]: 含305家新认定企业。'\n      - chart: scale\n",
+        ),
+        encoding="utf-8",
+    )
+    [finding] = findings(path)
+    assert "'305'" in finding and "blocks[1].paragraph" in finding
+
+
 def test_parts_above_total(tmp_path: Path) -> None:
     path = source_with(
         tmp_path,
