@@ -6,13 +6,14 @@ parallel and writes them as ``OUTDIR/<park_id>.docx|.pdf`` with ``manifest.json`
 How the work is split
     A task is plain, picklable data (:class:`SheetTask`: park id, formats, language, and
     the report with the bytes of its photos, data files and theme fonts, see
-    :mod:`~khzreport.batch.bundle`, so workers need no shared filesystem) and its result too (:class:`SheetRender`: the files' bytes, the located errors
-    and warnings), so any :class:`concurrent.futures.Executor` can run it: the process pool
-    :func:`build_sheets` starts by default, a user's ``ProcessPoolExecutor``, or
+    :mod:`~khzreport.batch.bundle`, so workers need no shared filesystem) and its result
+    too (:class:`SheetRender`: the files' bytes, the located errors and warnings), so any
+    :class:`concurrent.futures.Executor` can run it: the process pool :func:`build_sheets`
+    starts by default, a user's ``ProcessPoolExecutor``, or
     ``dask.distributed.Client.get_executor()``. A worker writes a bundle's files once into
-    a temporary folder of its own; fonts, the Typst compiler and
-    templates are cached per process by the writers. Only the parent writes files, each one
-    atomically, so no interruption leaves a partial file.
+    a temporary folder of its own; fonts, the Typst compiler and templates are cached per
+    process by the writers. Only the parent writes files, each one atomically, so no
+    interruption leaves a partial file.
 
 Failures
     A park that fails (bad data, a missing photo, a template error) is reported with its
@@ -64,7 +65,7 @@ from ..source.reader import load
 from ..source.themes import ThemeChoice, theme_for, theme_from
 from ..writers import parse_formats, suffix
 from .booklet import write_booklet
-from .bundle import ReportBundle, pack
+from .bundle import pack
 from .manifest import (
     BOOKLET,
     MANIFEST,
@@ -218,7 +219,6 @@ class _Batch:
         self.source_file: Path | None = smap.file.resolve() if smap else None
         self.own_theme = theme is not None
         self.theme = theme_from(theme) if theme is not None else theme_for(self.report, language)
-        self._bundle: ReportBundle | None = None
         self.language = language
         self.edition = language or self.report.meta.language
         self.selected = self._select(parks)
@@ -233,7 +233,11 @@ class _Batch:
         self.resume = resume
         self.booklet = booklet
         self.progress = progress
-        self.inputs = fingerprint(self.report, self.source_file, self.edition)
+        self.bundle = pack(self.report, self.theme)
+        files = {**self.bundle.files, **{f"font:{n}": d for n, d in self.bundle.fonts}}
+        if self.source_file is not None:  # its text too: kept warnings name its lines
+            files["source:"] = self.source_file.read_bytes()
+        self.inputs = fingerprint(self.report, self.theme, files, self.edition)
         self.previous, self.warnings = previous_entries(self.outdir, self.inputs, resume)
         self.journal = Journal(self.outdir, self.inputs)
         self.outcomes: dict[str, SheetOutcome] = {}
@@ -306,11 +310,9 @@ class _Batch:
         )
 
     def _task(self, park: str, attempt: int) -> SheetTask:
-        if self._bundle is None:  # packed once, when the first task leaves this process
-            self._bundle = pack(self.report, self.theme)
         theme = self.theme if self.own_theme else None
         source = str(self.source_file or "")
-        return SheetTask(source, park, self.formats, self.language, attempt, theme, self._bundle)
+        return SheetTask(source, park, self.formats, self.language, attempt, theme, self.bundle)
 
     def _lost(self, park: str, exc: BaseException, attempts: int, gave_up: bool) -> None:
         """Record a park whose task never returned (its worker died, or the executor failed)."""

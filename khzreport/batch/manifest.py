@@ -25,6 +25,7 @@ from ..diagnostics import Diagnostic
 from ..errors import Location, display_path
 from ..model import Report
 from ..output import write_atomic
+from ..theme import Theme
 
 MANIFEST = "manifest.json"
 """Name of the manifest in the output folder."""
@@ -114,14 +115,17 @@ def file_sha256(path: Path) -> str | None:
         return None
 
 
-def fingerprint(report: Report, source_file: Path | None, edition: str) -> str:
-    """Return the hash of what a batch's sheets are made from: source, version, language."""
+def fingerprint(report: Report, theme: Theme, files: Mapping[str, bytes], edition: str) -> str:
+    """Return the hash of what a batch's sheets are made from, so ``resume`` keeps only
+    sheets of the same inputs: the report's content as held (changed in memory, or with
+    new rows in a data file, it differs from the source file's text), the theme, the bytes
+    of the files they read (photos, fonts), the version and the language."""
     h = hashlib.sha256()
     h.update(f"khzreport {version()}\0{edition}\0".encode())
-    if source_file is not None:
-        h.update(source_file.read_bytes())
-    else:
-        h.update(report.model_dump_json().encode())
+    h.update(report.model_dump_json().encode())
+    h.update(theme.model_dump_json(exclude={"base_dir"}).encode())
+    for name, data in sorted(files.items()):
+        h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
     return h.hexdigest()
 
 
