@@ -148,6 +148,10 @@ def _roll_indicator(ind: Any, year: int) -> None:
         ind["period"] = _next_year(ind["period"])
     elif isinstance(ind.get("period"), str):
         ind["period"] = ind["period"].replace(str(year), str(year + 1))
+    if isinstance(ind.get("as_of"), dt.date):
+        ind["as_of"] = _next_year(ind["as_of"])
+    elif isinstance(ind.get("as_of"), str):
+        ind["as_of"] = ind["as_of"].replace(str(year), str(year + 1))
     series = ind.get("series")
     if series is not None and year in series:
         series[year + 1] = None
@@ -197,6 +201,11 @@ def _roll_table(path: Path, name: str, year: int) -> None:
                 ws.cell(row=row, column=period, value=year + 1)
             elif period and isinstance(p, str):
                 ws.cell(row=row, column=period, value=p.replace(str(year), str(year + 1)))
+            a = ws.cell(row=row, column=header["as_of"]).value if "as_of" in header else None
+            if isinstance(a, dt.date):
+                ws.cell(row=row, column=header["as_of"], value=_next_year(a))
+            elif isinstance(a, str):
+                ws.cell(row=row, column=header["as_of"], value=a.replace(str(year), str(year + 1)))
         wb.save(path)
     finally:
         wb.close()

@@ -62,6 +62,10 @@ class BlockSpec(Strict):
 
     kind: ClassVar[str] = ""
 
+    comment: Text | None = Field(
+        default=None, description="The editor's working note on this block: never printed."
+    )
+
     def resolve(self, ctx: BlockContext, path: PathKey) -> list[doc.Block]:
         """Return the resolved nodes of this block (``path`` is the block's field path)."""
         raise NotImplementedError(f"block type '{self.kind}' has no resolve step")
@@ -217,6 +221,9 @@ class TableSpec(Strict):
     source_en: Text | None = None
     definitions: bool = Field(
         default=False, description="Print the rows' 口径 (definitions) as a note under the table."
+    )
+    comment: Text | None = Field(
+        default=None, description="The editor's working note on this table: never printed."
     )
 
 

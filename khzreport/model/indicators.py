@@ -91,6 +91,12 @@ class Indicator(Strict):
     qualifier: Qualifier | None = None
     period: Year | Text | Day | None = Field(default=None, description="2023, '2023-12' or a date.")
     date: Day | None = Field(default=None, description="Day the figure was reached (records).")
+    as_of: Day | Text | None = Field(
+        default=None,
+        description="When a stock figure stands, as the source words it (截至2023年底, 目前) or "
+        "a date; a table's 时间 column prints it instead of the period.",
+    )
+    as_of_en: Text | None = None
     previous: NumberValue | None = Field(default=None, description="Value in the previous period.")
     previous_period: Year | Text | None = None
     growth: NumberValue | None = Field(
@@ -131,6 +137,10 @@ class Indicator(Strict):
     definition_en: Text | None = None
     note: Text | None = None
     note_en: Text | None = None
+    comment: Text | None = Field(
+        default=None,
+        description="The editor's working note (a derivation, a check): never printed.",
+    )
 
     _check_value = field_validator(
         "value", "value_min", "value_max", "previous", "growth", "target", mode="before"

@@ -241,6 +241,9 @@ class Section(Strict):
         default=False,
         description="Set an appendix on landscape pages (a wide table); appendices only.",
     )
+    comment: Text | None = Field(
+        default=None, description="The editor's working note on this section: never printed."
+    )
 
 
 class Park(Strict):

@@ -394,6 +394,20 @@ class Bound:
             raise BindingError(f"indicator '{self.id}' has no 'date'")
         return nb.format_date(d, locale=self._lang)
 
+    def as_of(self) -> str:
+        """Return when a stock figure stands, as the source words it: 截至2023年底, 目前.
+
+        A date prints as a date (2023年12月31日); words are printed as written, in English
+        from ``as_of_en``.
+        """
+        ind = self.indicator
+        a = ind.as_of
+        if a is None:
+            raise BindingError(f"indicator '{self.id}' has no 'as_of'")
+        if isinstance(a, dt.date):
+            return nb.format_date(a, locale=self._lang)
+        return self.locale.pick(a, ind.as_of_en, f"indicators.{ind.id}.as_of")
+
     def period(self) -> str:
         """Return the period: 2023年, 2024年12月."""
         p = self.indicator.period

@@ -620,6 +620,8 @@ class Composer:
                 else ""
             )
         if col == "period":
+            if ind.as_of is not None:
+                return clean_text(b.as_of())
             if ind.period is None and self.report.meta.period:
                 m = self.report.meta
                 return self.text(m.period, m.period_en, ("meta", "period"))

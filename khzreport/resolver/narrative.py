@@ -224,6 +224,7 @@ FILTERS = {
     "doubling": "doubling",
     "date": "date",
     "period": "period",
+    "as_of": "as_of",
     "label": "label",
     "previous": "previous",
     "target": "target",

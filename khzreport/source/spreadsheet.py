@@ -34,6 +34,8 @@ else is an error at its cell rather than a guess. The rules, in full:
 * **Periods** (``period``, ``previous_period``, ``target_period``): a year (a number or the text
   ``2023`` / ``2023年``) → ``int``; a date cell or ISO/slashed date text → ``datetime.date``;
   other text (``2023-12``, ``2023年1-9月``) stays text for the model and the formatter.
+* **As of** (``as_of``, headed 截至/时点): a date cell or date text → ``datetime.date``, other
+  text (``截至2023年底``, ``目前``) kept as typed.
 * **Text** fields are stripped of surrounding whitespace, including the full-width space, but
   otherwise kept as typed: NFKC would turn Chinese full-width punctuation in labels into ASCII.
   A unit written ``％`` is the one exception and becomes ``%``.
@@ -819,6 +821,18 @@ def _date(cell: _Cell) -> dt.date:
     raise _Bad(f"expected a date such as 2023-06-30, got {_describe(value)}")
 
 
+def _as_of(cell: _Cell) -> dt.date | str:
+    """Convert an as-of cell: a date (cell or text) → date, any other text (目前) kept."""
+    if cell.problem is not None:
+        raise _Bad(*cell.problem)
+    value = cell.value
+    if isinstance(value, dt.datetime | dt.date):
+        return _as_date(value)
+    if isinstance(value, str) and value.strip():
+        return _date_text(value) or value.strip()
+    raise _Bad(f"expected a date or words such as 截至2023年底, got {_describe(value)}")
+
+
 def _whole(cell: _Cell) -> int:
     number = _number(cell, False, "a count of decimals is not a percentage")
     if not isinstance(number, int):
@@ -833,7 +847,7 @@ def _unit(cell: _Cell) -> str:
 
 # --- headers ---------------------------------------------------------------------------------
 
-TEXT, NUMBER, GROWTH, WHOLE, PERIOD, DATE, UNIT = (
+TEXT, NUMBER, GROWTH, WHOLE, PERIOD, DATE, UNIT, AS_OF = (
     "text",
     "number",
     "growth",
@@ -841,6 +855,7 @@ TEXT, NUMBER, GROWTH, WHOLE, PERIOD, DATE, UNIT = (
     "period",
     "date",
     "unit",
+    "as_of",
 )
 
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -857,6 +872,8 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "qualifier": (TEXT, ("修饰", "修饰词", "限定词")),
     "period": (PERIOD, ("时期", "时间", "统计时期")),
     "date": (DATE, ("日期",)),
+    "as_of": (AS_OF, ("截至", "时点", "统计时点")),
+    "as_of_en": (TEXT, ()),
     "previous": (NUMBER, ("上期", "上期值", "上年", "上年值", "上年同期")),
     "previous_period": (PERIOD, ("上期时期", "上年时期")),
     "growth": (GROWTH, ("增长率", "增速", "增长", "比上年增长", "同比增长")),
@@ -870,6 +887,7 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "definition_en": (TEXT, ()),
     "note": (TEXT, ("备注", "注")),
     "note_en": (TEXT, ()),
+    "comment": (TEXT, ("编者注", "内部说明", "批注")),
 }
 """Column headers read by :func:`read_indicators`: field name → (kind, Chinese names).
 
@@ -1047,6 +1065,8 @@ def _convert(kind: str, cell: _Cell, unit_is_percent: bool, why_not: str) -> Any
         return _period(cell)
     if kind == DATE:
         return _date(cell)
+    if kind == AS_OF:
+        return _as_of(cell)
     if kind == UNIT:
         return _unit(cell)
     return _text(cell)

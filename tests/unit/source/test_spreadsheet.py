@@ -303,6 +303,24 @@ def test_periods_dates_and_text_fields(tmp_path: Path) -> None:
         Indicator(**fields)
 
 
+def test_as_of_words_or_dates_and_a_comment_column(tmp_path: Path) -> None:
+    rows: list[list[Any]] = [
+        ["ID", "指标名称", "数值", "单位", "截至", "编者注"],
+        ["a", "A", 96, "家", "截至目前", "305 − 82 = 223"],
+        ["b", "B", 5654, "件", dt.datetime(2023, 12, 31), None],
+        ["c", "C", 7, "家", "2023年12月31日", None],
+    ]
+    with pytest.raises(SpreadsheetError) as info:
+        read(write_xlsx(tmp_path / "bad.xlsx", [*rows, ["d", "D", 7, "家", True, None]]))
+    assert "E5" in str(info.value) and "截至2023年底" in str(info.value)
+    data = by_id(read(write_xlsx(tmp_path / "t.xlsx", rows)))
+    assert data["a"]["as_of"] == "截至目前" and data["a"]["comment"] == "305 − 82 = 223"
+    assert data["b"]["as_of"] == dt.date(2023, 12, 31)
+    assert data["c"]["as_of"] == dt.date(2023, 12, 31)
+    for fields in data.values():
+        Indicator(**fields)
+
+
 def test_chinese_and_variant_headers() -> None:
     assert header_field("指标代码") == "id"
     assert header_field(" Label-EN ") == "label_en"
