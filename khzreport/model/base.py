@@ -67,7 +67,7 @@ def _year_in_range(value: dt.date) -> dt.date:
 
 Day = Annotated[dt.date, BeforeValidator(_not_a_timestamp), AfterValidator(_year_in_range)]
 """A calendar day, written 2023-12-31 (a number is not taken as a timestamp)."""
-Qualifier = Literal["近", "超", "突破", "约", "逾", "多", "余", "以上", "左右"]
+Qualifier = Literal["近", "超", "突破", "约", "逾", "上", "多", "余", "以上", "左右"]
 Language = Literal["zh-CN", "en"]
 
 

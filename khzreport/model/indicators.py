@@ -55,7 +55,7 @@ class Indicator(Strict):
     """One figure of the report, with everything needed to print it correctly.
 
     ``value`` is stored in ``source_unit`` when that is given and shown in ``unit``; otherwise
-    it is stored as shown. A qualifier such as 近/超/突破/约/逾/多/余/以上/左右 belongs to the
+    it is stored as shown. A qualifier such as 近/超/突破/约/逾/上/多/余/以上/左右 belongs to the
     figure, not to the prose, so it travels with it into every place the figure appears. A
     range (``value_min``/``value_max``) stands instead of a value: ``17%～20%``.
     """
@@ -89,6 +89,12 @@ class Indicator(Strict):
         description="Fixed decimals of the English figure, which may be scaled (RMB 935.74 billion).",
     )
     qualifier: Qualifier | None = None
+    in_words: bool = Field(
+        default=False,
+        description="Print the figure in words wherever it shows whole (prose, KPI cards, tables, "
+        "chart labels): a fraction or a percentage that states one as 三分之一/近一半, a round "
+        "figure as 超万亿元/上千家.",
+    )
     period: Year | Text | Day | None = Field(default=None, description="2023, '2023-12' or a date.")
     date: Day | None = Field(default=None, description="Day the figure was reached (records).")
     as_of: Day | Text | None = Field(

@@ -130,6 +130,9 @@ class Bound:
             raise BindingError(f"indicator '{ind.id}' has no value")
         q = ind.qualifier if qualifier else None
         self._note_counting_noun()
+        if ind.in_words and qualifier:
+            text = self.fraction() if self._states_a_fraction() else self.words()
+            return nb.FormattedValue("", text, "", "", text)
         if isinstance(value, Fraction):
             text = nb.format_fraction(value, qualifier=q, locale=self._lang)
             return nb.FormattedValue("", text, "", "", text)
@@ -155,16 +158,56 @@ class Bound:
         """Return the number alone, scaled and rounded as displayed: 140."""
         return self.formatted(qualifier=False).number
 
-    def fraction(self) -> str:
-        """Return a fraction value in words: 三分之一, 近一半, 过半 (English: nearly one half)."""
+    def _states_a_fraction(self) -> bool:
+        """Return whether the figure is a part of a whole: a fraction, a percentage, a share."""
         ind = self.indicator
-        if not isinstance(ind.value, Fraction):
+        return (
+            isinstance(ind.value, Fraction)
+            or ind.unit == "%"
+            or ind.share_of is not None
+            or (ind.unit == "" and ind.value is not None and 0 < ind.value < 1)
+        )
+
+    def _as_fraction(self) -> Fraction:
+        """Return the simple fraction the figure states: its value, or its percentage or share."""
+        ind = self.indicator
+        if isinstance(ind.value, Fraction):
+            return ind.value
+        stated: Fraction | None = None
+        shown = ""
+        if ind.value is not None and ind.unit == "%":
+            shown = nb.format_number(ind.value, decimals=ind.decimals) + "%"
+            stated = nb.fraction_of_percent(nb.Decimal(shown[:-1]))
+        elif ind.value is not None and ind.unit == "" and 0 < ind.value < 1:
+            shown = nb.format_number(ind.value, decimals=ind.decimals)
+            percent = nb.Decimal(shown).scaleb(2)
+            stated = nb.fraction_of_percent(percent, max(0, len(shown.partition(".")[2]) - 2))
+        elif ind.share_of is not None:
+            shown = self.share()
+            stated = nb.fraction_of_percent(nb.Decimal(shown.rstrip("%")), 1)
+        else:
             raise BindingError(
-                f"indicator '{self.id}': the fraction filter needs a value written as a "
-                f'fraction, such as value: "1/3"'
+                f"indicator '{self.id}': the fraction filter needs a fraction (value: \"1/3\"), "
+                "a percentage, a ratio below 1 or a share_of"
             )
+        if stated is None:
+            raise BindingError(
+                f"indicator '{self.id}': {shown} is not a simple fraction (1/2, 1/3, 2/3, 1/4 … "
+                'to 9/10) as given; write it to one decimal (33.3%) or as a fraction ("1/3")'
+            )
+        return stated
+
+    def fraction(self) -> str:
+        """Return the figure as a fraction in words: 三分之一, 近一半, 过半 (nearly one half).
+
+        The value may be a fraction, a percentage or ratio that states one (33.3% → 三分之一,
+        50% → 一半), or a share of its ``share_of`` whole; the qualifier is the figure's own.
+        """
+        stated = self._as_fraction()
         try:
-            return nb.format_fraction_words(ind.value, qualifier=ind.qualifier, locale=self._lang)
+            return nb.format_fraction_words(
+                stated, qualifier=self.indicator.qualifier, locale=self._lang
+            )
         except ValueError as exc:
             raise BindingError(f"indicator '{self.id}': {exc}") from None
 

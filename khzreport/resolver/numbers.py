@@ -66,6 +66,7 @@ __all__ = [
     "format_share",
     "format_top",
     "format_year",
+    "fraction_of_percent",
     "growth_rate",
     "is_counting_unit",
     "qualifier_word",
@@ -77,12 +78,14 @@ __all__ = [
 Locale: TypeAlias = Literal["zh-CN", "en"]
 Number: TypeAlias = int | float | Decimal | Fraction
 
-QUALIFIERS: tuple[str, ...] = ("近", "超", "突破", "约", "逾", "多", "余", "以上", "左右")
+QUALIFIERS: tuple[str, ...] = ("近", "超", "突破", "约", "逾", "上", "多", "余", "以上", "左右")
 """Qualifiers a figure may carry. In Chinese 多 and 余 stand between the number and the unit
-(200余家), 以上 and 左右 after the unit (80%以上, 10万元左右); the others precede the number."""
+(200余家), 以上 and 左右 after the unit (80%以上, 10万元左右); the others precede the number.
+上 is a headline word for a round figure reached (上千家, 上百亿元)."""
 
 PREFIX_QUALIFIERS = frozenset({"近", "超", "突破", "约", "逾"})
 """Qualifiers written before the number, which can also move to a verb (约占全市的80%)."""
+_BEFORE_NUMBER = PREFIX_QUALIFIERS | {"上"}
 _SUFFIX_QUALIFIERS = frozenset({"多", "余"})
 _AFTER_UNIT_QUALIFIERS = frozenset({"以上", "左右"})
 _QUALIFIERS_EN = {
@@ -91,6 +94,7 @@ _QUALIFIERS_EN = {
     "突破": "over",
     "约": "about",
     "逾": "over",
+    "上": "over",
     "多": "more than",
     "余": "over",
     "以上": "at least",
@@ -392,7 +396,7 @@ def format_quantity(
             unit_en=unit_en,
         )
     number = format_number(amount, decimals=decimals, thousands=bool(thousands))
-    prefix = qualifier if qualifier in PREFIX_QUALIFIERS else ""
+    prefix = qualifier if qualifier in _BEFORE_NUMBER else ""
     suffix = qualifier if qualifier in _SUFFIX_QUALIFIERS else ""
     if qualifier in _AFTER_UNIT_QUALIFIERS:
         unit = f"{unit}{qualifier}"
@@ -774,6 +778,30 @@ def format_points(delta: Number, *, decimals: int = 1, locale: Locale = "zh-CN")
 
 
 _FRACTION_QUALIFIERS = ("近", "超", "突破", "约", "逾", "以上", "左右")
+_SIMPLE_DENOMINATORS = range(2, 11)
+
+
+def fraction_of_percent(percent: Number, places: int | None = None) -> Fraction | None:
+    """Return the simple fraction (denominator 2 to 10) a percentage states, or None.
+
+    A percentage states a fraction when it is that fraction exactly (50 → 1/2, 25 → 1/4) or,
+    given to at least one decimal place, is the fraction rounded to its own places (33.3 →
+    1/3, 66.67 → 2/3). A whole-number percentage that is only near a fraction (33) is not
+    taken for one: 三分之一 would claim a precision the figure does not have. ``places`` is
+    the number of decimals the figure was given with (default: those of ``percent``).
+    """
+    amount = to_decimal(percent)
+    if places is None:
+        places = max(0, -int(_trim(amount).as_tuple().exponent))
+    for denominator in _SIMPLE_DENOMINATORS:
+        for numerator in range(1, denominator):
+            candidate = Fraction(numerator, denominator)
+            if candidate.denominator != denominator:
+                continue
+            exact = _RATIO.divide(Decimal(100 * numerator), Decimal(denominator))
+            if exact == amount or (places >= 1 and _round(exact, places) == amount):
+                return candidate
+    return None
 
 
 def format_fraction(
@@ -847,8 +875,8 @@ def format_round_words(
     """Write a round figure the way headlines do: ``超万亿元``, ``近千家``, ``超百亿元``.
 
     The displayed number must be 1 before a 万/亿 unit (超1万亿元 → 超万亿元) or exactly 10,
-    100, 1000 or 10000 (近1000家 → 近千家, 10000家 → 万家). English prints the figure
-    (``over RMB 1 trillion``), which is how English says it.
+    100, 1000 or 10000 (近1000家 → 近千家, 10000家 → 万家; 上 gives 上千家). English prints the
+    figure (``over RMB 1 trillion``), which is how English says it.
 
     Raises:
         ValueError: when the figure is not such a round number.

@@ -403,7 +403,7 @@ def test_fractions_and_round_figures_in_words(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("template", "message"),
     [
-        ("{{ ind.revenue | fraction }}", "needs a value written as a fraction"),
+        ("{{ ind.revenue | fraction }}", "the fraction filter needs a fraction"),
         ("{{ ind.third | words }}", "needs a number value"),
     ],
 )
