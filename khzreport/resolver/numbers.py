@@ -7,7 +7,7 @@ the standard library) because every other part of khzreport imports it.
 Conventions:
 
 * Chinese text has no spaces between qualifier, digits and unit: ``近140亿元``, ``140多家``,
-  ``第32名``, ``18.04%``. English text uses spaces (``nearly RMB 14.0 billion``, ``No. 32``)
+  ``第32名``, ``18.04%``. English text uses spaces (``nearly RMB 14 billion``, ``No. 32``)
   except before ``%``.
 * Rounding is always :data:`decimal.ROUND_HALF_UP` (2.45 → 2.5), as readers and statistical
   yearbooks expect, never banker's rounding. Floats are converted through ``str()`` so that
@@ -48,6 +48,7 @@ __all__ = [
     "FormattedValue",
     "Locale",
     "Number",
+    "axis_unit",
     "format_date",
     "format_doubling",
     "format_fraction",
@@ -356,7 +357,7 @@ def format_quantity(
     ``source_unit`` names the unit the value is stored in; it is scaled to ``unit`` first
     (74000000000 元 → 740 亿元). ``thousands=None`` means the locale's habit: off in Chinese,
     on in English. ``decimals`` applies to the number actually displayed, which in English may
-    differ from the Chinese one (740亿元 → 74.0 billion).
+    differ from the Chinese one (9357.4亿元 → 935.74 billion).
 
     Chinese: ``近140亿元``, ``超5亿美元``, ``逾200家``, ``140多家``, ``200余个``, ``18.04%``,
     ``80%以上``, ``10万元左右`` (以上 and 左右 follow the unit, so they are part of ``unit``).
@@ -366,11 +367,11 @@ def format_quantity(
 
     * Money is restated in RMB/USD with a magnitude word chosen by size: ≥1e12 ``trillion``,
       ≥1e9 ``billion``, ≥1e6 ``million``, and, for 万-based units only, ≥1e3 ``thousand``
-      (740亿元 → ``RMB 74.0 billion``, 5亿美元 → ``USD 500 million``, 100万元 → ``RMB 1
+      (740亿元 → ``RMB 74 billion``, 5亿美元 → ``USD 500 million``, 100万元 → ``RMB 1
       million``, 50万元 → ``RMB 500 thousand``, 50000元 → ``RMB 50,000``). Billions and
-      trillions keep the significant digits of the Chinese figure, with at least one decimal
-      place (9357.4亿元 → ``RMB 935.74 billion``, 740亿元 → ``RMB 74.0 billion``); smaller
-      magnitudes show the number as it is.
+      trillions keep the significant digits of the Chinese figure and add none (9357.4亿元 →
+      ``RMB 935.74 billion``, 740亿元 → ``RMB 74 billion``, not 74.0, which would claim a
+      precision the source does not have); smaller magnitudes show the number as it is.
     * Measures are restated in the base unit: 17万平方米 → ``170,000 m²``, 亩 → ``mu``, 米 →
       ``m``, 层 → ``floors``, 年 → ``years`` (singular when the number is exactly ``1``).
     * Counting units are a bare number unless ``unit_en`` names the noun (``140 firms``); their
@@ -478,7 +479,7 @@ def _quantity_en(
         shown = _EXACT.divide(amount, size)
         default = None
         if money and size >= Decimal(10) ** 9:
-            default = max(1, -min(0, int(_trim(shown).as_tuple().exponent)))
+            default = -min(0, int(_trim(shown).as_tuple().exponent))
         return number_of(shown, default), word
 
     if unit == "%" and unit_en is None:
@@ -498,6 +499,40 @@ def _quantity_en(
             f"no English rendering for unit {unit!r}; pass unit_en or use one of the known units"
         )
     return FormattedValue(prefix, number, "", word, _join(prefix, number, word))
+
+
+def axis_unit(
+    unit: str,
+    largest: Number,
+    *,
+    locale: Locale = "zh-CN",
+    unit_en: str | None = None,
+) -> tuple[str, Decimal] | None:
+    """Return the unit a chart axis of values in ``unit`` is labelled with, and its divisor.
+
+    The axis says what the value labels say, because both come from here: Chinese keeps the
+    unit (亿元, divisor 1); English restates money with the magnitude word
+    :func:`format_quantity` gives the ``largest`` value (740亿元 → ``RMB billion`` and
+    divisor 10, so the axis reads 74 where the label reads ``RMB 74.0 billion``), measures in
+    their base unit (万平方米 → ``m²``, divisor 1/10,000) and counts with their noun
+    (``unit_en``). None when English has no word for the unit (a count without ``unit_en``).
+    """
+    _check_locale(locale)
+    if locale != "en" or unit == "%":
+        return unit, Decimal(1)
+    factor, base = _split_unit(unit)
+    amount = _EXACT.multiply(abs(to_decimal(largest)), factor)
+    if base in _CURRENCIES:
+        word, size = _magnitude(amount, allow_thousand=factor > 1)
+        return _join(unit_en or _CURRENCIES[base], word), _EXACT.divide(size, factor)
+    if base in _MEASURES:
+        return unit_en or _MEASURES[base][1], _EXACT.divide(Decimal(1), factor)
+    if unit_en is None or (base not in _COUNTERS and base != ""):
+        return None
+    if factor == 1:
+        return unit_en, Decimal(1)
+    word, size = _magnitude(amount, allow_thousand=True)
+    return _join(word, unit_en), _EXACT.divide(size, factor)
 
 
 def format_rank(

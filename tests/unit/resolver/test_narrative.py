@@ -78,7 +78,7 @@ def test_filters(report: Report, template: str, expected: str) -> None:
 
 
 def test_english_edition_formats_numbers_in_english(report: Report) -> None:
-    assert text(report, "{{ ind.cluster }}", "en") == "over RMB 74.0 billion"
+    assert text(report, "{{ ind.cluster }}", "en") == "over RMB 74 billion"
     assert text(report, "{{ ind.rank }}", "en") == "No. 32"
 
 

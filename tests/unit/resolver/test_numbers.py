@@ -424,9 +424,9 @@ def test_format_quantity_zh_number_rules(value: Any, kwargs: dict[str, Any], exp
 @pytest.mark.parametrize(
     ("value", "unit", "qualifier", "parts"),
     [
-        (140, "亿元", "近", ("nearly RMB", "14.0", "", "billion", "nearly RMB 14.0 billion")),
+        (140, "亿元", "近", ("nearly RMB", "14", "", "billion", "nearly RMB 14 billion")),
         (5, "亿美元", "超", ("over USD", "500", "", "million", "over USD 500 million")),
-        (740, "亿元", "突破", ("over RMB", "74.0", "", "billion", "over RMB 74.0 billion")),
+        (740, "亿元", "突破", ("over RMB", "74", "", "billion", "over RMB 74 billion")),
         (100, "万颗", "约", ("about", "1", "", "million", "about 1 million")),
         (140, "家", "多", ("more than", "140", "", "", "more than 140")),
         (200, "个", "余", ("over", "200", "", "", "over 200")),
@@ -465,18 +465,20 @@ def test_format_quantity_en_every_qualifier_goes_first(
 @pytest.mark.parametrize(
     ("value", "unit", "expected"),
     [
-        (740, "亿元", "RMB 74.0 billion"),
-        (140, "亿元", "RMB 14.0 billion"),
+        (740, "亿元", "RMB 74 billion"),
+        (140, "亿元", "RMB 14 billion"),
         (739.56, "亿元", "RMB 73.956 billion"),
         (9357.4, "亿元", "RMB 935.74 billion"),
         (1.25, "万亿元", "RMB 1.25 trillion"),
-        (10, "亿元", "RMB 1.0 billion"),
+        (12.33, "万亿元", "RMB 12.33 trillion"),
+        (1000, "亿元", "RMB 100 billion"),
+        (10, "亿元", "RMB 1 billion"),
         (5, "亿元", "RMB 500 million"),
         (1.5, "亿元", "RMB 150 million"),
         (12_000, "亿元", "RMB 1.2 trillion"),
         (5, "亿美元", "USD 500 million"),
         (1.25, "亿美元", "USD 125 million"),
-        (50, "亿美元", "USD 5.0 billion"),
+        (50, "亿美元", "USD 5 billion"),
         (50, "万元", "RMB 500 thousand"),
         (99, "万元", "RMB 990 thousand"),
         (100, "万元", "RMB 1 million"),
@@ -498,7 +500,7 @@ def test_format_quantity_en_money(value: Any, unit: str, expected: str) -> None:
 
 def test_format_quantity_en_money_from_source_unit() -> None:
     result = format_quantity(74_000_000_000, "亿元", source_unit="元", locale="en")
-    assert result.text == "RMB 74.0 billion"
+    assert result.text == "RMB 74 billion"
 
 
 @pytest.mark.parametrize(
@@ -516,7 +518,7 @@ def test_format_quantity_en_decimals_apply_to_displayed_number(
 
 
 def test_format_quantity_en_unit_en_replaces_currency_code() -> None:
-    assert format_quantity(740, "亿元", unit_en="CNY", locale="en").text == "CNY 74.0 billion"
+    assert format_quantity(740, "亿元", unit_en="CNY", locale="en").text == "CNY 74 billion"
 
 
 @pytest.mark.parametrize(
