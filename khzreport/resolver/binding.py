@@ -15,6 +15,7 @@ from fractions import Fraction
 from ..document import Direction
 from ..model import Indicator, Report
 from . import numbers as nb
+from .nouns import counting_noun, singular
 
 PENDING_ZH = "〔待填〕"
 PENDING_EN = "[to come]"
@@ -32,6 +33,8 @@ class Locale:
     language: str = "zh-CN"
     missing_en: list[str] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
+    nounless: list[str] = field(default_factory=list)
+    """Indicators counted in a Chinese counter (个, 颗) for which no English noun was found."""
 
     @property
     def en(self) -> bool:
@@ -118,7 +121,7 @@ class Bound:
                 decimals=self._decimals,
                 source_unit=ind.source_unit,
                 locale=self._lang,
-                unit_en=ind.unit_en,
+                unit_en=self._unit_en(),
             )
         if value is None:
             if ind.rank is not None:
@@ -129,7 +132,6 @@ class Bound:
                 return nb.FormattedValue("", text, "", "", text)
             raise BindingError(f"indicator '{ind.id}' has no value")
         q = ind.qualifier if qualifier else None
-        self._note_counting_noun()
         if ind.in_words and qualifier:
             text = self.fraction() if self._states_a_fraction() else self.words()
             return nb.FormattedValue("", text, "", "", text)
@@ -143,7 +145,7 @@ class Bound:
             decimals=self._decimals,
             source_unit=ind.source_unit,
             locale=self._lang,
-            unit_en=ind.unit_en,
+            unit_en=self._unit_en(value),
         )
 
     def full(self) -> str:
@@ -223,7 +225,7 @@ class Bound:
                 qualifier=ind.qualifier,
                 source_unit=ind.source_unit,
                 locale=self._lang,
-                unit_en=ind.unit_en,
+                unit_en=self._unit_en(ind.value),
             )
         except ValueError as exc:
             raise BindingError(f"indicator '{self.id}': {exc}") from None
@@ -273,23 +275,36 @@ class Bound:
             return float(ind.rank.position) if ind.rank and ind.rank.position else None
         return float(self._display_decimal(ind.current))
 
-    def _note_counting_noun(self) -> None:
-        """Note an English figure that counts things with no noun: "164" says nothing."""
+    def _unit_en(self, value: nb.Number | None = None) -> str | None:
+        """Return the English word of the unit: ``unit_en``, or the noun a counter counts.
+
+        A Chinese count carries its noun in the counter (164家); English needs the noun
+        (164 zones), so without ``unit_en`` it is found from the labels and the counter
+        (:func:`~khzreport.resolver.nouns.counting_noun`), singular for a count of one. When
+        none fits, the figure prints bare and the indicator is noted for a located warning.
+        """
         ind = self.indicator
-        if self.locale.en and not ind.unit_en and ind.unit and nb.is_counting_unit(ind.unit):
-            self.locale.missing_en.append(f"indicators.{ind.id}.unit_en")
+        if ind.unit_en or not self.locale.en or not ind.unit or not nb.is_counting_unit(ind.unit):
+            return ind.unit_en
+        noun = counting_noun(ind.unit, ind.label_en, ind.label)
+        if noun is None:
+            self.locale.nounless.append(ind.id)
+            return None
+        if value is not None and not isinstance(value, Fraction):
+            if self._display_decimal(value) == 1:
+                return singular(noun)
+        return noun
 
     def _quantity(self, value: nb.Number) -> nb.FormattedValue:
         """Return another value of this indicator (previous, target, a year) in its unit."""
         ind = self.indicator
-        self._note_counting_noun()
         return nb.format_quantity(
             value,
             ind.unit,
             decimals=self._decimals,
             source_unit=ind.source_unit,
             locale=self._lang,
-            unit_en=ind.unit_en,
+            unit_en=self._unit_en(value),
         )
 
     def _display_decimal(self, value: nb.Number) -> nb.Decimal:

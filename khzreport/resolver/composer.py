@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -107,6 +108,16 @@ class Composer:
             self.warn(
                 "english-missing",
                 f"{len(missing)} text(s) have no English version and stay in Chinese: {shown}",
+            )
+        for ident in dict.fromkeys(self.locale.nounless):
+            i = [x.id for x in self.report.indicators].index(ident)
+            unit = self.report.indicators[i].unit
+            self.warn(
+                "english-count-noun",
+                f"indicator '{ident}' counts in {unit} and no English noun fits its labels: "
+                "the English edition prints the bare number",
+                ("indicators", i, "unit_en"),
+                "name what is counted, e.g. unit_en: projects",
             )
         for ident, caption in self.without_image.items():
             i = [f.id for f in self.report.figures].index(ident)
@@ -380,10 +391,12 @@ class Composer:
             categories, series = self._grouped_series(spec, path, unit)
         elif spec.kind in ("line", "combo"):
             categories, series = self._time_series(spec, path, unit, notes)
-            if spec.kind == "combo":
-                return self._combo(spec, title, categories, series, unit, notes)
         else:
             categories, series = self._big_number(spec)
+        if spec.kind != "big_number":
+            unit, series = self._axis_unit(unit, series)
+        if spec.kind == "combo":
+            return self._combo(spec, title, categories, series, unit, notes)
         return ChartData(
             id=spec.id,
             kind=spec.kind,
@@ -398,11 +411,88 @@ class Composer:
     def _year(self, year: int) -> str:
         return nb.format_year(year, locale="en" if self.locale.en else "zh-CN")
 
+    def _axis_unit(
+        self, unit: str | None, series: tuple[ChartSeries, ...]
+    ) -> tuple[str | None, tuple[ChartSeries, ...]]:
+        """Return the axis unit and the series in it, as the number layer words the labels.
+
+        When every drawn indicator has one unit, :func:`numbers.axis_unit` names the axis
+        (``RMB billion`` beside labels in billions) and the values are divided to match; a
+        chart of mixed units keeps the unit its spec gives.
+        """
+        ids = [p.indicator for s in series for p in s.points if p.indicator]
+        if not ids:
+            return unit, series
+        inds = [self.report.indicator(i) for i in dict.fromkeys(ids)]
+        if any(i.rank is not None and i.current is None for i in inds):
+            return unit, series
+        units = {(i.unit, i.unit_en) for i in inds}
+        values = [abs(p.value) for s in series for p in s.points if p.value is not None]
+        if len(units) != 1 or not values:
+            return unit, series
+        ((shared, shared_en),) = units
+        try:
+            found = nb.axis_unit(
+                shared, max(values), locale="en" if self.locale.en else "zh-CN", unit_en=shared_en
+            )
+        except ValueError:
+            return unit, series
+        if found is None or not found[0]:
+            return unit, series
+        text, divisor = found
+        if divisor == 1:
+            return text, series
+        scaled = tuple(
+            ChartSeries(
+                s.name,
+                tuple(
+                    ChartPoint(
+                        p.category,
+                        None if p.value is None else float(nb.to_decimal(p.value) / divisor),
+                        p.label,
+                        p.indicator,
+                        p.total,
+                    )
+                    for p in s.points
+                ),
+                text,
+            )
+            for s in series
+        )
+        return text, scaled
+
+    def _chart_label(self, text: str, path: PathKey) -> str:
+        """Return a chart's category or series label, shortened with … when it is too long.
+
+        A chart has room for a label of about :data:`CHART_LABEL_EMS` Chinese characters; a
+        longer one would crowd out the plot (or, at a thousand characters, leave it blank), so
+        it is cut with an ellipsis and a located warning.
+        """
+        if _ems(text) <= CHART_LABEL_EMS:
+            return text
+        cut = ""
+        for ch in text:
+            if _ems(cut + ch) > CHART_LABEL_EMS - 1:
+                break
+            cut += ch
+        short = cut.rstrip() + "…"
+        self.warn(
+            "chart-label-shortened",
+            f"a chart label of {len(text)} characters is shortened to '{short}'",
+            path,
+            f"give the chart a short label (at most {CHART_LABEL_EMS} Chinese characters) "
+            "in 'labels' or the indicator's 'short_label'",
+        )
+        return short
+
     def _category_series(
         self, spec: ChartSpec, path: PathKey, unit: str | None
     ) -> tuple[tuple[str, ...], tuple[ChartSeries, ...]]:
         ids = spec.indicators or []
-        labels = self._labels(spec, ids, path)
+        labels = [
+            self._chart_label(lab, self._label_path(spec, ids, path, k))
+            for k, lab in enumerate(self._labels(spec, ids, path))
+        ]
         points = tuple(self._point(lab, ident) for lab, ident in zip(labels, ids, strict=True))
         return tuple(labels), (ChartSeries(None, points, unit or ""),)
 
@@ -410,17 +500,23 @@ class Composer:
         self, spec: ChartSpec, path: PathKey, unit: str | None
     ) -> tuple[tuple[str, ...], tuple[ChartSeries, ...]]:
         en = spec.categories_en or []
+        field = "categories_en" if self.locale.en and spec.categories_en else "categories"
         categories = tuple(
-            clean_text(
-                self.locale.pick(
-                    c, en[k] if k < len(en) else None, f"charts.{spec.id}.categories_en"
-                )
+            self._chart_label(
+                clean_text(
+                    self.locale.pick(
+                        c, en[k] if k < len(en) else None, f"charts.{spec.id}.categories_en"
+                    )
+                ),
+                (*path, field, k),
             )
             for k, c in enumerate(spec.categories or [])
         )
         series = tuple(
             ChartSeries(
-                self.text(s.name, s.name_en, (*path, "series", j, "name")) if s.name else None,
+                self._series_name(s.name, s.name_en, (*path, "series", j, "name"))
+                if s.name
+                else None,
                 tuple(
                     self._point(cat, ident)
                     for cat, ident in zip(categories, s.indicators or [], strict=True)
@@ -457,9 +553,9 @@ class Composer:
                             f"{b.short_label()}: no data for {cat}",
                         )
                     )
-                points.append(ChartPoint(cat, v, lab if v is not None else ""))
+                points.append(ChartPoint(cat, v, lab if v is not None else "", ident))
             name = (
-                self.text(s.name, s.name_en, (*path, "series", j, "name"))
+                self._series_name(s.name, s.name_en, (*path, "series", j, "name"))
                 if s.name
                 else b.short_label()
             )
@@ -538,9 +634,26 @@ class Composer:
             ]
         return [self.bound(i).short_label() for i in ids]
 
+    def _series_name(self, zh: str, en: str | None, path: PathKey) -> str:
+        used = (*path[:-1], f"{path[-1]}_en") if self.locale.en and en else path
+        return self._chart_label(self.text(zh, en, path), used)
+
+    def _label_path(self, spec: ChartSpec, ids: list[str], path: PathKey, k: int) -> PathKey:
+        """Return the field a chart's ``k``-th category label comes from (for its warning)."""
+        if spec.labels:
+            return (*path, "labels_en" if self.locale.en and spec.labels_en else "labels", k)
+        i = [x.id for x in self.report.indicators].index(ids[k])
+        ind = self.report.indicators[i]
+        name = "short_label" if ind.short_label else "label"
+        return ("indicators", i, f"{name}_en" if self.locale.en else name)
+
     def _point(self, category: str, ident: str) -> ChartPoint:
         b = self.bound(ident)
-        return ChartPoint(category, b.numeric(), b.full())
+        rank = b.indicator.rank
+        total = (
+            float(rank.of) if rank is not None and rank.of and b.indicator.current is None else None
+        )
+        return ChartPoint(category, b.numeric(), b.full(), ident, total)
 
     def table(self, spec: TableSpec, path: PathKey) -> Table | None:
         """Return a numbered table whose rows are indicators."""
@@ -593,6 +706,7 @@ class Composer:
             numeric_columns=numeric,
             anchor=anchor,
             note=self.definitions_note(spec.rows) if spec.definitions else None,
+            indicators=tuple(spec.rows),
             origin=self.where(path),
         )
 
@@ -770,6 +884,14 @@ def strip_source_prefix(source: str) -> str:
         if source.startswith(prefix):
             return source[len(prefix) :].strip()
     return source
+
+
+CHART_LABEL_EMS = 24
+"""The longest chart label, in Chinese characters (a Latin letter counts about half)."""
+
+
+def _ems(text: str) -> float:
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55 for ch in text)
 
 
 def _chart_indicators(spec: ChartSpec) -> list[str]:

@@ -236,7 +236,7 @@ QUALIFIED_EN = [
     "at least 80%",
     "about 80%",
     "around RMB 100 thousand",
-    "over RMB 120.0 billion",
+    "over RMB 120 billion",
     "17–20%",
     "3–5 years",
 ]
@@ -252,7 +252,7 @@ def test_postfix_qualifiers_and_ranges_in_prose(tmp_path: Path) -> None:
     [en] = nodes(api.resolve(report, language="en"), Paragraph)
     assert en.text == (
         "over 200 zones, at least 80% of the country, accounts for about 80% of the city; "
-        "fee around RMB 100 thousand, sales over RMB 120.0 billion, intensity 17–20%, 3–5 years."
+        "fee around RMB 100 thousand, sales over RMB 120 billion, intensity 17–20%, 3–5 years."
     )
 
 
@@ -637,13 +637,12 @@ def test_a_rank_as_an_ordinal_in_words(tmp_path: Path, position: int, zh: str, e
     assert english.text.startswith(f"居全球{en}，")
 
 
-def test_an_english_count_without_a_noun_is_noted_as_missing_english(tmp_path: Path) -> None:
+def test_an_english_count_names_what_it_counts(tmp_path: Path) -> None:
     document = api.resolve(load(tmp_path), language="en")
-    [warning] = [d for d in document.diagnostics if d.code == "english-missing"]
-    assert "indicators.firms.unit_en" in warning.message
-    named = SOURCE.replace("    unit: 家\n", "    unit: 家\n    unit_en: firms\n")
-    document = api.resolve(load(tmp_path, named), language="en")
-    [warning] = [d for d in document.diagnostics if d.code == "english-missing"]
-    assert "unit_en" not in warning.message
-    [paragraph] = nodes(document, Paragraph)
-    assert "企业down 3.53% year on year" in paragraph.text
+    assert not [d for d in document.diagnostics if d.code == "english-count-noun"]
+    [panel] = nodes(document, KpiPanel)
+    [card] = [c for c in panel.cards if c.indicator == "firms"]
+    assert (card.number, card.unit, card.value_text) == ("164", "firms", "164 firms")
+    named = SOURCE.replace("    unit: 家\n", "    unit: 家\n    unit_en: zones\n")
+    [panel] = nodes(api.resolve(load(tmp_path, named), language="en"), KpiPanel)
+    assert "164 zones" in [c.value_text for c in panel.cards]
