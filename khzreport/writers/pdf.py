@@ -104,17 +104,20 @@ class ChartImage(Protocol):
 
 @dataclasses.dataclass(frozen=True)
 class _PdfFonts:
-    """The faces the templates name: CJK body and heading, optional Latin, and every font
-    file Typst may read (resolved)."""
+    """The faces the templates name: CJK body, heading, quote (楷体) and title, optional
+    Latin, and every font file Typst may read (resolved)."""
 
     body: fontlib.FontFile
     heading: fontlib.FontFile
     latin: fontlib.FontFile | None
     files: tuple[Path, ...]
+    quote: fontlib.FontFile | None = None
+    title: fontlib.FontFile | None = None
 
     def all(self) -> list[fontlib.FontFile]:
         """Return every face, Latin first (the order Typst tries them in body text)."""
-        return [f for f in (self.latin, self.body, self.heading) if f is not None]
+        faces = (self.latin, self.body, self.heading, self.quote, self.title)
+        return [f for f in faces if f is not None]
 
 
 def render_pdf(
@@ -202,6 +205,8 @@ def _resolve_fonts(theme: Theme, chart_text: bool = False) -> _PdfFonts:
     files = fontlib.theme_font_files(theme)
     body = fontlib.find_font(theme.fonts.pdf_body, files, purpose="PDF body text")
     heading = fontlib.find_font(theme.fonts.pdf_heading, files, purpose="PDF headings")
+    quote = fontlib.find_font(theme.fonts.pdf_quote, files, purpose="PDF quotes")
+    title = fontlib.find_font(theme.fonts.pdf_title, files, purpose="PDF titles")
     latin_found = fontlib.find_fonts(theme.fonts.latin, files, require_cjk=False)
     latin = latin_found[0] if latin_found else None
     paths = list(fontlib.font_paths_for_typst(theme))
@@ -211,7 +216,7 @@ def _resolve_fonts(theme: Theme, chart_text: bool = False) -> _PdfFonts:
         except FontError:  # the charts were drawn, so this is not expected; Typst falls back
             faces = []
         paths += [f.path.resolve() for f in faces if f.path.resolve() not in paths]
-    return _PdfFonts(body, heading, latin, tuple(paths))
+    return _PdfFonts(body, heading, latin, tuple(paths), quote, title)
 
 
 def _chart_text(document: Document, charts: Mapping[str, ChartImage]) -> bool:
@@ -330,7 +335,13 @@ def _document_data(
     lang, _, region = document.meta.language.partition("-")
     body_fonts: list[Any] = [{"name": pdf_fonts.body.family}]
     if pdf_fonts.latin is not None:
-        body_fonts.insert(0, {"name": pdf_fonts.latin.family, "covers": "latin-in-cjk"})
+        # Chinese text takes quotes and dashes from the CJK face (full width, as Chinese sets
+        # them); English takes every character its Latin face has, so “2+2+3” keeps the
+        # spaces around it and English proportions.
+        latin: dict[str, Any] = {"name": pdf_fonts.latin.family}
+        if not document.meta.language.startswith("en"):
+            latin["covers"] = "latin-in-cjk"
+        body_fonts.insert(0, latin)
     return {
         "layout": document.layout,
         "name": document.name,
@@ -338,9 +349,12 @@ def _document_data(
         "lang": lang.lower() or "zh",
         "region": region.lower() or None,
         "theme": theme.model_dump(mode="json"),
+        "page_mm": {"width": theme.page.width_mm, "height": theme.page.height_mm},
         "fonts": {
             "body": body_fonts,
             "heading": [{"name": pdf_fonts.heading.family}],
+            "quote": [*body_fonts[:-1], {"name": (pdf_fonts.quote or pdf_fonts.body).family}],
+            "title": [{"name": (pdf_fonts.title or pdf_fonts.heading).family}],
         },
         "toc_depth": max(toc_levels, default=1),
         "ends_with_break": bool(document.blocks) and isinstance(document.blocks[-1], PageBreak),
