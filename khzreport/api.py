@@ -296,10 +296,13 @@ def build(
     (``briefing-en.*`` for the English edition). Every stage reports into one
     :class:`~khzreport.diagnostics.Diagnostics` channel, returned as
     :attr:`BuildResult.diagnostics`. With ``strict``, the warnings are raised together as
-    located errors once everything is rendered and before any file is written. ``draft``
+    located errors once everything is rendered and before any file is written, and lint
+    runs first: its findings (see :func:`lint`) fail the build the same way. ``draft``
     prints 征求意见稿 (DRAFT) across every page, as ``meta.draft`` in the source does.
     """
     report = source if isinstance(source, Report) else load(source)
+    if strict:
+        raise_all(lint(report))
     fmts = parse_formats(formats)
     smap = source_map(report)
     if outdir is None:

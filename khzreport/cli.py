@@ -175,9 +175,6 @@ def build(
     """
     from . import api
 
-    if strict:
-        report = api.load(source)
-        raise_all(api.lint(report))
     result = api.build(
         source,
         outdir,
