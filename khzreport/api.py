@@ -20,6 +20,7 @@ from .layouts import compose_briefing, compose_sheet
 from .locations import source_map
 from .model import Report
 from .output import output_lock, write_files_atomic
+from .resolver import advisor
 from .resolver import lint as resolver_lint
 from .resources import cache_dir, using_cache
 from .source import reader
@@ -137,8 +138,25 @@ def validate_source(
 
 
 def lint(report: Report) -> list[KhzReportError]:
-    """Return the consistency findings on a report (see :mod:`khzreport.lint`)."""
+    """Return the consistency findings on a report (see :mod:`khzreport.resolver.lint`)."""
     return resolver_lint.lint(report)
+
+
+def advise(report: Report) -> list[Diagnostic]:
+    """Return the chart advisor's warnings (see :mod:`khzreport.resolver.advisor`).
+
+    Charts that mislead (96 against 1, two numbers, stocks beside flows, ranks of lists of
+    different sizes on one axis) and figures the briefing prints more than three times,
+    each located. The count of prints reads the resolved briefing; a report that does not
+    resolve gets the chart warnings only (its errors are validate's).
+    """
+    smap = source_map(report)
+    found = list(advisor.chart_advice(report, smap))
+    try:
+        document = resolve(report, diagnostics=Diagnostics())
+    except KhzReportError:
+        return found
+    return [*found, *advisor.repeated_figures(report, document, smap)]
 
 
 def render_charts(

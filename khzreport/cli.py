@@ -109,8 +109,9 @@ def validate(source: Path, language: str | None) -> None:
 
 @main.command()
 @SOURCE
+@click.option("--strict", is_flag=True, help="Treat the chart advisor's warnings as findings.")
 @_errors_handled
-def lint(source: Path) -> None:
+def lint(source: Path, strict: bool) -> None:
     """Check SOURCE for numbers typed into prose and for inconsistent data.
 
     \b
@@ -120,13 +121,25 @@ def lint(source: Path) -> None:
     Also: parts (parts_of) not above their total, shares not above the whole,
     series without missing years, one unit per chart.
     Exits 2 when there are findings.
+
+    \b
+    The chart advisor warns of charts whose largest bar is over 20 times the
+    smallest, charts of fewer than three values, stocks charted with flows,
+    ranks of lists of different sizes on one axis, and figures the briefing
+    prints more than three times (errors with --strict).
     """
     from . import api
 
     report = api.load(source)
     api.validate(report)
-    raise_all(api.lint(report))
-    click.echo(f"{source}: no findings")
+    findings: list[KhzReportError] = list(api.lint(report))
+    advice = api.advise(report)
+    if strict:
+        findings += [d.as_error() for d in advice]
+    else:
+        _print_diagnostics(advice)
+    raise_all(findings)
+    click.echo(f"{source}: no findings" + (f", {len(advice)} warning(s)" if advice else ""))
 
 
 @main.command()

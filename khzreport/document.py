@@ -31,7 +31,8 @@ class Node:
 
     ``origin`` is where in the source the block came from, so a writer that cannot draw it
     can say where it is; it never takes part in comparisons. ``keep_together`` is the
-    layout's decision that the block must not be split across pages. ``kind`` names the
+    layout's decision that the block must not be split across pages, ``keep_with_next``
+    that its end stays on the page where the next block starts. ``kind`` names the
     block type in snake case (``kpi_panel``): the DOCX writer's ``block_<kind>`` method and
     the HTML macro that draw it.
     """
@@ -39,6 +40,7 @@ class Node:
     kind: ClassVar[str] = "node"
     origin: Location | None = field(default=None, compare=False)
     keep_together: bool = False
+    keep_with_next: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -69,7 +71,8 @@ class Masthead(Node):
     """A 简报 masthead: red title line, issue number, issuer and date, red rule.
 
     ``headline`` is the document's own title, printed under the rule when it differs from
-    the masthead line (昆山高新区发展简报 / 昆山高新区2023年度发展简报).
+    the masthead line (昆山高新区发展简报 / 昆山高新区2023年度发展简报). ``period`` is the
+    reporting period when it is not the calendar year (2023年前三季度).
     """
 
     title: str
@@ -77,16 +80,21 @@ class Masthead(Node):
     issuer: str
     date_text: str
     headline: str | None = None
+    period: str | None = None
 
 
 @dataclass(frozen=True)
 class Cover(Node):
-    """A title block or cover: title, subtitle, issuer and date."""
+    """A title block or cover: title, subtitle, reporting period, issuer and date.
+
+    ``period`` is the reporting period when it is not the calendar year (2023年前三季度).
+    """
 
     title: str
     subtitle: str | None
     issuer: str
     date_text: str
+    period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,16 +160,24 @@ class KpiCard:
     change_text: str | None = None
     direction: Direction | None = None
     note: str | None = None
+    unit_below: bool = False
+    """The unit stands on a line of its own under the number: the layout decides it for a
+    whole panel when a value with its unit would not fit its card (RMB 12.33 trillion); a
+    sign such as % stays with its number."""
 
 
 @dataclass(frozen=True)
 class KpiPanel(Node):
-    """A grid of KPI cards: ``per_row`` cards a row, ``rows`` rows (decided by the layout)."""
+    """A grid of KPI cards: ``per_row`` cards a row, ``rows`` rows (decided by the layout).
+
+    A panel is never split; ``placement`` is as for :class:`Figure`.
+    """
 
     cards: tuple[KpiCard, ...]
     title: str | None = None
     per_row: int = 0
     rows: int = 0
+    placement: Literal["here", "float"] = "here"
 
 
 @dataclass(frozen=True)
@@ -192,11 +208,18 @@ class Quote(Node):
 
 @dataclass(frozen=True)
 class ChartPoint:
-    """One drawn value: category, value as a float (None = missing) and its printed label."""
+    """One drawn value: category, value as a float (None = missing) and its printed label.
+
+    ``indicator`` is the indicator the value came from (None for a computed value such as a
+    growth rate). ``total`` is the size of the list a rank is a position in (第32名 of 178),
+    so a rank chart can show each rank among its own list.
+    """
 
     category: str
     value: float | None
     label: str
+    indicator: str | None = None
+    total: float | None = None
 
 
 @dataclass(frozen=True)
@@ -242,7 +265,11 @@ class Figure(Node):
     ``width_cm`` is the width the art is drawn at (a chart is never enlarged past its own
     width), ``height_cm`` the most height a photo may take; the layout decides both.
     ``anchor`` is what cross-references link to (``figure-3``, ``annex-figure-1``).
-    ``note`` is the 口径 note printed under it (注：…).
+    ``note`` is the 口径 note printed under it (注：…). ``placement`` is ``float`` when the
+    figure may move to the top or bottom of its page, or to the next page, so that text
+    flows on instead of leaving a blank foot where the figure did not fit; ``here`` keeps it
+    in the text's order (a one-page sheet). A writer that cannot float (Word) keeps the
+    figure in order and only its caption and notes with it.
     """
 
     number: int
@@ -257,6 +284,7 @@ class Figure(Node):
     height_cm: float | None = None
     anchor: str = ""
     note: str | None = None
+    placement: Literal["here", "float"] = "here"
 
 
 @dataclass(frozen=True)
@@ -266,6 +294,7 @@ class Table(Node):
     ``widths`` are the columns' shares of the text width (summing to 1) and ``align`` their
     alignment (numbers right); the layout decides both. ``anchor`` is what cross-references
     link to (``table-2``, ``annex-table-1``). ``note`` is the 口径 note under it (注：…).
+    ``indicators`` are the indicators of the rows, in order.
     """
 
     number: int
@@ -280,6 +309,7 @@ class Table(Node):
     align: tuple[Align, ...] = ()
     anchor: str = ""
     note: str | None = None
+    indicators: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -292,9 +322,14 @@ class Tags(Node):
 
 @dataclass(frozen=True)
 class Facts(Node):
-    """Label/value pairs in a compact list (kind, founded, area on a park sheet)."""
+    """Label/value pairs in a compact list (kind, founded, area on a park sheet).
+
+    ``columns`` is how many pairs stand side by side, the layout's decision (0: all of them,
+    at most three, in one row).
+    """
 
     items: tuple[tuple[str, str], ...]
+    columns: int = 0
 
 
 @dataclass(frozen=True)

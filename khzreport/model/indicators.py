@@ -124,6 +124,12 @@ class Indicator(Strict):
     growth_fall: Literal["下降", "减少"] | None = Field(
         default=None, description="The word for a fall: 下降 (default) or 减少."
     )
+    measure: Literal["stock", "flow"] | None = Field(
+        default=None,
+        description="stock (存量): a level at a moment (820 high-tech firms at year end, an "
+        "area); flow (流量): an amount over the period (56 new firms in 2023, a year's output). "
+        "Lint warns of a chart that mixes the two; nothing is inferred when it is not given.",
+    )
     rank: Rank | None = None
     share_of: Id | None = Field(
         default=None, description="Indicator id of the whole this is part of."
@@ -169,6 +175,14 @@ class Indicator(Strict):
                     "write one 'YEAR: value' entry per year, e.g. 2023: 440",
                 )
         return v
+
+    @field_validator("measure", mode="before")
+    @classmethod
+    def _measure_in_chinese(cls, v: Any) -> Any:
+        """Accept the statistician's words: 存量 is a stock, 流量 (or 增量) a flow."""
+        return (
+            {"存量": "stock", "流量": "flow", "增量": "flow"}.get(v, v) if isinstance(v, str) else v
+        )
 
     @field_validator("growth_base", mode="after")
     @classmethod

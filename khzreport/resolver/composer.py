@@ -416,9 +416,10 @@ class Composer:
     ) -> tuple[str | None, tuple[ChartSeries, ...]]:
         """Return the axis unit and the series in it, as the number layer words the labels.
 
-        When every drawn indicator has one unit, :func:`numbers.axis_unit` names the axis
-        (``RMB billion`` beside labels in billions) and the values are divided to match; a
-        chart of mixed units keeps the unit its spec gives.
+        When every drawn indicator has one unit that the edition restates (English money in
+        billions, areas in m²), :func:`numbers.axis_unit` names the axis (``RMB billion``
+        beside labels in billions) and the values are divided to match; otherwise the spec's
+        unit stands (``营业收入（亿元）``), or the indicators' when the spec gives none.
         """
         ids = [p.indicator for s in series for p in s.points if p.indicator]
         if not ids:
@@ -441,7 +442,7 @@ class Composer:
             return unit, series
         text, divisor = found
         if divisor == 1:
-            return text, series
+            return unit or text, series
         scaled = tuple(
             ChartSeries(
                 s.name,

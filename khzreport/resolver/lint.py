@@ -13,7 +13,9 @@ digits, and both checks cover titles, captions, positioning lines and tags as we
 
 Checks on the data: parts marked ``parts_of`` do not add up to more than their total; a part
 is not larger than the whole it is a ``share_of``; a previous rank lies within its list; a time
-series has no missing years; the values of one chart share a unit.
+series has no missing years; the values of one chart share a unit. The chart advisor
+(:mod:`khzreport.resolver.advisor`) adds warnings on charts that mislead and figures printed
+too often.
 """
 
 from __future__ import annotations

@@ -879,6 +879,7 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "growth": (GROWTH, ("增长率", "增速", "增长", "比上年增长", "同比增长")),
     "target": (NUMBER, ("目标", "目标值")),
     "target_period": (PERIOD, ("目标时期",)),
+    "measure": (TEXT, ("存量流量", "指标性质")),
     "share_of": (TEXT, ()),
     "parts_of": (TEXT, ()),
     "source": (TEXT, ("来源", "资料来源", "数据来源")),

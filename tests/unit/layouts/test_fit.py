@@ -19,14 +19,14 @@ def _figure(document: Document) -> Figure:
 
 def test_a_figure_drawn_smaller_is_sized_for_its_new_width() -> None:
     report = khzreport.load(EXAMPLE)
-    sheet = resolve(report, park="haokang_centre")
+    sheet = resolve(report, park="jiangsu_luhang")
     drafts: list[Document] = []
 
     def render(document: Document) -> bytes:
         drafts.append(document)
         return b"1" if _figure(document).width == "small" else b"2"
 
-    fitted = fit_sheet(report, "haokang_centre", sheet, render, lambda pdf: int(pdf))
+    fitted = fit_sheet(report, "jiangsu_luhang", sheet, render, lambda pdf: int(pdf))
     figure = _figure(fitted.document)
     assert figure.width == "small"
     assert (figure.width_cm, figure.height_cm) == figure_size(figure, sheet.theme)
