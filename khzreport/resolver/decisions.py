@@ -12,9 +12,22 @@ from __future__ import annotations
 import dataclasses
 import math
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
-from ..document import Align, Block, Callout, Figure, KpiPanel, Quote, Table
+from ..document import (
+    Align,
+    Attachments,
+    Block,
+    Callout,
+    Figure,
+    KpiCard,
+    KpiPanel,
+    Paragraph,
+    Quote,
+    Run,
+    Signature,
+    Table,
+)
 from ..theme import Theme
 from .numbers import to_chinese_numeral
 
@@ -25,23 +38,94 @@ TABLE_CELL_PAD_PT = 6
 PT_PER_MM = 72 / 25.4
 KEEP_TOGETHER = (KpiPanel, Figure, Callout, Quote)
 """Blocks that must not be split across pages (a figure stays with its caption)."""
+CLOSING = (Attachments, Signature)
+"""The blocks that close the text; neither may stand on a page without the text before it.
+The 版记 (Distribution) may: GB/T 9704 sets it on a page of its own when the last page of
+the text has no room for it."""
 
 
-def decide(blocks: Iterable[Block], theme: Theme) -> tuple[Block, ...]:
+def decide(
+    blocks: Iterable[Block], theme: Theme, *, float_figures: bool = False
+) -> tuple[Block, ...]:
     """Return ``blocks`` with every layout decision filled in.
 
     Both layouts decide from the theme's page: the DOCX of a sheet has the theme's margins,
     and its PDF, whose margins are narrower, draws the decided shares of its own width.
+    With ``float_figures`` (the briefing's running text) figures and KPI panels may float to
+    the top or bottom of a page, so one that does not fit under its paragraph does not leave
+    the rest of the page blank; a one-page sheet keeps its order. The block before the
+    附件说明 or the 落款 keeps with it, so the 落款 never stands alone on a page.
     """
-    return tuple(_decide(block, theme) for block in blocks)
+    decided = [_decide(block, theme, float_figures) for block in _plain(blocks, theme)]
+    for i, (block, following) in enumerate(zip(decided, decided[1:], strict=False)):
+        if isinstance(following, CLOSING):
+            decided[i] = dataclasses.replace(block, keep_with_next=True)
+    return tuple(decided)
 
 
-def _decide(block: Block, theme: Theme) -> Block:
+def _plain(blocks: Iterable[Block], theme: Theme) -> Iterator[Block]:
+    """Yield the blocks with cards and boxes set as plain paragraphs where the theme asks.
+
+    A 公文-style 简报 (``kpi_style: text``, ``callout_style: plain``) has neither: the
+    headline figures become one sentence led by the panel's title, a call-out a paragraph led
+    by its title in bold. Punctuation follows the script of the words.
+    """
+    for block in blocks:
+        if isinstance(block, KpiPanel) and theme.kpi_style == "text":
+            yield _kpi_sentence(block)
+        elif isinstance(block, Callout) and theme.callout_style == "plain":
+            lead = block.title + _stop(block.title) if block.title else ""
+            runs = (Run(lead, strong=True), *block.runs) if lead else block.runs
+            yield Paragraph(runs, origin=block.origin)
+        else:
+            yield block
+
+
+def _kpi_sentence(panel: KpiPanel) -> Paragraph:
+    """Return a KPI panel as one paragraph: 2023年主要指标：电子信息突破740亿元；…。"""
+    words = [panel.title or "", *(c.label for c in panel.cards)]
+    chinese = any(_is_cjk(ch) for word in words for ch in word)
+    colon, semicolon, stop = ("：", "；", "。") if chinese else (": ", "; ", ".")
+    runs: list[Run] = []
+    if panel.title:
+        runs.append(Run(panel.title + colon, strong=True))
+    for i, card in enumerate(panel.cards):
+        gap = "" if chinese else " "
+        runs.append(Run((semicolon if i else "") + card.label + gap))
+        runs.append(Run(card.value_text, indicator=card.indicator or None))
+        if card.change_text:
+            runs.append(Run(f"（{card.change_text}）" if chinese else f" ({card.change_text})"))
+    runs.append(Run(stop))
+    return Paragraph(tuple(runs), origin=panel.origin)
+
+
+def _stop(title: str) -> str:
+    """Return what ends a bold lead-in title: a full stop, unless it ends in punctuation."""
+    if title[-1] in "。！？：":
+        return ""
+    if title[-1] in ".!?:":
+        return " "
+    return "。" if any(_is_cjk(ch) for ch in title) else ". "
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
+
+
+def _decide(block: Block, theme: Theme, float_figures: bool = False) -> Block:
     changes: dict[str, object] = {}
+    if float_figures and isinstance(block, Figure | KpiPanel):
+        changes["placement"] = "float"
     if isinstance(block, KEEP_TOGETHER):
         changes["keep_together"] = True
     if isinstance(block, KpiPanel):
-        changes["per_row"], changes["rows"] = kpi_grid(len(block.cards))
+        per_row, rows, unit_below = kpi_fit(block.cards, theme)
+        changes["per_row"], changes["rows"] = per_row, rows
+        if unit_below:
+            changes["cards"] = tuple(
+                dataclasses.replace(c, unit_below=True) if _unit_is_a_word(c.unit) else c
+                for c in block.cards
+            )
     elif isinstance(block, Table):
         changes["widths"], changes["align"] = table_columns(
             block.header, block.rows, block.numeric_columns, theme
@@ -56,21 +140,87 @@ def text_width_mm(theme: Theme) -> float:
     return theme.page.width_mm - theme.page.margin_left - theme.page.margin_right
 
 
+def grid_tracking_pt(theme: Theme) -> float:
+    """Return the letter spacing (points, negative narrows) that sets ``text_grid.chars``
+    body characters on a line: GB/T 9704's 28 characters of 三号 in 156 mm are each a fifth
+    of a point narrower than 16 pt. Rounded down to a twentieth of a point (Word's unit), so
+    the last character always fits."""
+    if theme.text_grid is None:
+        return 0.0
+    pitch = text_width_mm(theme) * PT_PER_MM / theme.text_grid.chars
+    return math.floor((pitch - theme.sizes.body) * 20) / 20
+
+
 def table_font_pt(theme: Theme) -> float:
     """Return the size of table text and small print: one point under the body text."""
+    if theme.sizes.table is not None:
+        return float(theme.sizes.table)
     return float(round(theme.sizes.body - 1, 1))
 
 
-def kpi_grid(count: int) -> tuple[int, int]:
-    """Return (cards per row, rows) for ``count`` cards: at most four a row, rows balanced.
+def kpi_grid(count: int, most: int = KPI_MAX_PER_ROW) -> tuple[int, int]:
+    """Return (cards per row, rows) for ``count`` cards: at most ``most`` a row, rows balanced.
 
     Nine cards are 3+3+3 rather than 4+4+1, five are 3+2, eight are 4+4.
     """
     if count <= 0:
         return 1, 0
-    rows = math.ceil(count / KPI_MAX_PER_ROW)
+    rows = math.ceil(count / max(1, most))
     per_row = math.ceil(count / rows)
     return per_row, math.ceil(count / per_row)
+
+
+KPI_GUTTER_PT = 7
+KPI_INSET_PT = 6
+"""Space between two cards and inside a card on each side, as the writers draw them."""
+
+
+def kpi_fit(cards: Sequence[KpiCard], theme: Theme) -> tuple[int, int, bool]:
+    """Return (cards per row, rows, unit below) so that no card's value wraps.
+
+    A value is one line: qualifier, number and unit (``突破740亿元``). When the widest value of
+    a panel does not fit its card, every card of the panel sets its unit word on a line of its
+    own (``over RMB 74`` over ``billion``; a ``%`` stays), so the panel stays regular; when even
+    the number with
+    its qualifier is too wide, the panel takes fewer cards a row. Widths are estimated from the
+    theme's sizes: a wide (CJK) character is 1 em, a digit or Latin letter 0.58 em, a space or
+    punctuation mark 0.3 em, a little more than the faces the themes name take.
+    """
+    per_row, rows = kpi_grid(len(cards))
+    if not cards:
+        return per_row, rows, False
+    small = theme.sizes.kpi_label + 1.5
+    big = theme.sizes.kpi_value
+    text = text_width_mm(theme) * PT_PER_MM
+
+    def width(part: str, size: float) -> float:
+        return size * sum(
+            1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.58 if ch.isalnum() else 0.3
+            for ch in part
+        )
+
+    def line(card: KpiCard, unit: bool) -> float:
+        gap = 0.25 * small if card.prefix else 0.0
+        value = width(card.prefix, small) + gap + width(card.number, big)
+        value += width(card.suffix, small)
+        beside = unit or not _unit_is_a_word(card.unit)
+        return value + (width(card.unit, small) + 0.25 * small if beside else 0.0)
+
+    unit_below = False
+    while True:
+        room = (text - (per_row - 1) * KPI_GUTTER_PT) / per_row - 2 * KPI_INSET_PT
+        if max(line(c, unit=True) for c in cards) <= room:
+            return per_row, rows, unit_below
+        unit_below = True
+        if max(line(c, unit=False) for c in cards) <= room or per_row == 1:
+            return per_row, rows, unit_below
+        per_row, rows = kpi_grid(len(cards), per_row - 1)
+
+
+def _unit_is_a_word(unit: str) -> bool:
+    """Return whether a unit is a word (亿元, billion, m²) rather than a sign (%), which stays
+    beside its number."""
+    return any(ch.isalpha() for ch in unit)
 
 
 def table_columns(

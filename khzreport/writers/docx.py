@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import threading
 import zipfile
 from collections import OrderedDict
@@ -32,13 +33,14 @@ import docx
 from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
-from docx.shared import Mm, Twips
+from docx.shared import Mm, Pt, Twips
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
 from lxml import etree as lxml_etree
@@ -73,12 +75,14 @@ from ..resolver.decisions import (
     PHOTO_MAX_HEIGHT_CM,
     TABLE_CELL_PAD_PT,
     display_width,
+    grid_tracking_pt,
     table_font_pt,
     text_width_mm,
 )
 from ..source.assets import read_checked
 from . import ooxml
 from .base import BlockVisitor
+from .docx_charts import add_native_chart, charts_mode, has_native_form, native_notes
 from .ooxml import PPR_ORDER, RPR_ORDER, STYLE_ORDER, TBLPR_ORDER, TCPR_ORDER, Border, TabStop
 
 __all__ = ["RenderedChartLike", "StyleSpec", "briefing_styles", "render_docx"]
@@ -143,6 +147,9 @@ class StyleSpec:
     header_shading: str | None = None
     header_borders: tuple[tuple[str, Border], ...] = ()
     dots: bool = False
+    bold: bool = False
+    grid: bool | None = None
+    tracking: float | None = None
 
 
 def _fonts(theme: Any) -> dict[str, tuple[str, str]]:
@@ -153,6 +160,7 @@ def _fonts(theme: Any) -> dict[str, tuple[str, str]]:
         "heading": (f.docx_heading_latin, f.docx_heading_cjk),
         "strong": (f.docx_heading_latin, f.docx_emphasis_cjk),
         "quote": (f.docx_body_latin, quote_cjk),
+        "title": (f.docx_heading_latin, getattr(f, "docx_title_cjk", None) or f.docx_heading_cjk),
     }
 
 
@@ -174,6 +182,9 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
     def p(name: str, font: str = "body", **kw: Any) -> StyleSpec:
         latin, east_asia = fonts[font]
         kw.setdefault("based_on", "Normal")
+        if theme.text_grid is not None and kw.get("line") == theme.line_spacing:
+            # one line of the document grid, characters narrowed to fill a line
+            kw.update(line=1.0, grid=True, tracking=grid_tracking_pt(theme))
         return StyleSpec(name, "paragraph", latin=latin, east_asia=east_asia, **kw)
 
     def ch(name: str, font: str = "body", **kw: Any) -> StyleSpec:
@@ -196,7 +207,22 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
     def rule(width: float, color: str, space: int = 1) -> Border:
         return Border(width, color, "single", space)
 
-    chapter_bar = (("left", rule(4, c.primary, 8)),)
+    def heading(level: int) -> dict[str, Any]:
+        """Return the theme's look of headings at ``level`` as style settings. A bold heading
+        in a body or quote face (GB/T 9704's 仿宋加粗) is set bold; the heading face is heavy
+        by itself."""
+        look = theme.heading_style(level)
+        return {
+            "font": look.font,
+            "size": theme.heading_size(level),
+            "color": theme.heading_color(level),
+            "bold": look.bold and look.font not in ("heading", "title"),
+        }
+
+    chapter = heading(1)
+    chapter_bar = (
+        (("left", rule(4, chapter["color"], 8)),) if theme.heading_style(1).bar else ()
+    )
     return (
         StyleSpec(
             "Normal",
@@ -207,6 +233,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
             east_asia=fonts["body"][1],
             size=s.body,
             color=c.text,
+            grid=False if theme.text_grid is not None else None,
         ),
         p(
             "Body",
@@ -238,7 +265,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         ),
         p(
             "Title",
-            "heading",
+            "title",
             builtin=True,
             size=s.title,
             color=c.primary,
@@ -268,7 +295,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         ),
         p(
             "Masthead",
-            "heading",
+            "title",
             size=s.masthead,
             color=c.masthead,
             align="center",
@@ -314,9 +341,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         p("TOCEnd", size=4, line=1.0, after=10, borders=(("bottom", rule(0.5, c.grid, 1)),)),
         p(
             "ChapterTitle",
-            "heading",
-            size=s.h1,
-            color=c.primary,
+            **chapter,
             before=18,
             after=0,
             line=1.15,
@@ -328,7 +353,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         ),
         p(
             "ChapterSubtitle",
-            "heading",
+            chapter["font"],
             size=s.h1_second,
             color=c.muted,
             after=10,
@@ -340,9 +365,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         ),
         p(
             "Heading2",
-            "heading",
-            size=s.h2,
-            color=c.primary,
+            **heading(2),
             before=12,
             after=4,
             keep_next=True,
@@ -352,9 +375,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         ),
         p(
             "Heading3",
-            "heading",
-            size=s.body,
-            color=c.text,
+            **heading(3),
             before=8,
             after=2,
             keep_next=True,
@@ -364,9 +385,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         ),
         p(
             "Heading4",
-            "heading",
-            size=s.body,
-            color=c.text,
+            **heading(4),
             before=6,
             after=2,
             keep_next=True,
@@ -456,7 +475,19 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         p("TagLine", size=s.body, line=1.6, before=4, after=6),
         p("FactLabel", "strong", size=small, color=c.muted, line=1.2),
         p("FactValue", size=small, line=1.2),
-        p("Distribution", size=small, line=1.3, keep_next=True),
+        p(
+            "Distribution",
+            size=small,
+            line=1.3,
+            keep_next=True,
+            left_chars=1,
+            right_chars=1,
+            borders=(
+                ("top", rule(1, c.text, 3)),
+                ("bottom", rule(1, c.text, 3)),
+                ("between", rule(0.5, c.text, 3)),
+            ),
+        ),
         p(
             "TimelineDate",
             "strong",
@@ -477,8 +508,8 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
             borders=(("bottom", rule(0.5, c.grid, 2)),),
         ),
         p("Footer", builtin=True, style_id="Footer", size=s.header, color=c.muted, align="center"),
+        p("FooterNote", based_on="Footer", size=s.note, color=c.muted, align="left", after=2),
         p("Spacer", size=1, line=1.0, after=6),
-        p("DistributionGap", size=s.body, line=1.0, before=18, keep_next=True),
         p("Marking", "strong", size=s.body, align="left", after=6),
         p(
             "AttachmentList",
@@ -547,15 +578,6 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
             header_borders=(("bottom", rule(0.75, c.primary, 0)),),
         ),
         tbl(
-            "DistributionTable",
-            borders=(
-                ("top", rule(1, c.text, 0)),
-                ("bottom", rule(1, c.text, 0)),
-                ("insideH", rule(0.5, c.text, 0)),
-            ),
-            cell_margins=(("top", 3), ("left", 6), ("bottom", 3), ("right", 6)),
-        ),
-        tbl(
             "FactsTable",
             borders=(("insideH", Border(0.5, c.grid, "dotted", 0)),),
             cell_margins=(("top", 2), ("left", 2), ("bottom", 2), ("right", 6)),
@@ -594,14 +616,24 @@ def _apply_style(doc: WordDocument, spec: StyleSpec) -> None:
         ooxml.set_child(el, ooxml.element("w:qFormat"), STYLE_ORDER)
     if spec.kind == "paragraph":
         _paragraph_props(el.get_or_add_pPr(), spec)
+    if spec.grid is not None:  # lines on the document grid (text_grid) or off it
+        snap = {"w:val": "1" if spec.grid else "0"}
+        ooxml.set_child(el.get_or_add_pPr(), ooxml.element("w:snapToGrid", snap), PPR_ORDER)
+    if spec.tracking:
+        spacing = {"w:val": str(round(spec.tracking * ooxml.TWIPS_PER_PT))}
+        ooxml.set_child(el.get_or_add_rPr(), ooxml.element("w:spacing", spacing), RPR_ORDER)
     if (
         spec.latin
         or spec.size
         or spec.color
         or spec.dots
+        or spec.bold
         or (spec.kind == "character" and spec.shading)
     ):
         rpr = el.get_or_add_rPr()
+        if spec.bold:
+            ooxml.set_child(rpr, ooxml.element("w:b"), RPR_ORDER)
+            ooxml.set_child(rpr, ooxml.element("w:bCs"), RPR_ORDER)
         if spec.dots:
             ooxml.set_child(rpr, ooxml.element("w:em", {"w:val": "dot"}), RPR_ORDER)
         if spec.latin and spec.east_asia:
@@ -805,13 +837,15 @@ def render_docx(
     charts: Mapping[str, RenderedChartLike],
     *,
     diagnostics: Diagnostics | None = None,
+    docx_charts: str | None = None,
 ) -> bytes:
     """Return the DOCX bytes of ``document``; ``charts`` maps ``ChartData.id`` to renderings.
 
     What cannot be drawn (a missing chart or image, text XML cannot hold, a block type the
     writer does not know) is left out and reported to ``diagnostics``, located at the block.
+    ``docx_charts`` (``native`` or ``picture``) overrides the theme's choice of chart form.
     """
-    return _DocxWriter(document, charts, diagnostics).render()
+    return _DocxWriter(document, charts, diagnostics, docx_charts).render()
 
 
 class _DocxWriter(BlockVisitor):
@@ -824,6 +858,7 @@ class _DocxWriter(BlockVisitor):
         document: Document,
         charts: Mapping[str, RenderedChartLike],
         diagnostics: Diagnostics | None = None,
+        docx_charts: str | None = None,
     ) -> None:
         super().__init__(diagnostics)
         self.src = document
@@ -835,6 +870,8 @@ class _DocxWriter(BlockVisitor):
         self.chinese = document.meta.language.lower().startswith("zh")
         self.text_width_mm = text_width_mm(self.theme)
         self.shape_ids = 0
+        self.native_charts = charts_mode(self.theme, document.layout, docx_charts) == "native"
+        self.chart_parts = 0
         self.bookmark_ids = 0
         self.svg_parts = 0
         self.footnotes: list[Any] = []
@@ -855,6 +892,8 @@ class _DocxWriter(BlockVisitor):
             self.removed = 0
             if self.visit(block):
                 self._report_removed()
+            if block.keep_with_next:
+                self._keep_last_with_next()
         self._finish_body()
         self._add_footnotes_part()
         self.where = "document properties"
@@ -935,6 +974,18 @@ class _DocxWriter(BlockVisitor):
                 return el
         return None
 
+    def _keep_last_with_next(self) -> None:
+        """Keep the end of the block just written on the page where the next block starts:
+        its last paragraph, or the paragraphs of its table's last row, keep with the next."""
+        last = self._last_body_element()
+        if last is None:
+            return
+        if last.tag == qn("w:tbl"):
+            for p in last.xpath("./w:tr[last()]//w:p"):
+                _keep_with_next(p)
+        elif last.tag == qn("w:p"):
+            _keep_with_next(last)
+
     def _gap(self) -> None:
         """Add a small spacer paragraph, unless one is already last.
 
@@ -998,13 +1049,24 @@ class _DocxWriter(BlockVisitor):
         section.footer_distance = Mm(max(10.0, page.margin_bottom * 0.45))
         opening = bool(self.src.blocks) and isinstance(self.src.blocks[0], Masthead | Cover)
         section.different_first_page_header_footer = opening
-        header = section.header
-        header.is_linked_to_previous = False
-        self._style(header.paragraphs[0], "Header")
-        if self.src.meta.running_header:
-            header.paragraphs[0].add_run(self._t(self.src.meta.running_header))
-        footers = [section.footer]
-        headers = [header]
+        grid = self.theme.text_grid
+        if grid is not None:
+            ooxml.set_doc_grid(section._sectPr, page, grid.lines)
+        dash = self.theme.page_number == "dash_outer"
+        if dash:  # GB/T 9704 7.5: the number 7 mm under the text block
+            number_mm = self.theme.sizes.header * 1.3 * 25.4 / 72
+            section.footer_distance = Mm(max(10.0, page.margin_bottom - 7 - number_mm))
+            self.doc.settings.odd_and_even_pages_header_footer = True
+        headers = [section.header, *([section.even_page_header] if dash else [])]
+        for header in headers:
+            header.is_linked_to_previous = False
+            if self.theme.running_header and self.src.meta.running_header:
+                self._style(header.paragraphs[0], "Header")
+                header.paragraphs[0].add_run(self._t(self.src.meta.running_header))
+            else:
+                self._style(header.paragraphs[0], "Spacer")
+        even_footer = section.even_page_footer if dash else None
+        footers = [section.footer, *([even_footer] if even_footer is not None else [])]
         if opening:
             section.first_page_header.is_linked_to_previous = False
             self._style(section.first_page_header.paragraphs[0], "Spacer")
@@ -1024,8 +1086,15 @@ class _DocxWriter(BlockVisitor):
             footer.is_linked_to_previous = False
             para = footer.paragraphs[0]
             self._style(para, "Footer")
-            if self.src.meta.footer_note:
-                para.add_run(self._t(self.src.meta.footer_note) + "    ")
+            if self.src.meta.footer_note:  # a line of its own, so it never wraps into the number
+                self._style(para, "FooterNote")
+                para.add_run(self._t(self.src.meta.footer_note))
+                para = footer.add_paragraph()
+                self._style(para, "Footer")
+            if self.theme.page_number != "of_total":
+                if dash:
+                    self._dash_page_number(para, even=footer is even_footer)
+                continue
             words = ("第 ", " 页  共 ", " 页") if self.chinese else ("Page ", " of ", "")
             para.add_run(words[0])
             para._p.extend(ooxml.field("PAGE", "1"))
@@ -1033,6 +1102,19 @@ class _DocxWriter(BlockVisitor):
             para._p.extend(ooxml.field("NUMPAGES", "1"))
             if words[2]:
                 para.add_run(words[2])
+
+    def _dash_page_number(self, para: WordParagraph, *, even: bool) -> None:
+        """Write "— 1 —" one character in from the outer side: right on odd pages, left on
+        even ones (GB/T 9704 7.5)."""
+        fmt = para.paragraph_format
+        one_char = Pt(self.theme.sizes.body)
+        if even:
+            fmt.alignment, fmt.left_indent = WD_ALIGN_PARAGRAPH.LEFT, one_char
+        else:
+            fmt.alignment, fmt.right_indent = WD_ALIGN_PARAGRAPH.RIGHT, one_char
+        para.add_run("— ")
+        para._p.extend(ooxml.field("PAGE", "1"))
+        para.add_run(" —")
 
     def _set_properties(self) -> None:
         meta = self.src.meta
@@ -1078,6 +1160,8 @@ class _DocxWriter(BlockVisitor):
         self._para("Masthead", block.title)
         if block.issue_text:
             self._para("MastheadIssue", block.issue_text)
+        if block.period:
+            self._para("MastheadIssue", block.period)
         self._para("MastheadInfo", f"{block.issuer}\t{block.date_text}")
         if block.headline:
             self._para("Title", block.headline)
@@ -1086,6 +1170,8 @@ class _DocxWriter(BlockVisitor):
         self._para("Title", block.title)
         if block.subtitle:
             self._para("Subtitle", block.subtitle)
+        if block.period:
+            self._para("CoverInfo", block.period)
         self._para("CoverInfo", f"{block.issuer}　{block.date_text}")
 
     def block_toc(self, block: Toc) -> None:
@@ -1149,7 +1235,7 @@ class _DocxWriter(BlockVisitor):
         for run in (*runs, None):
             run_char = None if run is None else _char_style(run)
             if run is not None and not run.target and run.note is None and run_char == char:
-                text += run.text
+                text += _unbroken(run)
                 continue
             if text:
                 self._run(para, self._t(text), char)
@@ -1161,7 +1247,7 @@ class _DocxWriter(BlockVisitor):
             elif run.note is not None:
                 para._p.append(self._footnote(run.note))
             else:
-                text = run.text
+                text = _unbroken(run)
 
     def _footnote(self, note: tuple[Run, ...]) -> Any:
         """Return the reference run of a real Word footnote holding ``note``.
@@ -1240,7 +1326,9 @@ class _DocxWriter(BlockVisitor):
         per_row = block.per_row or len(cards)
         for start in range(0, len(cards), per_row):
             if start:
-                self._para("PanelGap")
+                gap = self._para("PanelGap")
+                if block.keep_together:
+                    _keep_with_next(gap._p)
             chunk = cards[start : start + per_row]
             width = self._text_twips() // len(chunk)
             table = self._add_table(1, len(chunk), "KpiGrid", [width] * len(chunk))
@@ -1249,14 +1337,25 @@ class _DocxWriter(BlockVisitor):
             for cell, card in zip(table.rows[0].cells, chunk, strict=True):
                 ooxml.set_cell_valign(cell._tc.get_or_add_tcPr(), "center")
                 self._kpi_card(cell, card)
+                if block.keep_together and start + per_row < len(cards):
+                    for para in cell.paragraphs:  # this row stays with the next
+                        _keep_with_next(para._p)
         self._gap()
 
     def _kpi_card(self, cell: Any, card: KpiCard) -> None:
-        value = self._cell_para(
-            cell, "KpiValue", self._t(card.prefix + card.number + card.suffix), first=True
-        )
+        """Write a card; its value never wraps: spaces in it do not break (the layout sized the
+        cards for the value), and the unit stands on its own line when the layout says so."""
+        gap = " " if card.prefix[-1:].isascii() and card.prefix[-1:].isalpha() else ""
+        line = (card.prefix + gap + card.number + card.suffix).replace(" ", "\u00a0")
+        value = self._cell_para(cell, "KpiValue", self._t(line), first=True)
         if card.unit:
-            self._run(value, self._t(card.unit), "KpiUnit")
+            unit = self._run(value, "", "KpiUnit")
+            if card.unit_below:
+                unit.add_break()
+                unit.add_text(self._t(card.unit))
+            else:
+                spaced = card.unit[:1].isascii() and card.unit[:1].isalpha()
+                unit.add_text(self._t(("\u00a0" if spaced else "") + card.unit.replace(" ", "\u00a0")))
         self._cell_para(cell, "KpiLabel", self._t(card.label))
         if card.change_text:
             style = {"up": "KpiUp", "down": "KpiDown"}.get(card.direction or "", "KpiFlat")
@@ -1292,15 +1391,48 @@ class _DocxWriter(BlockVisitor):
             self._para("QuoteAttribution", block.attribution)
 
     def block_figure(self, block: Figure) -> None:
-        picture = self._picture(block)
+        native = self._native_chart(block)
+        picture = native if native is not None else self._picture(block)
         if picture is not None:
             para = self._para("Figure")
             para._p.append(ooxml.drawing_run(picture))
+        if native is not None and block.chart is not None and native_notes(block.chart):
+            self._para("SourceNote", native_notes(block.chart))
         self._caption(block.label, block.number, block.caption, block.anchor)
         if block.note:
             self._para("SourceNote", block.note)
         if block.source:
             self._para("SourceNote", block.source)
+
+    def _native_chart(self, block: Figure) -> Any | None:
+        """Return a chart figure as a native Word chart, or ``None`` to draw it as a picture.
+
+        The chart takes the size its picture would (see :mod:`.docx_charts`).
+        """
+        chart = block.chart
+        rendered = self.charts.get(chart.id) if chart is not None else None
+        if chart is None or rendered is None or not self.native_charts:
+            return None
+        if not has_native_form(chart):
+            return None
+        max_w = block.width_cm or self.text_width_mm / 10
+        width, height = rendered.width_cm, rendered.height_cm
+        if width > max_w:
+            width, height = max_w, height * max_w / width
+        self.shape_ids += 1
+        self.chart_parts += 1
+        return add_native_chart(
+            self.doc.part,
+            chart,
+            self.theme,
+            number=self.chart_parts,
+            width_emu=round(width * ooxml.EMU_PER_CM),
+            height_emu=round(height * ooxml.EMU_PER_CM),
+            shape_id=self.shape_ids,
+            name=self._t(f"{block.label} {chart.id}"),
+            descr=self._t(block.alt),
+            created=_midnight_utc(self.src.meta.date),
+        )
 
     def _picture(self, block: Figure) -> Any | None:
         """Return the inline picture of a figure, or ``None`` (with a warning) if it is missing."""
@@ -1424,7 +1556,9 @@ class _DocxWriter(BlockVisitor):
                 ooxml.set_cell_valign(cell._tc.get_or_add_tcPr(), "center")
                 kind = "TableHeader" if r == 0 else "TableCell"
                 style = kind + "Number" if c in right else kind
-                self._cell_para(cell, style, self._t(value), first=True)
+                para = self._cell_para(cell, style, self._t(value), first=True)
+                if r == 1 and len(rows) > 1:  # never one row alone at the foot of a page
+                    _keep_with_next(para._p)
         if block.note:
             self._para("SourceNote", block.note)
         if block.source:
@@ -1449,17 +1583,24 @@ class _DocxWriter(BlockVisitor):
             self._run(para, f" {self._t(item)} ", "Tag")
 
     def block_facts(self, block: Facts) -> None:
+        """Write the pairs as a table of ``columns`` label/value pairs a row (the layout's)."""
         if not block.items:
             return
-        label_w = round(self._text_twips() * 0.22)
+        per_row = max(1, min(len(block.items), block.columns or 3))
+        pair_w = self._text_twips() // per_row
+        label_w = round(pair_w * (0.22 if per_row == 1 else 0.3))
+        rows = -(-len(block.items) // per_row)
         table = self._add_table(
-            len(block.items), 2, "FactsTable", [label_w, self._text_twips() - label_w]
+            rows, 2 * per_row, "FactsTable", [label_w, pair_w - label_w] * per_row
         )
-        for word_row, (label, value) in zip(table.rows, block.items, strict=True):
+        for r, word_row in enumerate(table.rows):
             ooxml.mark_cant_split(word_row._tr.get_or_add_trPr())
-            label_cell, value_cell = word_row.cells
-            self._cell_para(label_cell, "FactLabel", self._t(label), first=True)
-            self._cell_para(value_cell, "FactValue", self._t(value), first=True)
+            pairs = block.items[r * per_row : (r + 1) * per_row]
+            for k in range(per_row):
+                label, value = pairs[k] if k < len(pairs) else ("", "")
+                cells = word_row.cells[2 * k : 2 * k + 2]
+                self._cell_para(cells[0], "FactLabel", self._t(label), first=True)
+                self._cell_para(cells[1], "FactValue", self._t(value), first=True)
 
     def block_page_break(self, block: PageBreak) -> None:
         if block.turn is None:
@@ -1499,22 +1640,23 @@ class _DocxWriter(BlockVisitor):
         self._para("SignatureDate", self._t(block.date_text))
 
     def block_distribution(self, block: Distribution) -> None:
-        """Write the 版记: one ruled row per line, thick rules above and below (GB/T 9704)."""
+        """Write the 版记 at the foot of the last page (GB/T 9704): one line per entry, a
+        heavy rule above and below and thin rules between (the paragraphs' shared borders),
+        in a frame anchored to the foot of the text block, where the PDF sets it too."""
         if not block.lines:
             return
-        self._para("DistributionGap")
-        table = self._add_table(len(block.lines), 1, "DistributionTable", [self._text_twips()])
-        for word_row, (label, value) in zip(table.rows, block.lines, strict=True):
-            ooxml.mark_cant_split(word_row._tr.get_or_add_trPr())
+        frame = {
+            "w:w": str(self._text_twips()),
+            "w:wrap": "around",
+            "w:vAnchor": "margin",
+            "w:hAnchor": "margin",
+            "w:yAlign": "bottom",
+        }
+        for label, value in block.lines:
             sep = "" if label.endswith(("：", ":")) else "："
-            para = self._cell_para(
-                word_row.cells[0],
-                "Distribution",
-                self._t(label) + sep,
-                "DistributionLabel",
-                first=True,
-            )
+            para = self._para("Distribution", label + sep, "DistributionLabel")
             para.add_run(self._t(value))
+            ooxml.set_child(para._p.get_or_add_pPr(), ooxml.element("w:framePr", frame), PPR_ORDER)
 
     def block_timeline(self, block: Timeline) -> None:
         """Write a 大事记 as a borderless two-column table whose column rule is the time line.
@@ -1547,6 +1689,24 @@ class _DocxWriter(BlockVisitor):
             else:
                 para.add_run(self._t(event.text))
         self._gap()
+
+
+def _unbroken(run: Run) -> str:
+    """Return the run's text; a figure bound to an indicator (近140亿元, 140多家) gets a word
+    joiner (U+2060) wherever a line could break inside it (before and after a Chinese
+    character), so Word and LibreOffice never break a number from its qualifier or unit."""
+    if run.indicator is None:
+        return run.text
+    return _BREAKABLE.sub(WORD_JOINER, run.text)
+
+
+WORD_JOINER = "\u2060"
+_BREAKABLE = re.compile(r"(?<=[^\s\u2060])(?=[\u3000-\u9fff\uff00-\uffef])|(?<=[\u3000-\u9fff\uff00-\uffef])(?=[^\s])")
+
+
+def _keep_with_next(p: Any) -> None:
+    """Set ``w:keepNext`` on a paragraph (in a table row it keeps the row with the next)."""
+    ooxml.on_off(p.get_or_add_pPr(), "w:keepNext", PPR_ORDER)
 
 
 def _midnight_utc(date: str) -> dt.datetime:
