@@ -59,7 +59,8 @@ def compose_briefing(
             issue = c.locale.word(f"第{m.issue}期", f"Issue {m.issue}")
         masthead = c.text(m.masthead, m.masthead_en, ("meta", "masthead")) if m.masthead else title
         headline = title if masthead != title else None
-        blocks.append(Masthead(masthead, issue, issuer, date_text, headline))
+        period = reporting_period(c, report)
+        blocks.append(Masthead(masthead, issue, issuer, date_text, headline, period))
         if m.subtitle:
             c.warn(
                 "subtitle-not-shown",
@@ -69,7 +70,7 @@ def compose_briefing(
             )
     elif theme.cover:
         subtitle = c.text(m.subtitle, m.subtitle_en, ("meta", "subtitle")) if m.subtitle else None
-        blocks.append(Cover(title, subtitle, issuer, date_text))
+        blocks.append(Cover(title, subtitle, issuer, date_text, reporting_period(c, report)))
     style = decisions.numbering_style(theme, c.locale.en)
     headings = _headings(c, report, style)
     if theme.toc and headings:
@@ -269,6 +270,20 @@ def _located(block: Block, c: Composer, path: PathKey) -> Block:
     if block.origin is not None:
         return block
     return dataclasses.replace(block, origin=c.where(path))
+
+
+def reporting_period(c: Composer, report: Report) -> str | None:
+    """Return ``meta.period`` for the masthead or title block, or None for a calendar year.
+
+    A report on part of a year (2023年前三季度) says so under its title; a period that only
+    restates the year (2023年) is left out, as the date already dates the report.
+    """
+    m = report.meta
+    if not m.period:
+        return None
+    period = c.text(m.period, m.period_en, ("meta", "period"))
+    year_only = {str(m.year), nb.format_year(m.year, locale="en" if c.locale.en else "zh-CN")}
+    return None if period.strip() in year_only else period
 
 
 def headline_title(c: Composer, report: Report) -> str:

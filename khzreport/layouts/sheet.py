@@ -62,7 +62,11 @@ def compose_sheet(
         else None
     )
     zone = c.text(m.issuer, m.issuer_en, ("meta", "issuer"))
-    period = nb.format_year(m.year, locale="en" if c.locale.en else "zh-CN")
+    period = (  # the band names the reporting period: 2023年前三季度, else the year
+        c.text(m.period, m.period_en, ("meta", "period"))
+        if m.period
+        else nb.format_year(m.year, locale="en" if c.locale.en else "zh-CN")
+    )
     blocks: list[Block] = [Cover(name, positioning, zone, period)]
     facts: list[tuple[str, str]] = [(c.locale.word("类型", "Type"), kind)]
     if park.founded:
