@@ -214,6 +214,7 @@ def render(
     pdf_standard: str | None = None,
     strict: bool = False,
     diagnostics: Diagnostics | None = None,
+    docx_charts: str | None = None,
 ) -> bytes:
     """Return the briefing of a report (or a resolved document) in one format, as bytes.
 
@@ -235,7 +236,7 @@ def render(
         found.extend(document.diagnostics)
     else:
         document = resolve(source, language=language, theme=theme, diagnostics=found)
-    options: dict[str, Any] = {"pdf_standard": pdf_standard} if fmt == "pdf" else {}
+    options = _writer_options(fmt, pdf_standard, docx_charts)
     with _chart_cache(cache) as folder:
         charts = render_charts(document, diagnostics=found, cache=folder)
         data = render_format(fmt, document, charts, diagnostics=found, **options)
@@ -243,6 +244,21 @@ def render(
     if diagnostics is not None:
         diagnostics.extend(found)
     return data
+
+
+def _writer_options(fmt: str, pdf_standard: str | None, docx_charts: str | None) -> dict[str, Any]:
+    """Return the options a format's writer takes from a build's arguments."""
+    if fmt == "pdf":
+        return {"pdf_standard": pdf_standard}
+    if fmt == "docx":
+        if docx_charts not in (None, "native", "picture"):
+            raise ReportValidationError(
+                f"unknown chart form '{docx_charts}'",
+                Location(path="docx_charts"),
+                "use native (Word charts with their data) or picture",
+            )
+        return {"docx_charts": docx_charts}
+    return {}
 
 
 def notebook_html(
@@ -307,6 +323,7 @@ def build(
     strict: bool = False,
     theme: ThemeChoice | None = None,
     draft: bool = False,
+    docx_charts: str | None = None,
 ) -> BuildResult:
     """Build the annual briefing in each format into ``outdir`` (default: ``build/`` next to the source).
 
@@ -317,6 +334,7 @@ def build(
     located errors once everything is rendered and before any file is written, and lint
     runs first: its findings (see :func:`lint`) fail the build the same way. ``draft``
     prints 征求意见稿 (DRAFT) across every page, as ``meta.draft`` in the source does.
+    ``docx_charts`` (``native`` or ``picture``) overrides the theme's ``docx_charts``.
     """
     report = source if isinstance(source, Report) else load(source)
     if strict:
@@ -335,7 +353,7 @@ def build(
         stem = "briefing" if document.meta.language != "en" else "briefing-en"
         rendered: list[tuple[Path, bytes]] = []
         for fmt in fmts:
-            options: dict[str, Any] = {"pdf_standard": pdf_standard} if fmt == "pdf" else {}
+            options = _writer_options(fmt, pdf_standard, docx_charts)
             data = render_format(fmt, document, charts, diagnostics=diagnostics, **options)
             rendered.append((out / f"{stem}{suffix(fmt)}", data))
         diagnostics.raise_if_strict(strict)

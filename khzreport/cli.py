@@ -170,6 +170,12 @@ def lint(source: Path, strict: bool) -> None:
     help="Treat warnings (missing glyphs, figures) and lint findings as located errors; write nothing.",
 )
 @click.option("--draft", is_flag=True, help="Print 征求意见稿 (DRAFT) diagonally on every page.")
+@click.option(
+    "--docx-charts",
+    type=click.Choice(["native", "picture"]),
+    help="Charts in the DOCX: native Word charts an editor can change (Edit Data), or "
+    "pictures [default: the theme's docx_charts, native for the briefing].",
+)
 @_errors_handled
 def build(
     source: Path,
@@ -179,6 +185,7 @@ def build(
     pdf_standard: str | None,
     strict: bool,
     draft: bool,
+    docx_charts: str | None,
 ) -> None:
     """Build the annual briefing of SOURCE (DOCX, PDF and HTML).
 
@@ -196,6 +203,7 @@ def build(
         pdf_standard=pdf_standard,
         strict=strict,
         draft=draft,
+        docx_charts=docx_charts,
     )
     _print_diagnostics(result.diagnostics)
     for path in result.outputs:

@@ -212,6 +212,12 @@ class Theme(_Strict):
         description="The park sheets' page (size, orientation, margins); unset, the briefing's.",
     )
     chart: ChartStyle = Field(default_factory=ChartStyle)
+    docx_charts: Literal["native", "picture"] | None = Field(
+        default=None,
+        description="Charts in the DOCX: native Word charts with their data in an embedded "
+        "workbook (right-click → Edit Data in Word or WPS), or pictures; unset, native in the "
+        "briefing and pictures on park sheets.",
+    )
     base_dir: str | None = Field(
         default=None, description="Folder the theme's font files are relative to."
     )

@@ -369,11 +369,7 @@ def _slot_ems(c: Chart, n_slots: int) -> float:
 
 def _wrap_categories(c: Chart, labels: Sequence[str], n: int) -> tuple[list[str], bool]:
     """Return category labels wrapped at about six characters, and whether they fit."""
-    room = _slot_ems(c, n) * 0.92
-    width = min(6.0, room)
-    wrapped = [tx.wrap(lb, max(width, 1.0)) for lb in labels]
-    fits = width >= 2.0 and all(lb.count("\n") < 2 and tx.text_width(lb) <= room for lb in wrapped)
-    return wrapped, fits
+    return tx.wrap_categories(labels, _slot_ems(c, n))
 
 
 def _legend(c: Chart, handles: list[Any], names: list[str], center: bool = False) -> None:

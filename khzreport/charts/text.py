@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from ..document import ChartData, ChartSeries
 from ..resolver.alt import ALT_STRINGS
@@ -76,6 +77,20 @@ def wrap(text: str, width: float) -> str:
                 trial += step
         out.extend(lines)
     return "\n".join(out)
+
+
+def wrap_categories(labels: Sequence[str], slot_ems: float) -> tuple[list[str], bool]:
+    """Return category labels wrapped at about six characters, and whether they fit.
+
+    ``slot_ems`` is the width of one category's slot in ems. A bar chart whose names do not
+    fit under their bars turns horizontal; the drawings and Word's native charts decide it
+    here, the same way.
+    """
+    room = slot_ems * 0.92
+    width = min(6.0, room)
+    wrapped = [wrap(lb, max(width, 1.0)) for lb in labels]
+    fits = width >= 2.0 and all(lb.count("\n") < 2 and text_width(lb) <= room for lb in wrapped)
+    return wrapped, fits
 
 
 def _greedy(para: str, width: float) -> list[str]:

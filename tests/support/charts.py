@@ -6,7 +6,8 @@ names, a negative growth rate, a missing year, labels that look like mathtext.
 
 from __future__ import annotations
 
-from khzreport.document import ChartData, ChartPoint, ChartSeries
+from khzreport.document import ChartData, ChartPoint, ChartSeries, Document, DocumentMeta, Figure
+from khzreport.resolver.decisions import decide
 from khzreport.theme import Theme
 
 THEME = Theme()
@@ -292,3 +293,35 @@ SAMPLES = {
 }
 
 
+def gallery_document(theme: Theme | None = None, layout: str = "briefing") -> Document:
+    """Return a document with one figure per chart sample, each with caption and source."""
+    theme = theme or THEME
+    blocks = tuple(
+        Figure(
+            n,
+            f"图{n}",
+            make().title,
+            f"{make().title}的图表",
+            "资料来源：昆山高新区管委会",
+            chart=make(),
+        )
+        for n, make in enumerate(SAMPLES.values(), start=1)
+    )
+    meta = DocumentMeta(
+        title="图表样例",
+        subtitle=None,
+        author="昆山高新区管委会",
+        subject="图表样例",
+        language="zh-CN",
+        keywords=(),
+        date="2024-01-15",
+        date_text="2024年1月15日",
+        running_header="图表样例",
+    )
+    return Document(
+        meta=meta,
+        layout=layout,  # type: ignore[arg-type]
+        theme=theme,
+        blocks=decide(blocks, theme),
+        name="gallery",
+    )

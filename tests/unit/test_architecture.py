@@ -37,6 +37,8 @@ LATE_LIBRARIES = {
     "dask": "an optional executor for batches",
     "distributed": "an optional executor for batches",
     "lxml": "only the DOCX writer edits XML",
+    "pptx": "python-pptx writes the chart parts of native DOCX charts only",
+    "xlsxwriter": "only native DOCX charts embed a workbook",
     "fontTools": "only font checks read character maps",
     "rich": "only an interactive terminal shows a progress bar",
     "importlib": "importlib.metadata costs 50 ms to import; only khzreport.__version__ reads it",

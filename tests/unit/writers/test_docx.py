@@ -94,7 +94,7 @@ def sample(photo: str) -> Document:
 
 @pytest.fixture(scope="module")
 def docx_bytes(sample: Document, chart: FakeRenderedChart) -> bytes:
-    return render_docx(sample, {"industry_scale": chart})
+    return render_docx(sample, {"industry_scale": chart}, docx_charts="picture")
 
 
 def part(data: bytes, name: str) -> etree._Element:
