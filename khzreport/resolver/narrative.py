@@ -207,7 +207,9 @@ def _filter(method: str) -> Callable[..., BoundText]:
     return apply
 
 
-_PENDING_FORMS = frozenset({"value", "plain", "full", "growth", "share", "doubling", "date"})
+_PENDING_FORMS = frozenset(
+    {"value", "plain", "full", "growth", "share", "doubling", "date", "ordinal"}
+)
 """Filters that print the pending marker for a figure still to come, instead of failing."""
 
 _FILTER_ARGS: dict[str, tuple[str, ...]] = {"growth": ("decimals",), "verb": ("verb",)}

@@ -114,20 +114,15 @@ def test_structure(report: Report) -> None:
         ("“最强大脑”纷至沓来", "打造人才汇聚“强磁场”"),
         ("年度大事记", None),
     ]
+    for section in report.sections[:4]:  # the seed's themed runs of paragraphs
+        assert len(section.subsections) >= 2, section.id
     assert len(report.highlights) == 3
     assert any(q.by == "范斌" for q in report.quotes)
-    captions = {f.caption for f in report.figures}
-    assert captions >= {
-        "昆山小核酸及生物医药产业园",
-        "中科可控",
-        "江苏路航轨道交通科技有限公司",
-        "鑫欣科创综合体",
-        "协鑫光电",
-        "阳澄湖两岸科创中心",
-        "丘钛微电子",
-    }
+    # The seed gives photo captions but no photos: no figure without an image is kept.
+    assert all(f.image for f in report.figures)
     assert report.outlook is not None
     assert len(report.parks) >= 8
+    assert report.meta.signature is not None
 
 
 def test_example_validates_and_lints_clean(report: Report) -> None:
@@ -140,7 +135,16 @@ def test_every_indicator_in_narrative_is_formatted_not_typed(report: Report) -> 
     text = "".join(
         run.text for block in document.blocks for run in getattr(block, "runs", ()) or ()
     )
-    for needle in ("突破740亿元", "第32名", "68.5%", "近140亿元", "140多家", "约100万颗", "近1/3"):
+    for needle in (
+        "突破740亿元",
+        "第32名",
+        "68.5%",
+        "近140亿元",
+        "140多家",
+        "约100万颗",
+        "近1/3",
+        "居全球第二",
+    ):
         assert needle in text, needle
 
 
@@ -211,3 +215,65 @@ def test_sheet_does_not_print_a_card_twice_as_a_big_number(report: Report) -> No
             if isinstance(block, Figure) and block.chart and block.chart.kind == "big_number":
                 spec = report.chart(block.chart.id)
                 assert spec.indicator not in cards or report.indicator(spec.indicator or "").series
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[str]]:
+    """Return the example PDF's text as a reader gets it (pdftotext, spaces removed), and the
+    build's warnings."""
+    import re
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("needs poppler's pdftotext")
+    out = tmp_path_factory.mktemp("example")
+    result = api.build(EXAMPLE, out, formats="pdf")
+    text = subprocess.run(
+        ["pdftotext", str(out / "briefing.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return re.sub(r"\s+", "", text), result.warnings
+
+
+def test_the_example_builds_without_a_warning(printed: tuple[str, list[str]]) -> None:
+    assert printed[1] == []
+
+
+@pytest.mark.parametrize("word", ["原文", "推算", "previous", "仅供核对", "其他科技项目"])
+def test_no_working_note_is_printed(printed: tuple[str, list[str]], word: str) -> None:
+    assert word not in printed[0]
+
+
+def test_the_seed_wording_is_printed(printed: tuple[str, list[str]]) -> None:
+    text = printed[0]
+    for line in (
+        "昆山高新区，举足轻重的科创产业高地，生机勃勃的发展热土。",
+        "奋力谱写现代化建设更加厚实、更有份量、更显光彩的“高新”篇章。",
+        "分别突破740亿元、500亿元；",
+        "姑苏领才（团队）116个",
+        "居全球第二",
+        "截至目前",
+    ):
+        assert line in text, line
+    assert "、突破500亿元" not in text  # one 突破 for both, as the seed words it
+    assert "姑苏领军" not in text and "全球排名" not in text
+
+
+def test_no_date_the_seed_does_not_give(printed: tuple[str, list[str]]) -> None:
+    assert "2023年12月31日" not in printed[0]
+
+
+@pytest.mark.parametrize("figure", ["第32名", "18.04%", "26.17%", "26.34%"])
+def test_a_figure_is_printed_at_most_three_times(
+    printed: tuple[str, list[str]], figure: str
+) -> None:
+    assert 1 <= printed[0].count(figure) <= 3
+
+
+def test_references_definitions_and_signature(printed: tuple[str, list[str]]) -> None:
+    import re
+
+    text = printed[0]
+    assert re.search(r"（见表\d+）", text) and re.search(r"（见图\d+", text)
+    assert "注：" in text and "规划建设面积。" in text  # a 口径 the seed states
+    assert text.rfind("昆山高新区管委会2024年1月15日") > text.rfind("谱写")  # the 落款
