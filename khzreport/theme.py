@@ -56,11 +56,27 @@ class Fonts(_Strict):
     docx_heading_latin: str = "Arial"
     docx_emphasis_cjk: str = "黑体"
     docx_quote_cjk: str = "楷体"
+    docx_title_cjk: str = "黑体"
     pdf_body: list[str] = Field(
         default_factory=lambda: ["Noto Serif CJK SC", "Source Han Serif SC", "Noto Sans CJK SC"]
     )
     pdf_heading: list[str] = Field(
         default_factory=lambda: ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei"]
+    )
+    pdf_quote: list[str] = Field(
+        default_factory=lambda: [
+            "KaiTi_GB2312",
+            "楷体_GB2312",
+            "KaiTi",
+            "STKaiti",
+            "LXGW WenKai",
+            "AR PL UKai CN",
+        ],
+        description="楷体 faces: quotes, and headings whose style names the quote font.",
+    )
+    pdf_title: list[str] = Field(
+        default_factory=lambda: ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei"],
+        description="Faces of the masthead and the title (bold where the family has a bold).",
     )
     chart: list[str] = Field(
         default_factory=lambda: [
@@ -73,7 +89,10 @@ class Fonts(_Strict):
             "PingFang SC",
         ]
     )
-    latin: list[str] = Field(default_factory=lambda: ["Noto Serif", "DejaVu Serif"])
+    latin: list[str] = Field(
+        default_factory=lambda: ["Noto Serif"],
+        description="Latin letters and digits of body text; none found, the CJK face's own.",
+    )
     files: list[str] = Field(default_factory=list)
 
 
@@ -92,6 +111,9 @@ class Sizes(_Strict):
     kpi_value: Points = 20
     kpi_label: Points = 9
     header: Points = 8.5
+    table: Points | None = Field(
+        default=None, description="Table text; unset, one point under the body text."
+    )
 
 
 class Colors(_Strict):
@@ -180,6 +202,50 @@ class ChartStyle(_Strict):
         return self
 
 
+def _heading_color(value: str) -> str:
+    if value in ("primary", "text"):
+        return value
+    return _hex(value)
+
+
+HeadingColor = Annotated[str, AfterValidator(_heading_color)]
+"""A heading's colour: ``primary``, ``text`` or ``#RRGGBB``."""
+
+FontRole = Literal["body", "heading", "quote", "title"]
+"""Which of the theme's faces a piece of text takes: 仿宋/宋体 body, 黑体 heading, 楷体 quote,
+小标宋 title."""
+
+
+class HeadingStyle(_Strict):
+    """How headings of one level look: GB/T 9704 sets 一、 in 黑体, （一） in 楷体, 1. in bold
+    仿宋 and （1） in 仿宋, all black and at the body size."""
+
+    font: FontRole = "heading"
+    bold: bool = True
+    size: Points | None = Field(
+        default=None, description="Unset: sizes.h1, sizes.h2, then sizes.body for deeper levels."
+    )
+    color: HeadingColor = Field(
+        default="primary", description="primary or text (the theme's colours), or #RRGGBB."
+    )
+    bar: bool = Field(
+        default=False,
+        description="The level's ornament: an accent bar left of a chapter title, a square "
+        "before a level-2 heading on the web page.",
+    )
+
+
+def _default_headings() -> list[HeadingStyle]:
+    return [HeadingStyle(bar=True), HeadingStyle(bar=True), HeadingStyle(color="text")]
+
+
+class TextGrid(_Strict):
+    """A fixed grid of lines a page and characters a line (GB/T 9704: 22 × 28)."""
+
+    lines: int = Field(ge=5, le=80)
+    chars: int = Field(ge=5, le=80)
+
+
 class Theme(_Strict):
     """Everything visual about a document, shared by charts, DOCX, PDF and HTML."""
 
@@ -200,6 +266,29 @@ class Theme(_Strict):
         "unset, outline_numbering chooses official (decimal in English) or none.",
     )
     toc_depth: int = Field(default=1, ge=1, le=4, description="Heading levels the contents list.")
+    running_header: bool = Field(
+        default=True, description="Print the running header on every page after the first."
+    )
+    page_number: Literal["of_total", "dash_outer", "none"] = Field(
+        default="of_total",
+        description="of_total: 第 X 页 / 共 Y 页 centred; dash_outer: — X — at the outer side "
+        "(odd pages right, even pages left, one character in), GB/T 9704; none.",
+    )
+    kpi_style: Literal["cards", "text"] = Field(
+        default="cards",
+        description="Headline figures as a panel of cards, or as one plain paragraph.",
+    )
+    callout_style: Literal["box", "plain"] = Field(
+        default="box",
+        description="Call-outs in a shaded box, or as a paragraph led by its title in bold.",
+    )
+    headings: list[HeadingStyle] = Field(
+        default_factory=_default_headings,
+        description="Heading look per level (the last applies to deeper levels).",
+    )
+    text_grid: TextGrid | None = Field(
+        default=None, description="Lines a page and characters a line the body text keeps to."
+    )
     line_spacing: float = Field(default=1.5, ge=0.5, le=5)
     first_line_chars: float = Field(default=2, ge=0, le=10)
     thousands: bool = False
@@ -221,6 +310,24 @@ class Theme(_Strict):
     base_dir: str | None = Field(
         default=None, description="Folder the theme's font files are relative to."
     )
+
+    def heading_style(self, level: int) -> HeadingStyle:
+        """Return the look of headings at ``level`` (1 = chapter); deeper levels take the last."""
+        if not self.headings:
+            return HeadingStyle()
+        return self.headings[min(max(level, 1), len(self.headings)) - 1]
+
+    def heading_size(self, level: int) -> float:
+        """Return the size in points of headings at ``level``."""
+        size = self.heading_style(level).size
+        if size is not None:
+            return size
+        return {1: self.sizes.h1, 2: self.sizes.h2}.get(level, self.sizes.body)
+
+    def heading_color(self, level: int) -> str:
+        """Return the colour of headings at ``level``."""
+        color = self.heading_style(level).color
+        return {"primary": self.colors.primary, "text": self.colors.text}.get(color, color)
 
     @classmethod
     def preset(cls, name: str, **overrides: Any) -> Theme:

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Set up everything khzreport needs on a Debian machine, idempotently:
-# Debian packages (CJK fonts, poppler, LibreOffice for the real-client tests, Chromium for
-# the HTML screenshot test) and a virtualenv in .venv with khzreport and its dev tools.
+# Debian packages (fonts: Noto CJK, Noto Serif/Sans for the Latin of body text, LXGW WenKai
+# for 楷体 — Debian has no 仿宋 with simplified characters, the gov preset falls back to Noto
+# Serif CJK; poppler, LibreOffice for the real-client tests, Chromium for the HTML screenshot
+# test) and a virtualenv in .venv with khzreport and its dev tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in fonts-noto-cjk fontconfig poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui chromium; do
+for pkg in fonts-noto-cjk fonts-noto-core fonts-lxgw-wenkai fontconfig poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

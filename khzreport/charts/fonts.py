@@ -233,17 +233,23 @@ def font_paths_for_typst(theme: Theme) -> list[Path]:
     """Return the font files Typst may use: the theme's body, heading and Latin fonts and
     its ``fonts.files``, each resolved (symlinks followed) to the file itself.
 
-    Typst's ``font_paths`` searches folders (a file path is silently ignored) and follows
+    The bold faces of the body and title families come along (bold 仿宋 headings, the bold
+    masthead). Typst's ``font_paths`` searches folders (a file path is silently ignored) and follows
     the links it finds there, so handing it a font's folder lets it read whatever lies
     beside the font, a ``root -> /`` link included. The PDF writer links exactly these
     files into a private folder instead. Body and heading fonts must cover Chinese; a
     missing Latin font is not an error because the CJK fonts carry Latin letters too.
     """
     files = theme_font_files(theme)
+    body = find_font(theme.fonts.pdf_body, files, purpose="PDF body text")
+    title = find_font(theme.fonts.pdf_title, files, purpose="PDF titles")
     chosen = [
-        find_font(theme.fonts.pdf_body, files, purpose="PDF body text").path,
+        body.path,
         find_font(theme.fonts.pdf_heading, files, purpose="PDF headings").path,
+        find_font(theme.fonts.pdf_quote, files, purpose="PDF quotes").path,
+        title.path,
     ]
+    chosen += [bold.path for bold in (find_bold(body), find_bold(title)) if bold is not None]
     chosen += [f.path for f in find_fonts(theme.fonts.latin, files, require_cjk=False)[:1]]
     out: list[Path] = []
     for file in [*chosen, *files]:

@@ -55,6 +55,7 @@ from ..errors import (
     ValidationError,
 )
 from ..limits import MAX_PDF_PAGES
+from ..resolver.decisions import grid_tracking_pt
 from ..resources import temp_folder, template_path
 from ..source.assets import read_checked
 from ..theme import Theme
@@ -350,6 +351,7 @@ def _document_data(
         "region": region.lower() or None,
         "theme": theme.model_dump(mode="json"),
         "page_mm": {"width": theme.page.width_mm, "height": theme.page.height_mm},
+        "grid_tracking_pt": grid_tracking_pt(theme),
         "fonts": {
             "body": body_fonts,
             "heading": [{"name": pdf_fonts.heading.family}],

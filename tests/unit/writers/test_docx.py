@@ -191,10 +191,11 @@ def test_default_language_is_chinese(docx_bytes: bytes) -> None:
 
 
 def test_document_uses_style_names_not_direct_formatting(docx_bytes: bytes) -> None:
+    """Only pagination the layout decides per block (keep with the next) is set directly."""
     doc = part(docx_bytes, "word/document.xml")
     direct = doc.xpath(
         "//w:rPr/*[not(self::w:rStyle)] | //w:p/w:pPr/*[not(self::w:pStyle or "
-        "self::w:pageBreakBefore)]",
+        "self::w:pageBreakBefore or self::w:framePr or self::w:keepNext)]",
         namespaces=NS,
     )
     assert direct == []
@@ -476,7 +477,8 @@ def test_tags_facts_page_break_and_distribution(docx_bytes: bytes) -> None:
     assert [text(c) for c in facts.xpath("w:tr[1]/w:tc", namespaces=NS)] == ["类型", "科创载体"]
     after_break = doc.xpath("//w:p[w:pPr/w:pageBreakBefore]", namespaces=NS)
     assert [text(p) for p in after_break] == ["创新平台加速汇聚"]
-    lines = doc.xpath("//w:tbl[w:tblPr/w:tblStyle/@w:val='DistributionTable']/w:tr", namespaces=NS)
+    lines = paragraphs(doc, "Distribution")
+    assert all(p.xpath("w:pPr/w:framePr[@w:yAlign='bottom']", namespaces=NS) for p in lines)
     assert [text(r) for r in lines] == [
         "报送：昆山市委、市政府",
         "抄送：区各部门、各园区",

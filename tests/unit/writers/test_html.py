@@ -430,8 +430,9 @@ def test_gov_theme_draws_in_its_colours(charts: dict[str, SvgChart]) -> None:
     from khzreport.source.themes import load_theme
 
     html = render(sample_document(load_theme("gov", None)), charts)
-    assert "--primary: #C00000;" in html
-    assert "--size-body: 14pt;" in html
+    assert "--masthead: #E60000;" in html
+    assert "--size-body: 16pt;" in html
+    assert ".heading.level-2 {\n  font-family: var(--font-quote);\n  font-weight: 400;" in html
 
 
 # --- a real browser ----------------------------------------------------------------------------
