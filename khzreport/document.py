@@ -356,10 +356,21 @@ class Attachments(Node):
 
 @dataclass(frozen=True)
 class Signature(Node):
-    """The 落款: issuing organ and date, right-aligned under the text (GB/T 9704)."""
+    """The 落款: issuing organ and date, right-aligned under the text (GB/T 9704).
+
+    ``seal`` is the absolute path of the checked seal image, drawn ``seal_width_cm`` wide and
+    centred on the organ and date, its centre :data:`SEAL_RISE` of a line above theirs, so
+    that they sit a little below the seal's centre (端正、居中下压发文机关署名和成文日期).
+    """
 
     organ: str
     date_text: str
+    seal: str | None = None
+    seal_width_cm: float = 4.2
+
+
+SEAL_RISE = 0.3
+"""How far, in lines, a seal's centre stands above the centre of the organ and date it covers."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from ..document import (
     Toc,
     TocEntry,
 )
+from ..errors import KhzReportError, ValidationError
 from ..model import (
     Report,
     TableSpec,
@@ -28,6 +29,7 @@ from ..resolver import crossref, decisions
 from ..resolver import numbers as nb
 from ..resolver.composer import Composer
 from ..resolver.decisions import decide
+from ..source.assets import check_photo, confined_path
 from ..theme import Theme
 
 if TYPE_CHECKING:
@@ -167,7 +169,7 @@ def compose_briefing(
         meta=c.meta(title, subject, title),
         layout="briefing",
         theme=theme,
-        blocks=decide(blocks, theme),
+        blocks=decide(blocks, theme, float_figures=True),
         base_dir=str(c.base_dir) if c.base_dir else None,
         name="briefing",
         diagnostics=tuple(c.diagnostics),
@@ -261,8 +263,44 @@ def _closing(c: Composer, report: Report, headings: dict[PathKey, Heading]) -> l
             else c.text(m.issuer, m.issuer_en, ("meta", "issuer"))
         )
         date = nb.format_date(sig.date or m.date, locale="en" if c.locale.en else "zh-CN")
-        out.append(Signature(organ, date, origin=c.where(("meta", "signature"))))
+        seal = _seal(c, sig.seal) if sig.seal else None
+        out.append(Signature(organ, date, seal=seal, origin=c.where(("meta", "signature"))))
     return out
+
+
+def _seal(c: Composer, relative: str) -> str | None:
+    """Return the checked path of the 落款's seal image, or None with a located error.
+
+    The seal is confined to the source's folder and checked like a photo (PNG or JPEG, within
+    the size limits), so every format reads exactly the same file.
+    """
+    path: PathKey = ("meta", "signature", "seal")
+    if c.base_dir is None:
+        c.warn(
+            "seal-without-source-folder",
+            f"no source folder to find the seal '{relative}' in",
+            path,
+            "load the report from its file, so that the seal is found next to it",
+        )
+        return None
+    where = c.where(path)
+    try:
+        file = confined_path(c.base_dir, relative, where)
+    except KhzReportError as exc:
+        c.errors.append(exc)
+        return None
+    if not file.is_file():
+        c.errors.append(
+            ValidationError(
+                f"seal image not found: {relative}", where, "put the file next to the source"
+            )
+        )
+        return None
+    problem = check_photo(file)
+    if problem is not None:
+        c.errors.append(ValidationError(f"seal image {relative}: {problem[0]}", where, problem[1]))
+        return None
+    return str(file)
 
 
 def _located(block: Block, c: Composer, path: PathKey) -> Block:

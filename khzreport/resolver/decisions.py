@@ -57,9 +57,9 @@ def decide(
     附件说明 or the 落款 keeps with it, so the 落款 never stands alone on a page.
     """
     decided = [_decide(block, theme, float_figures) for block in _plain(blocks, theme)]
-    for i, (block, following) in enumerate(zip(decided, decided[1:], strict=False)):
-        if isinstance(following, CLOSING):
-            decided[i] = dataclasses.replace(block, keep_with_next=True)
+    for i in range(len(decided) - 1):
+        if isinstance(decided[i + 1], CLOSING):
+            decided[i] = dataclasses.replace(decided[i], keep_with_next=True)
     return tuple(decided)
 
 

@@ -47,6 +47,7 @@ from lxml import etree as lxml_etree
 
 from ..diagnostics import Diagnostics
 from ..document import (
+    SEAL_RISE,
     Attachments,
     Block,
     Callout,
@@ -220,9 +221,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         }
 
     chapter = heading(1)
-    chapter_bar = (
-        (("left", rule(4, chapter["color"], 8)),) if theme.heading_style(1).bar else ()
-    )
+    chapter_bar = (("left", rule(4, chapter["color"], 8)),) if theme.heading_style(1).bar else ()
     return (
         StyleSpec(
             "Normal",
@@ -555,6 +554,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
             borders=(("top", rule(2.25, c.primary, 0)), ("insideV", rule(6, "#FFFFFF", 0))),
             cell_margins=(("top", 2), ("left", 4), ("bottom", 2), ("right", 4)),
         ),
+        tbl("KpiFrame", cell_margins=(("top", 0), ("left", 0), ("bottom", 0), ("right", 0))),
         tbl(
             "CalloutBox",
             shading=c.callout_bg,
@@ -980,11 +980,14 @@ class _DocxWriter(BlockVisitor):
         last = self._last_body_element()
         if last is None:
             return
-        if last.tag == qn("w:tbl"):
-            for p in last.xpath("./w:tr[last()]//w:p"):
+        paragraphs = last.xpath("./w:tr[last()]//w:p") if last.tag == qn("w:tbl") else [last]
+        kept = {
+            style.get(qn("w:styleId"))
+            for style in self.doc.styles.element.xpath("w:style[w:pPr/w:keepNext]")
+        }
+        for p in paragraphs:
+            if p.tag == qn("w:p") and p.xpath("string(w:pPr/w:pStyle/@w:val)") not in kept:
                 _keep_with_next(p)
-        elif last.tag == qn("w:p"):
-            _keep_with_next(last)
 
     def _gap(self) -> None:
         """Add a small spacer paragraph, unless one is already last.
@@ -997,13 +1000,19 @@ class _DocxWriter(BlockVisitor):
             return
         self._para("Spacer")
 
-    def _add_table(self, rows: int, cols: int, style: str, widths_twips: list[int]) -> WordTable:
-        last = self._last_body_element()
-        if self.page_break_pending:
-            self._para("Spacer")
-        elif last is not None and last.tag == qn("w:tbl"):
-            self._gap()
-        table = self.doc.add_table(rows=rows, cols=cols)
+    def _add_table(
+        self, rows: int, cols: int, style: str, widths_twips: list[int], inside: Any = None
+    ) -> WordTable:
+        """Add a table to the body, or ``inside`` a cell (after its content)."""
+        if inside is not None:
+            table = inside.add_table(rows, cols)
+        else:
+            last = self._last_body_element()
+            if self.page_break_pending:
+                self._para("Spacer")
+            elif last is not None and last.tag == qn("w:tbl"):
+                self._gap()
+            table = self.doc.add_table(rows=rows, cols=cols)
         table._tbl.tblStyle_val = self._style_id(style, WD_STYLE_TYPE.TABLE)
         tblpr = table._tbl.tblPr
         ooxml.set_table_width(tblpr, sum(widths_twips))
@@ -1324,22 +1333,33 @@ class _DocxWriter(BlockVisitor):
         else:
             self._gap()
         per_row = block.per_row or len(cards)
+        frame = None
+        if block.keep_together and len(cards) > per_row:
+            # Rows of cards in the one row of a borderless frame table that cannot split:
+            # Word and LibreOffice both keep such a row on one page, while keep-with-next
+            # between tables is lost in LibreOffice.
+            frame = self._add_table(1, 1, "KpiFrame", [self._text_twips()])
+            ooxml.mark_cant_split(frame.rows[0]._tr.get_or_add_trPr())
+            frame.rows[0].cells[0].paragraphs[0]._p.getparent().remove(
+                frame.rows[0].cells[0].paragraphs[0]._p
+            )
+        inside = frame.rows[0].cells[0] if frame is not None else None
         for start in range(0, len(cards), per_row):
             if start:
-                gap = self._para("PanelGap")
-                if block.keep_together:
-                    _keep_with_next(gap._p)
+                if inside is None:
+                    self._para("PanelGap")
+                else:
+                    self._style(inside.paragraphs[-1], "PanelGap")
             chunk = cards[start : start + per_row]
             width = self._text_twips() // len(chunk)
-            table = self._add_table(1, len(chunk), "KpiGrid", [width] * len(chunk))
+            table = self._add_table(1, len(chunk), "KpiGrid", [width] * len(chunk), inside)
             if block.keep_together:
                 ooxml.mark_cant_split(table.rows[0]._tr.get_or_add_trPr())
             for cell, card in zip(table.rows[0].cells, chunk, strict=True):
                 ooxml.set_cell_valign(cell._tc.get_or_add_tcPr(), "center")
                 self._kpi_card(cell, card)
-                if block.keep_together and start + per_row < len(cards):
-                    for para in cell.paragraphs:  # this row stays with the next
-                        _keep_with_next(para._p)
+        if inside is not None:
+            self._style(inside.paragraphs[-1], "PanelGap")
         self._gap()
 
     def _kpi_card(self, cell: Any, card: KpiCard) -> None:
@@ -1355,7 +1375,9 @@ class _DocxWriter(BlockVisitor):
                 unit.add_text(self._t(card.unit))
             else:
                 spaced = card.unit[:1].isascii() and card.unit[:1].isalpha()
-                unit.add_text(self._t(("\u00a0" if spaced else "") + card.unit.replace(" ", "\u00a0")))
+                unit.add_text(
+                    self._t(("\u00a0" if spaced else "") + card.unit.replace(" ", "\u00a0"))
+                )
         self._cell_para(cell, "KpiLabel", self._t(card.label))
         if card.change_text:
             style = {"up": "KpiUp", "down": "KpiDown"}.get(card.direction or "", "KpiFlat")
@@ -1536,9 +1558,7 @@ class _DocxWriter(BlockVisitor):
             para.add_run(" " + self._t(caption))
 
     def block_table(self, block: Table) -> None:
-        self._caption(
-            block.label, block.number, block.caption, block.anchor, "TableCaption"
-        )
+        self._caption(block.label, block.number, block.caption, block.anchor, "TableCaption")
         if block.unit_line:
             self._para("UnitLine", block.unit_line)
         ncols = max(1, len(block.header), *(len(r) for r in block.rows))
@@ -1636,13 +1656,48 @@ class _DocxWriter(BlockVisitor):
 
     def block_signature(self, block: Signature) -> None:
         """Write the 落款: organ, then date, right-aligned four characters in (GB/T 9704)."""
-        self._para("Signature", self._t(block.organ))
+        organ = self._para("Signature", self._t(block.organ))
         self._para("SignatureDate", self._t(block.date_text))
+        if block.seal is not None:
+            self._seal(organ, block)
+
+    def _seal(self, organ: WordParagraph, block: Signature) -> None:
+        """Press the seal over the 落款: a picture floating in front of the text, anchored to
+        the organ's paragraph, centred on the organ and date (which end four characters from
+        the right margin) with its centre :data:`SEAL_RISE` of a line above theirs."""
+        try:
+            data = read_checked(Path(block.seal or ""), block.origin, "the seal of the 落款")
+        except KhzReportError as exc:
+            self.diagnostics.warn(
+                "image-not-rendered", f"docx: not rendered: {exc.message}", block.origin, exc.hint
+            )
+            return
+        rid, image = self.doc.part.get_or_add_image(io.BytesIO(data))
+        width = block.seal_width_cm * ooxml.EMU_PER_CM
+        height = width * (image.px_height / image.px_width if image.px_width else 1)
+        em = self.theme.sizes.body * ooxml.EMU_PER_CM * 2.54 / 72
+        line = em * self.theme.line_spacing * 1.3
+        text = max(_text_ems(block.organ), _text_ems(block.date_text)) * em
+        centre_x = self.text_width_mm / 10 * ooxml.EMU_PER_CM - 4 * em - text / 2
+        centre_y = line - SEAL_RISE * line  # the organ and date span two lines
+        self.shape_ids += 1
+        anchor = ooxml.anchored_picture(
+            embed=rid,
+            width_emu=round(width),
+            height_emu=round(height),
+            shape_id=self.shape_ids,
+            name="印章",
+            descr="印章",
+            x_emu=round(centre_x - width / 2),
+            y_emu=round(centre_y - height / 2),
+        )
+        organ._p.append(ooxml.drawing_run(anchor))
 
     def block_distribution(self, block: Distribution) -> None:
         """Write the 版记 at the foot of the last page (GB/T 9704): one line per entry, a
         heavy rule above and below and thin rules between (the paragraphs' shared borders),
-        in a frame anchored to the foot of the text block, where the PDF sets it too."""
+        in a frame anchored to the foot of the text block, as the PDF sets it. The frame is
+        on each paragraph: LibreOffice ignores one set in a style."""
         if not block.lines:
             return
         frame = {
@@ -1701,7 +1756,9 @@ def _unbroken(run: Run) -> str:
 
 
 WORD_JOINER = "\u2060"
-_BREAKABLE = re.compile(r"(?<=[^\s\u2060])(?=[\u3000-\u9fff\uff00-\uffef])|(?<=[\u3000-\u9fff\uff00-\uffef])(?=[^\s])")
+_BREAKABLE = re.compile(
+    r"(?<=[^\s\u2060])(?=[\u3000-\u9fff\uff00-\uffef])|(?<=[\u3000-\u9fff\uff00-\uffef])(?=[^\s])"
+)
 
 
 def _keep_with_next(p: Any) -> None:
@@ -1715,6 +1772,11 @@ def _midnight_utc(date: str) -> dt.datetime:
     except ValueError:
         day = dt.date(1980, 1, 1)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _text_ems(text: str) -> float:
+    """Return how many ems a line of text takes: a Chinese character one, Latin or digits half."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
 
 
 def _zip_time(date: str) -> tuple[int, int, int, int, int, int]:
