@@ -36,6 +36,7 @@ from ..document import (
     Heading,
     Masthead,
     Run,
+    Signature,
     Toc,
 )
 from ..errors import KhzReportError, Location, ValidationError
@@ -274,6 +275,8 @@ def _item(
                 photo = _ImageMedia(photo.data_uri, photo.width, photo.height, symbol)
             drawer.photos[block.image] = photo
         media = drawer.photos[block.image]
+    elif isinstance(block, Signature) and block.seal is not None:
+        media = _seal_media(block, drawer.diagnostics)
     elif isinstance(block, Figure):
         media = _figure_media(block, document, charts, drawer.diagnostics)
     return _Item(block.kind, block, media)
@@ -336,6 +339,23 @@ def _image_media(figure: Figure, where: str, diagnostics: Diagnostics) -> _Image
         return None
     mime = _IMAGE_TYPES[path.suffix.lower()]
     width, height = _image_size(path)
+    return _ImageMedia(
+        f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}", width, height
+    )
+
+
+def _seal_media(block: Signature, diagnostics: Diagnostics) -> _ImageMedia | None:
+    """Return the 落款's seal as a data URI, or None (reported) if its file is gone or changed."""
+    path = Path(block.seal or "")
+    try:
+        data = read_checked(path, block.origin, "the seal of the 落款")
+    except KhzReportError as exc:
+        diagnostics.warn(
+            "image-not-rendered", f"not rendered: {exc.message}", block.origin, exc.hint
+        )
+        return None
+    width, height = _image_size(path)
+    mime = _IMAGE_TYPES[path.suffix.lower()]
     return _ImageMedia(
         f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}", width, height
     )

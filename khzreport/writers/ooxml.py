@@ -521,8 +521,61 @@ def inline_picture(
     return inline
 
 
+def anchored_picture(
+    *,
+    embed: str,
+    width_emu: int,
+    height_emu: int,
+    shape_id: int,
+    name: str,
+    descr: str,
+    x_emu: int,
+    y_emu: int,
+) -> Element:
+    """Return a ``wp:anchor`` picture floating over the text, without wrapping it.
+
+    It is placed ``x_emu`` from the left margin and ``y_emu`` below the top of the paragraph
+    holding it (negative: above), in front of the text, as a seal is pressed over the 落款.
+    """
+    inline = inline_picture(
+        embed=embed,
+        width_emu=width_emu,
+        height_emu=height_emu,
+        shape_id=shape_id,
+        name=name,
+        descr=descr,
+    )
+    anchor = element(
+        "wp:anchor",
+        {
+            "distT": "0",
+            "distB": "0",
+            "distL": "0",
+            "distR": "0",
+            "simplePos": "0",
+            "relativeHeight": str(251659264 + shape_id),
+            "behindDoc": "0",
+            "locked": "0",
+            "layoutInCell": "1",
+            "allowOverlap": "1",
+        },
+    )
+    anchor.append(element("wp:simplePos", {"x": "0", "y": "0"}))
+    for axis, relative, offset in (("H", "margin", x_emu), ("V", "paragraph", y_emu)):
+        position = element(f"wp:position{axis}", {"relativeFrom": relative})
+        pos = element("wp:posOffset")
+        pos.text = str(offset)
+        position.append(pos)
+        anchor.append(position)
+    children = list(inline)
+    anchor.extend(children[:2])  # wp:extent, wp:effectExtent
+    anchor.append(element("wp:wrapNone"))
+    anchor.extend(children[2:])  # wp:docPr, wp:cNvGraphicFramePr, a:graphic
+    return anchor
+
+
 def drawing_run(inline: Element) -> Element:
-    """Return a ``w:r`` holding a ``w:drawing`` with the given inline picture."""
+    """Return a ``w:r`` holding a ``w:drawing`` with the given inline or anchored picture."""
     r = element("w:r")
     drawing = element("w:drawing")
     drawing.append(inline)

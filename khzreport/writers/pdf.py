@@ -46,7 +46,7 @@ import typst
 from ..charts import chart_font
 from ..charts import fonts as fontlib
 from ..diagnostics import Diagnostics
-from ..document import Document, Figure, PageBreak, Toc, to_plain
+from ..document import SEAL_RISE, Document, Figure, PageBreak, Signature, Toc, to_plain
 from ..errors import (
     FontError,
     KhzReportError,
@@ -83,6 +83,7 @@ _NOT_PRINTED = frozenset(
         "language",
         "id",
         "align",
+        "seal",
     }
 )
 
@@ -328,6 +329,13 @@ def _document_data(
                 name = f"img/{len(images) + 1:03d}{source.suffix.lower()}"
                 images[name] = read_checked(source, where, f"figure {block.label}")
                 plain["image"] = "/" + name
+        if isinstance(block, Signature) and block.seal is not None:
+            source = Path(block.seal)
+            where = block.origin or Location(path=f"blocks[{index}]")
+            name = f"img/{len(images) + 1:03d}{source.suffix.lower()}"
+            images[name] = read_checked(source, where, "the seal of the 落款")
+            plain["seal"] = "/" + name
+            plain["seal_rise"] = SEAL_RISE
         blocks.append(plain)
     toc_levels = [e.level for b in document.blocks if isinstance(b, Toc) for e in b.entries]
     meta = to_plain(document.meta)
