@@ -232,9 +232,11 @@ def table_columns(
     """Return column widths (shares of the text width, summing to 1) and alignments.
 
     Each column's natural width is its longest cell plus the cell padding. If all fit, they
-    grow in proportion. If not, the width is shared max-min fairly: columns that fit in an
-    equal share of what is left keep their natural width (so figures like ``突破740亿元`` and
-    dates never wrap) and the long text columns split the rest. Numbers are right-aligned.
+    grow in proportion. If not, columns that fit in an equal share of what is left keep their
+    natural width (so figures like ``突破740亿元`` and dates never wrap) and the long text
+    columns split the rest in proportion to the square roots of their natural widths: the
+    column of long names (指标) is not crushed beside a short 来源, nor a paragraph-long 备注
+    allowed to take the table. Numbers are right-aligned.
     """
     ncols = max(1, len(header), *(len(r) for r in rows))
     cells = [[*r, *[""] * (ncols - len(r))] for r in [header, *rows]]
@@ -256,7 +258,11 @@ def table_columns(
             if not fits or len(fits) == len(rest):
                 break
             fixed.update((c, natural[c]) for c in fits)
-        widths = [fixed.get(c, share) / total for c in range(ncols)]
+        rest = [c for c in range(ncols) if c not in fixed]
+        room = total - sum(fixed.values())
+        weight = {c: math.sqrt(natural[c]) for c in rest}
+        wanted = sum(weight.values())
+        widths = [fixed.get(c, room * weight.get(c, 0) / wanted) / total for c in range(ncols)]
     align: tuple[Align, ...] = tuple("right" if c in numeric else "left" for c in range(ncols))
     return tuple(widths), align
 

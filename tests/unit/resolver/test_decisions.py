@@ -33,3 +33,16 @@ def test_figure_width_is_its_share_of_the_text_width() -> None:
     width, height = figure_size(photo, theme)
     assert width == pytest.approx(text_width_mm(theme) / 20, abs=1e-3)
     assert height == 9.0
+
+
+def test_long_text_columns_share_the_rest_by_how_much_they_hold() -> None:
+    name = "高新技术产业产值占规模以上工业总产值比重"
+    source = "昆山高新区管委会经济发展局"
+    note = "与人才类、平台类、产业化三类交叉，不是其并列分项；" * 4
+    theme = Theme.preset("gov")
+    widths, _ = table_columns(("指标", "数值", "来源"), [(name, "68.5%", source)] * 3, [1], theme)
+    assert widths[0] > widths[2] > widths[1]  # the names get more room than the source
+    widths, _ = table_columns(("指标", "数值", "备注"), [(name, "68.5%", note)] * 3, [1], theme)
+    total = text_width_mm(theme) * 72 / 25.4
+    assert widths[0] * total > 9 * 12  # a long note does not crush the names
+    assert widths[2] > widths[0]
