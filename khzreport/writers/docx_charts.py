@@ -626,9 +626,21 @@ def _style_chart(chart: Chart, plan: _Plan, style: _Style) -> None:
     else:
         value.format.line.color.rgb = rgb(colors.muted)
         value.format.line.width = Pt(0.7)
-    value.tick_labels.number_format = "#,##0.##" if style.theme.thousands else "General"
+    value.tick_labels.number_format = _tick_format(plan, style.theme.thousands)
     value.tick_labels.number_format_is_linked = False
     font(value.tick_labels.font, LABEL_SCALE, colors.muted)
+
+
+def _tick_format(plan: _Plan, thousands: bool) -> str:
+    """Return the value axis's number format: plain, or with thousands separators.
+
+    Excel's ``#,##0.##`` would print a bare point after whole numbers (``1,000.``), so
+    whole-number data gets ``#,##0`` and other data one decimal.
+    """
+    if not thousands:
+        return "General"
+    values = [v for s in plan.series for v in s.values if v is not None]
+    return "#,##0" if all(float(v).is_integer() for v in values) else "#,##0.0"
 
 
 def _below(plan: _Plan, series: _Series, i: int) -> bool:

@@ -393,3 +393,13 @@ def test_a_wrong_theme_choice_is_a_located_error() -> None:
     with pytest.raises(ReportValidationError) as caught:
         Theme.preset("briefing", docx_charts="vector")
     assert "theme.docx_charts" in str(caught.value)
+
+
+def test_thousands_separators_never_leave_a_bare_point(drawn: dict[str, Drawn]) -> None:
+    document = gallery_document(Theme(thousands=True))
+    formats = {
+        c.figure.chart.id: c.space.xpath("string(//c:valAx/c:numFmt/@formatCode)", namespaces=NS)
+        for c in native_charts(render_docx(document, drawn), document)
+    }
+    assert formats[SAMPLES["grouped_bar"]().id] == "#,##0"
+    assert formats[SAMPLES["bar_negative"]().id] == "#,##0.0"
