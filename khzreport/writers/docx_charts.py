@@ -91,9 +91,9 @@ def charts_mode(theme: Theme, layout: str, override: str | None = None) -> DocxC
     chart costs some 40 ms to write where a drawn one is read from the chart cache.
     """
     choice = override or theme.docx_charts
-    if choice in ("native", "picture"):
-        return choice
-    return "native" if layout == "briefing" else "picture"
+    if choice == "native" or (choice is None and layout == "briefing"):
+        return "native"
+    return "picture"
 
 
 def has_native_form(chart: ChartData) -> bool:
@@ -250,20 +250,20 @@ def _plan(chart: ChartData, theme: Theme) -> _Plan:
     if kind == "ranking":
         s = series[0]
         order = sorted(range(n), key=lambda i: (values(s)[i] is None, -(values(s)[i] or 0.0)))
-        vals, texts = values(s), labels(s, False)
+        vals, words = values(s), labels(s, False)
         one = _Series(
-            named(s), tuple(vals[i] for i in order), tuple(texts[i] for i in order), palette[0]
+            named(s), tuple(vals[i] for i in order), tuple(words[i] for i in order), palette[0]
         )
         return _Plan(chart, "bar", tuple(cats[i] for i in order), (one,), False)
     if kind == "donut":
         s = series[0]
         vals = values(s)
         total = sum(v for v in vals if v is not None) or 1.0
-        texts = [
+        shares = [
             f"{t}\n{(v or 0.0) / total * 100:.1f}%" if v and v / total >= DONUT_LABEL_SHARE else ""
             for t, v in zip(labels(s, False), vals, strict=True)
         ]
-        one = _Series(named(s), tuple(vals), tuple(texts), palette[0])
+        one = _Series(named(s), tuple(vals), tuple(shares), palette[0])
         return _Plan(chart, "donut", tuple(cats), (one,), True)
     if kind == "combo":
         bars = series[0]
@@ -372,7 +372,7 @@ def workbook_bytes(plan: _Plan, created: dt.datetime) -> bytes:
 
     widest = max((tx.text_width(c) for c in plan.categories), default=4.0)
 
-    class FixedWorkbookWriter(CategoryWorkbookWriter):  # type: ignore[misc]
+    class FixedWorkbookWriter(CategoryWorkbookWriter):
         @contextmanager
         def _open_worksheet(self, xlsx_file: io.BytesIO) -> Iterator[tuple[Any, Any]]:
             book = Workbook(xlsx_file, {"in_memory": True})
