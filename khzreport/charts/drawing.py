@@ -177,6 +177,7 @@ def draw_chart(chart: ChartData, theme: Theme, font: FontFile, bold: FontFile | 
     """Return a laid-out, drawn figure of ``chart`` (call it inside :func:`rc_params`)."""
     minus = "\u2212" if not missing_glyphs("\u2212", font) else "-"
     style = Style(theme, font, bold or font, theme.chart.font_size, minus)
+    chart = _short_names(chart)
     if chart.kind == "big_number":
         return _big_number(chart, style)
     width = theme.chart.width_cm * CM
@@ -202,6 +203,22 @@ def draw_chart(chart: ChartData, theme: Theme, font: FontFile, bold: FontFile | 
     _notes(c)
     _layout(c)
     return fig
+
+
+def _short_names(chart: ChartData) -> ChartData:
+    """Return the chart with every category and series name at most :data:`tx.MAX_LABEL_EMS`
+    wide: a thousand-character name would otherwise push the plot out of the figure."""
+    series = tuple(
+        dataclasses.replace(
+            s,
+            name=tx.shorten(s.name) if s.name else s.name,
+            points=tuple(dataclasses.replace(p, category=tx.shorten(p.category)) for p in s.points),
+        )
+        for s in chart.series
+    )
+    return dataclasses.replace(
+        chart, categories=tuple(tx.shorten(cat) for cat in chart.categories), series=series
+    )
 
 
 def visible_texts(fig: Figure) -> list[Text]:
@@ -313,13 +330,23 @@ def _set_value_axis(
 ) -> None:
     """Set limits and fixed, formatted ticks of a value axis, with grid lines.
 
-    Whole-number data (counts of 家, 个, 项) get whole-number ticks only.
+    Whole-number data (counts of 家, 个, 项) get whole-number ticks only. The ticks reach past
+    the longest bar (a scale that stops at 40 under a bar of 50 cannot be read), and the
+    limits past the outermost tick.
     """
     if hi - lo <= 0:
         hi = lo + 1.0
     integer = bool(values) and all(float(v).is_integer() for v in values)
     lo, hi = _nice_limits(lo, hi, integer)
     ticks = _nice_ticks(lo, hi, integer=integer) or [lo, hi]
+    if len(ticks) > 1:
+        step = ticks[1] - ticks[0]
+        top, bottom = max([0.0, *values]), min([0.0, *values])
+        while ticks[-1] < top - step * 1e-9:
+            ticks.append(ticks[-1] + step)
+        while ticks[0] > bottom + step * 1e-9:
+            ticks.insert(0, ticks[0] - step)
+        lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
     fmt = _tick_format(c, ticks)
     if axis == "y":
         ax.set_ylim(lo, hi)
@@ -418,9 +445,8 @@ def _value_label(
     horizontal: bool = False,
     negative: bool = False,
     scale: float = LABEL_SCALE,
-    rotate: bool = False,
 ) -> None:
-    """Print a value beside the end of its bar (below it for a negative value)."""
+    """Print a value beside the end of its bar (below it for a negative value), upright."""
     ha: Literal["left", "right", "center"]
     va: Literal["top", "bottom", "center"]
     if horizontal:
@@ -434,7 +460,7 @@ def _value_label(
         textcoords="offset points",
         ha=ha,
         va=va,
-        rotation=90 if rotate else 0,
+        linespacing=1.1,
         annotation_clip=False,
         zorder=5,
         **c.style.text_kw(scale),
@@ -445,10 +471,14 @@ def _value_label(
 def _choose_labels(
     c: Chart, series: Sequence[ChartSeries], slot_ems: float
 ) -> tuple[list[list[str]], float, bool]:
-    """Return value label texts, font scale and whether to turn them upright.
+    """Return value label texts, font scale and whether they are crowded.
 
     Tries the printed labels, then the labels without the unit the unit line already shows
-    (``近140亿元`` → ``近140``), then a smaller size, and finally upright labels.
+    (``近140亿元`` → ``近140``), then a smaller size. Labels that still do not fit their slot
+    are crowded: a single-series bar chart turns horizontal, where labels have room; grouped
+    and combo bars leave them out (the value axis and its grid lines stay) and a line chart
+    labels only its last points. A label is never turned on its side, and the texts returned
+    for crowded labels are wrapped as narrow as the slot.
     """
     full = [[p.label for p in s.points] for s in series]
     short = [
@@ -458,7 +488,8 @@ def _choose_labels(
     for texts, scale in ((full, LABEL_SCALE), (short, LABEL_SCALE), (short, 0.8)):
         if all(tx.text_width(t) * scale <= slot_ems * 0.92 for row in texts for t in row):
             return texts, scale, False
-    return short, 0.8, True
+    room = max(slot_ems * 0.92 / 0.8, 2.0)
+    return [[tx.wrap(t, room) for t in row] for row in short], 0.8, True
 
 
 def _empty(c: Chart) -> None:
@@ -497,7 +528,12 @@ def _bars(c: Chart) -> None:
     handles: list[Any] = []
     pos_base = [0.0] * n
     neg_base = [0.0] * n
-    texts, scale, rotate = _choose_labels(c, series, _slot_ems(c, n * groups))
+    texts, scale, crowded = _choose_labels(c, series, _slot_ems(c, n * groups))
+    if data.kind == "bar" and crowded:
+        c.fig.delaxes(ax)
+        c.axes.remove(ax)
+        _hbars(c, series[0], sort=False)
+        return
     for si, s in enumerate(series):
         color = c.style.color(si)
         for i, v in enumerate(_values(s)[:n]):
@@ -528,8 +564,8 @@ def _bars(c: Chart) -> None:
             ax.add_patch(bar)
             if stacked:
                 _stack_label(c, ax, bar, s.points[i].label, fill)
-            else:
-                _value_label(c, ax, x, v, texts[si][i], negative=v < 0, scale=scale, rotate=rotate)
+            elif not crowded:
+                _value_label(c, ax, x, v, texts[si][i], negative=v < 0, scale=scale)
         handles.append(Patch(facecolor=color))
     _categories(c, ax, wrapped)
     lo, hi = _value_range(drawn, 0.04 if stacked else 0.12)
@@ -563,7 +599,8 @@ def _hbars(c: Chart, series: ChartSeries, sort: bool) -> None:
     if sort:
         order.sort(key=lambda i: (points[i].value is None, -(points[i].value or 0.0)))
     cats = [tx.wrap(points[i].category, 10) for i in order]
-    _grow_for_rows(c, cats)
+    labels = [tx.wrap(points[i].label, HBAR_LABEL_EMS) for i in order]
+    _rows_height(c, [*cats, *labels], len(cats))
     ax = _new_axes(c)
     ax.spines["left"].set_visible(True)
     ax.spines["bottom"].set_visible(not c.style.theme.chart.grid)
@@ -575,7 +612,7 @@ def _hbars(c: Chart, series: ChartSeries, sort: bool) -> None:
             continue
         fill = c.style.color(0) if v >= 0 else c.colors.down
         ax.add_patch(Rectangle((0, row - h / 2), v, h, facecolor=fill, linewidth=0, zorder=2))
-        _value_label(c, ax, v, row, points[i].label, horizontal=True, negative=v < 0)
+        _value_label(c, ax, v, row, labels[row], horizontal=True, negative=v < 0)
         drawn.append(v)
     _categories(c, ax, cats, axis="y")
     lo, hi = _value_range(drawn, 0.05)
@@ -584,12 +621,22 @@ def _hbars(c: Chart, series: ChartSeries, sort: bool) -> None:
     _header_text(c, c.data.unit_line)
 
 
-def _grow_for_rows(c: Chart, cats: Sequence[str]) -> None:
-    """Make the figure tall enough for one row per category (never shorter than the theme)."""
-    lines = sum(lb.count("\n") + 1 for lb in cats)
-    rows_cm = max(len(cats) * 0.8, lines * 0.45 + len(cats) * 0.25) + 2.2
-    width, height = c.fig.get_size_inches()
-    c.fig.set_size_inches(width, max(height, rows_cm * CM))
+HBAR_LABEL_EMS = 14.0
+"""Value labels beside horizontal bars wrap at this width, so a long one cannot squeeze the bars."""
+MIN_ROWS_HEIGHT_CM = 4.0
+
+
+def _rows_height(c: Chart, texts: Sequence[str], rows: int) -> None:
+    """Make the figure as tall as its rows need: a row per category, taller for wrapped text.
+
+    The height follows the content, so two rows make a short chart and fourteen a tall one;
+    ``texts`` are the category and value labels, whose line counts decide each row's height.
+    """
+    lines = max((t.count("\n") + 1 for t in texts), default=1)
+    row_cm = max(0.8, lines * 0.42 + 0.3)
+    rows_cm = rows * row_cm + 2.0
+    width, _ = c.fig.get_size_inches()
+    c.fig.set_size_inches(width, max(rows_cm, MIN_ROWS_HEIGHT_CM) * CM)
 
 
 # --- ranking -----------------------------------------------------------------------------
@@ -604,60 +651,89 @@ def _ranking(c: Chart) -> None:
 
 
 def _rank_ladder(c: Chart, series: ChartSeries) -> None:
-    """Draw ranks as dots on a ladder that runs from the far end to 第1名 on the right.
+    """Draw ranks as positions: a dot on a track that runs from the list's end to 第1名.
 
     A rank is a position, not an amount: a bar 32 long for 第32名 would make the worst entry
-    look biggest. Each row has a grey track from the worst rank shown (left) to first place
-    (right); a stem fills it from the left up to the dot, so a longer stem means a better
-    rank, and the printed label (``第32名``) sits above the dot. Best ranks come first.
+    look biggest. Each row is a grey track with first place at its right end and a stem up
+    to the dot, so a longer stem means a better rank, and the printed label (``第32名``)
+    sits above the dot. When every rank knows its list size (``rank.of``), each row is
+    drawn among its own list — 第32名 of 178 sits near the right, 第6名 of 50 too — with
+    the size at the track's left end; otherwise all rows share one scale, from a round
+    number past the worst rank. Best ranks come first.
     """
     points = list(series.points)
     order = sorted(
         range(len(points)), key=lambda i: (points[i].value is None, points[i].value or 0)
     )
     cats = [tx.wrap(points[i].category, 10) for i in order]
-    _grow_for_rows(c, cats)
+    _rows_height(c, cats, len(cats))
     ax = _new_axes(c)
     ax.spines["left"].set_visible(False)
     ax.spines["bottom"].set_visible(False)
+    own = all(p.total for p in points if p.value is not None)
     values = _finite([p.value for p in points])
     worst = max(values) if values else 10.0
-    ticks = _nice_ticks(1, worst * 1.15 + 1)
-    far = max(ticks[-1] if ticks else 0.0, worst * 1.05 + 1)
+    shared = _nice_ticks(1, worst * 1.15 + 1)
+    shared_far = max(shared[-1] if shared else 0.0, worst * 1.05 + 1)
     primary = c.style.color(0)
+    track: dict[str, Any] = {"linewidth": 5, "solid_capstyle": "round"}
     for row, i in enumerate(order):
-        v = points[i].value
-        track: dict[str, Any] = {"linewidth": 5, "solid_capstyle": "round"}
-        ax.plot([far, 1], [row, row], color=c.colors.grid, zorder=1, **track)
-        if v is None:
+        p = points[i]
+        far = float(p.total) if own and p.total else shared_far
+
+        def x(rank: float, far: float = far) -> float:
+            return (far - rank) / max(far - 1, 1e-9)  # 0 at the list's end, 1 at first place
+
+        ax.plot([0, 1], [row, row], color=c.colors.grid, zorder=1, **track)
+        if own and p.total:
+            end = ax.annotate(
+                _list_size(p.total, c.data.language), xy=(0, row), xytext=(0, -6),
+                textcoords="offset points", ha="left", va="top", annotation_clip=False,
+                zorder=5, **c.style.text_kw(0.8, c.colors.muted),
+            )  # fmt: skip
+            c.labels.append((ax, end))
+        if p.value is None:
             continue
-        ax.plot([far, v], [row, row], color=primary, zorder=2, **track)
+        at = x(p.value)
+        ax.plot([0, at], [row, row], color=primary, zorder=2, **track)
         ax.plot(
-            [v], [row], marker="o", markersize=9, color=primary, markeredgecolor="white",
+            [at], [row], marker="o", markersize=9, color=primary, markeredgecolor="white",
             markeredgewidth=1.2, zorder=3,
         )  # fmt: skip
-        frac = (far - v) / max(far - 1, 1e-9)
         ha: Literal["left", "right", "center"] = "center"
         dx = 0
-        if frac < 0.12:
-            ha, dx = "left", -6
-        elif frac > 0.88:
+        if at > 0.9:
             ha, dx = "right", 6
+        elif at < 0.1:
+            ha, dx = "left", -6
         t = ax.annotate(
-            points[i].label, xy=(v, row), xytext=(dx, 7), textcoords="offset points", ha=ha,
+            p.label, xy=(at, row), xytext=(dx, 7), textcoords="offset points", ha=ha,
             va="bottom", annotation_clip=False, zorder=5, **c.style.text_kw(LABEL_SCALE, c.colors.accent),
         )  # fmt: skip
         c.labels.append((ax, t))
     _categories(c, ax, cats, axis="y")
-    ticks = sorted({1.0, *[t for t in ticks if t >= 5]})
-    ax.set_xlim(far, 0.3)
-    fmt = _tick_format(c, [0, 1])
-    _set_ticks(c, ax, "x", ticks, [fmt(t) for t in ticks], muted=True)
-    if c.style.theme.chart.grid:
+    ax.set_xlim(-0.02, 1.04)
+    if own:
+        ticks, texts = [1.0], [_first_place(c.data.language)]
+    else:
+        marks = sorted({1.0, *[t for t in shared if t >= 5]})
+        fmt = _tick_format(c, [0, 1])
+        ticks = [(shared_far - m) / max(shared_far - 1, 1e-9) for m in marks]
+        texts = [fmt(m) for m in marks]
+    _set_ticks(c, ax, "x", ticks, texts, muted=True)
+    if c.style.theme.chart.grid and not own:
         ax.grid(True, axis="x", color=c.colors.grid, linewidth=0.6, zorder=0)
     c.value_axis[id(ax)] = "x"
     _header_text(c, c.data.unit_line)
-    _header_text(c, tx.strings(c.data.language)["rank_hint"] + " →", right=True, scale=0.85)
+
+
+def _list_size(total: float, language: str) -> str:
+    n = f"{total:g}"
+    return f"of {n}" if language.lower().startswith("en") else f"共{n}名"
+
+
+def _first_place(language: str) -> str:
+    return "No. 1" if language.lower().startswith("en") else "第1名"
 
 
 # --- lines -------------------------------------------------------------------------------
@@ -784,15 +860,14 @@ def _combo(c: Chart) -> None:
     ax = _new_axes(c)
     bw = c.style.theme.chart.bar_width
     drawn = _finite(_values(bars))
-    texts, scale, rotate = _choose_labels(c, [bars], _slot_ems(c, n))
+    texts, scale, crowded = _choose_labels(c, [bars], _slot_ems(c, n))
     color = c.style.color(0)
     for i, p in enumerate(bars.points[:n]):
         if p.value is None:
             continue
         ax.add_patch(Rectangle((i - bw / 2, 0), bw, p.value, facecolor=color, lw=0, zorder=2))
-        _value_label(
-            c, ax, i, p.value, texts[0][i], negative=p.value < 0, scale=scale, rotate=rotate
-        )
+        if not crowded:
+            _value_label(c, ax, i, p.value, texts[0][i], negative=p.value < 0, scale=scale)
     _categories(c, ax, wrapped)
     lo, hi = _value_range(drawn, 0.0)
     _set_value_axis(c, ax, lo, hi / 0.58 if hi > 0 else 1.0, values=drawn)

@@ -24,7 +24,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "note": "注：",
         "sep": "；",
         "share": "{label}（{pct}%）",
-        "rank_hint": "名次越靠前越靠右",
         "negative_note": "{what}为负值，未计入占比",
     },
     "en": {
@@ -33,7 +32,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "note": "Note: ",
         "sep": "; ",
         "share": "{label} ({pct}%)",
-        "rank_hint": "better ranks to the right",
         "negative_note": "{what} is negative and not shown as a share",
     },
 }
@@ -57,13 +55,18 @@ def text_width(text: str) -> float:
 def wrap(text: str, width: float) -> str:
     """Return ``text`` broken into balanced lines of at most ``width`` ems.
 
-    Breaks fall between Chinese characters, never inside a Latin word or a number, never
-    before closing punctuation and never after opening punctuation (the Chinese line-breaking
-    rules every report reader expects). Lines are balanced, so ``规上工业增加值`` becomes
+    A Chinese label with marked word boundaries (a space, ·, 、 or /) breaks only there when
+    its pieces fit. Otherwise breaks fall between Chinese characters, never inside a Latin
+    word or a number, never before closing punctuation and never after opening punctuation
+    (the Chinese line-breaking rules every report reader expects). Lines are balanced, so ``规上工业增加值`` becomes
     ``规上工业/增加值`` rather than leaving one character alone on the last line.
     """
     out: list[str] = []
     for para in text.split("\n"):
+        marked = _at_marks(para, width)
+        if marked is not None:
+            out.extend(marked)
+            continue
         lines = _greedy(para, width)
         if len(lines) > 1:
             target = text_width(para) / len(lines)
@@ -93,6 +96,41 @@ def wrap_categories(labels: Sequence[str], slot_ems: float) -> tuple[list[str], 
     return wrapped, fits
 
 
+_MARKS = re.compile(r"(?<=[·、／/])|(?=[（(])|\s+")
+_MARK_SLACK = 1.25
+"""A marked piece may be this much wider than the width asked: a whole word beats a split one."""
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _at_marks(para: str, width: float) -> list[str] | None:
+    """Return a Chinese label broken only where its writer marked a word boundary, if it fits.
+
+    Chinese has no spaces between words, so a break between any two characters may split a
+    word (专精/特新); a space, ·, 、 or / in a Chinese label marks where it may break
+    (``11月30日 首块叠层`` → ``11月30日`` / ``首块叠层``), and so does an opening bracket
+    (``昆山双创人才`` / ``（团队）``). None when there is no mark or a piece is wider than
+    ``width`` by more than a quarter.
+    """
+    if not _CJK.search(para) or text_width(para) <= width:
+        return None
+    pieces = [p for p in _MARKS.split(para) if p]
+    width *= _MARK_SLACK
+    if len(pieces) < 2 or any(text_width(p) > width for p in pieces):
+        return None
+    lines: list[str] = []
+    for piece in pieces:
+        joined = (
+            f"{lines[-1]} {piece}"
+            if lines and not lines[-1].endswith(tuple("·、／/"))
+            else (lines[-1] + piece if lines else piece)
+        )
+        if lines and text_width(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(piece)
+    return lines
+
+
 def _greedy(para: str, width: float) -> list[str]:
     lines: list[str] = []
     line = ""
@@ -115,6 +153,23 @@ def _greedy(para: str, width: float) -> list[str]:
     if line.strip() or not lines:
         lines.append(line.rstrip())
     return lines
+
+
+MAX_LABEL_EMS = 30.0
+"""The widest category or series name a chart draws; the resolver shortens names to less and
+warns (a name past this reaches the drawing only from a hand-made ChartData)."""
+
+
+def shorten(text: str, ems: float = MAX_LABEL_EMS) -> str:
+    """Return ``text`` cut with … to at most ``ems`` wide, so no name can crowd out a plot."""
+    if text_width(text) <= ems:
+        return text
+    cut = ""
+    for ch in text:
+        if text_width(cut + ch) > ems - 1:
+            break
+        cut += ch
+    return cut.rstrip() + "…"
 
 
 def strip_unit(label: str, unit: str) -> str:

@@ -89,6 +89,22 @@ def ranking() -> ChartData:
     )
 
 
+def ranking_of_lists() -> ChartData:
+    """Ranks that know the size of their lists (rank.of): each is drawn among its own list."""
+    points = (
+        ChartPoint("国家高新区综合评价", 32.0, "第32名", "rank_national", 178.0),
+        ChartPoint("江苏省高新区综合评价", 6.0, "第6名", "rank_provincial", 10.0),
+        ChartPoint("全球摄像头模组出货量", 2.0, "第2名", "qiutai_rank", 50.0),
+    )
+    return ChartData(
+        id="ranks-of",
+        kind="ranking",
+        title="综合评价排名",
+        categories=tuple(p.category for p in points),
+        series=(ChartSeries(None, points, "名"),),
+    )
+
+
 def ranking_values() -> ChartData:
     rows = [
         ("昆山协鑫光电材料有限公司", 12.5, "超12亿元"),

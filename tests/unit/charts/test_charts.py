@@ -53,12 +53,15 @@ from tests.support.charts import (
     line,
     literal_labels,
     ranking,
+    ranking_of_lists,
     ranking_values,
     series,
 )
 
 GOLDEN = Path(__file__).parents[2] / "golden" / "charts"
 PREVIEW = os.environ.get("KHZREPORT_CHART_PREVIEW")  # a folder: save every PNG to look at
+
+
 def _one_bar(category: str) -> ChartData:
     point = ChartPoint(category, 742.0, "突破740亿元")
     return ChartData(
@@ -187,7 +190,7 @@ def test_edge_case_details() -> None:
     crowded = [
         t for t in visible_texts(draw(EDGES["crowded_groups"], THEME)) if "突破" in t.get_text()
     ]
-    assert crowded and all(t.get_rotation() == 90 for t in crowded)
+    assert crowded == []  # thirty bars: no room for labels, the value axis stays
 
 
 def test_full_width_charts_follow_the_theme_width() -> None:
@@ -292,11 +295,19 @@ def test_long_category_names_switch_bars_to_horizontal() -> None:
     assert all(p.get_height() < 1 for p in ax.patches)  # bars run along x
 
 
+def _dots(fig: Any) -> dict[float, float]:
+    """Return the x of each rank's dot by row (a line of one point)."""
+    ax = fig.axes[0]
+    return {
+        float(line.get_ydata()[0]): float(line.get_xdata()[0])
+        for line in ax.get_lines()
+        if len(line.get_xdata()) == 1
+    }
+
+
 def test_ranks_are_dots_with_first_place_on_the_right() -> None:
     fig = draw(ranking(), THEME)
     ax = fig.axes[0]
-    left, right = ax.get_xlim()
-    assert left > right  # axis runs towards 第1名
     order = [t.get_text().replace("\n", "") for t in ax.get_yticklabels()]
     assert order == [
         "全国县域高新区",
@@ -304,7 +315,26 @@ def test_ranks_are_dots_with_first_place_on_the_right() -> None:
         "国家高新区综合评价",
         "国家高新区知识产权指数",
     ]
+    xs = [x for _, x in sorted(_dots(fig).items())]
+    assert xs == sorted(xs, reverse=True)  # 第1名 rightmost, 第41名 leftmost
+    assert xs[0] == pytest.approx(1.0)
     assert {"第1名", "第6名", "第32名", "第41名"} <= set(_strings(fig))
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[-1] == "40" or "40" in ticks  # the scale reaches past the worst rank shown
+    assert not any("越靠" in s or "→" in s for s in _strings(fig))  # no demo hints
+
+
+def test_each_rank_is_drawn_among_its_own_list() -> None:
+    fig = draw(ranking_of_lists(), THEME)
+    dots = _dots(fig)
+    rows = [t.get_text().replace("\n", "") for t in fig.axes[0].get_yticklabels()]
+    by_name = {rows[int(row)]: x for row, x in dots.items()}
+    assert by_name["国家高新区综合评价"] == pytest.approx((178 - 32) / 177)  # near the top of 178
+    assert by_name["江苏省高新区综合评价"] == pytest.approx((10 - 6) / 9)
+    assert by_name["国家高新区综合评价"] > by_name["江苏省高新区综合评价"]
+    strings = _strings(fig)
+    assert {"共178名", "共10名", "共50名", "第1名"} <= set(strings)
+    assert not any("越靠" in s or "→" in s for s in strings)
 
 
 def test_value_rankings_are_sorted_largest_first() -> None:
