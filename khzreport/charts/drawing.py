@@ -471,25 +471,10 @@ def _value_label(
 def _choose_labels(
     c: Chart, series: Sequence[ChartSeries], slot_ems: float
 ) -> tuple[list[list[str]], float, bool]:
-    """Return value label texts, font scale and whether they are crowded.
-
-    Tries the printed labels, then the labels without the unit the unit line already shows
-    (``近140亿元`` → ``近140``), then a smaller size. Labels that still do not fit their slot
-    are crowded: a single-series bar chart turns horizontal, where labels have room; grouped
-    and combo bars leave them out (the value axis and its grid lines stay) and a line chart
-    labels only its last points. A label is never turned on its side, and the texts returned
-    for crowded labels are wrapped as narrow as the slot.
-    """
-    full = [[p.label for p in s.points] for s in series]
-    short = [
-        [tx.strip_unit(p.label, s.unit) if c.data.unit_line else p.label for p in s.points]
-        for s in series
-    ]
-    for texts, scale in ((full, LABEL_SCALE), (short, LABEL_SCALE), (short, 0.8)):
-        if all(tx.text_width(t) * scale <= slot_ems * 0.92 for row in texts for t in row):
-            return texts, scale, False
-    room = max(slot_ems * 0.92 / 0.8, 2.0)
-    return [[tx.wrap(t, room) for t in row] for row in short], 0.8, True
+    """Return value label texts, font scale and whether they are crowded (see
+    :func:`text.value_labels`): crowded grouped and combo bars leave them out, and a line
+    chart labels only its last points."""
+    return tx.value_labels(c.data, series, slot_ems)
 
 
 def _empty(c: Chart) -> None:
@@ -507,18 +492,19 @@ def _empty(c: Chart) -> None:
 def _bars(c: Chart) -> None:
     """Draw vertical bars: one series, grouped series, or stacked series.
 
-    A single series whose category names cannot be wrapped under their bars is drawn as
-    horizontal bars instead, where long names have room.
+    A single series whose category names cannot be wrapped under their bars, or whose value
+    labels do not fit above them, is drawn as horizontal bars instead, where long names and
+    labels have room (:func:`text.horizontal_bars`, the decision every format follows).
     """
     data = c.data
     series = [s for s in data.series if s.points]
     n = len(data.categories)
     stacked = data.kind == "stacked_bar"
     groups = 1 if stacked else len(series)
-    wrapped, fits = _wrap_categories(c, data.categories, n)
-    if data.kind == "bar" and not fits:
+    if tx.horizontal_bars(data, _slot_ems(c, n)):
         _hbars(c, series[0], sort=False)
         return
+    wrapped, fits = _wrap_categories(c, data.categories, n)
     if not fits:
         wrapped = [tx.wrap(lb, 4) for lb in data.categories]
     ax = _new_axes(c)
@@ -529,11 +515,6 @@ def _bars(c: Chart) -> None:
     pos_base = [0.0] * n
     neg_base = [0.0] * n
     texts, scale, crowded = _choose_labels(c, series, _slot_ems(c, n * groups))
-    if data.kind == "bar" and crowded:
-        c.fig.delaxes(ax)
-        c.axes.remove(ax)
-        _hbars(c, series[0], sort=False)
-        return
     for si, s in enumerate(series):
         color = c.style.color(si)
         for i, v in enumerate(_values(s)[:n]):

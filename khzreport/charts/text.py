@@ -131,6 +131,48 @@ def _at_marks(para: str, width: float) -> list[str] | None:
     return lines
 
 
+VALUE_LABEL_SCALE = 0.92
+"""Value labels are drawn at this share of the chart font size (0.8 when that is too wide)."""
+
+
+def value_labels(
+    chart: ChartData, series: Sequence[ChartSeries], slot_ems: float
+) -> tuple[list[list[str]], float, bool]:
+    """Return the value labels of some series, their font scale and whether they are crowded.
+
+    Tries the printed labels, then the labels without the unit the unit line already shows
+    (``近140亿元`` → ``近140``), then a smaller size. Labels that still do not fit their slot
+    (``slot_ems`` wide) are crowded and come back wrapped as narrow as the slot. A label is
+    never turned on its side: a crowded single-series bar chart turns horizontal instead
+    (:func:`horizontal_bars`).
+    """
+    full = [[p.label for p in s.points] for s in series]
+    short = [
+        [strip_unit(p.label, s.unit) if chart.unit_line else p.label for p in s.points]
+        for s in series
+    ]
+    for texts, scale in ((full, VALUE_LABEL_SCALE), (short, VALUE_LABEL_SCALE), (short, 0.8)):
+        if all(text_width(t) * scale <= slot_ems * 0.92 for row in texts for t in row):
+            return texts, scale, False
+    room = max(slot_ems * 0.92 / 0.8, 2.0)
+    return [[wrap(t, room) for t in row] for row in short], 0.8, True
+
+
+def horizontal_bars(chart: ChartData, slot_ems: float) -> bool:
+    """Return whether a ``bar`` chart is drawn with horizontal bars, in every format.
+
+    It is when its category names cannot be wrapped under their bars or its value labels do
+    not fit above them; ``slot_ems`` is the width of one category's slot in ems.
+    """
+    if chart.kind != "bar":
+        return False
+    series = [s for s in chart.series if s.points]
+    return (
+        not wrap_categories(chart.categories, slot_ems)[1]
+        or value_labels(chart, series[:1], slot_ems)[2]
+    )
+
+
 def _greedy(para: str, width: float) -> list[str]:
     lines: list[str] = []
     line = ""
