@@ -68,6 +68,8 @@ class SvgChart(Protocol):
 class _ChartMedia:
     svg: Markup
     width_cm: float
+    phone: Markup | None = None
+    """The chart drawn at :data:`PHONE_CHART_WIDTH_CM`, shown instead on narrow screens."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,11 @@ _LABELS = {
     "en": {"page": "Page {page} of {pages}", "missing": "Figure not available"},
 }
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+PHONE_CHART_WIDTH_CM = 8.5
+"""Width a chart is drawn at a second time for screens under 720 px wide. A 15.5 cm chart
+shrunk into a 420 px phone shows its 8 pt labels at 7 px; drawn this narrow (labels wrap
+and bars thin out, as matplotlib lays them out for the width), the same labels show at
+11 px or more on a screen 360 px wide and up."""
 
 
 def render_html(
@@ -105,6 +112,7 @@ def render_html(
     charts: Mapping[str, SvgChart],
     *,
     diagnostics: Diagnostics | None = None,
+    phone_charts: Mapping[str, SvgChart] | bool = True,
 ) -> bytes:
     """Return ``document`` as a UTF-8 HTML page; ``charts`` maps ``ChartData.id`` to SVG.
 
@@ -112,8 +120,16 @@ def render_html(
     ``diagnostics`` and drawn as a placeholder holding the figure's alt text; a block type
     ``blocks.html.j2`` has no macro for is left out and reported. The same document and
     charts always give the same bytes.
+
+    ``phone_charts`` are the charts drawn for narrow screens (see
+    :data:`PHONE_CHART_WIDTH_CM`): ``True`` draws them here (from the chart cache when
+    unchanged), ``False`` leaves them out, a mapping gives them.
     """
     diagnostics = channel(diagnostics)
+    if phone_charts is True:
+        phone_charts = _phone_charts(document, charts, diagnostics)
+    elif phone_charts is False:
+        phone_charts = {}
     theme = document.theme if isinstance(document.theme, Theme) else Theme()
     labels = _labels(document.meta.language)
     env = _environment()
@@ -128,7 +144,9 @@ def render_html(
             Location(path="theme"),
         )
     macros = env.get_template("blocks.html.j2").module
-    drawer = _Drawer(macros, diagnostics, shared=_shared_photos(document.blocks))
+    drawer = _Drawer(
+        macros, diagnostics, shared=_shared_photos(document.blocks), phone_charts=phone_charts
+    )
     front, main, back = _arrange(document, charts, drawer)
     html = env.get_template("page.html.j2").render(
         meta=document.meta,
@@ -197,6 +215,7 @@ class _Drawer:
     diagnostics: Diagnostics
     photos: dict[str, _ChartMedia | _ImageMedia | None] = field(default_factory=dict)
     shared: frozenset[str] = frozenset()
+    phone_charts: Mapping[str, SvgChart] = field(default_factory=dict)
 
     def draws(self, block: Block) -> bool:
         if hasattr(self.macros, block.kind):
@@ -279,7 +298,33 @@ def _item(
         media = _seal_media(block, drawer.diagnostics)
     elif isinstance(block, Figure):
         media = _figure_media(block, document, charts, drawer.diagnostics)
+        phone = drawer.phone_charts.get(block.chart.id) if block.chart is not None else None
+        if isinstance(media, _ChartMedia) and phone is not None:
+            label = block.alt or phone.alt
+            svg = clean_svg(phone.svg, prefix=f"fig{block.number}p-", label=label)
+            media = dataclasses.replace(media, phone=Markup(svg))
     return _Item(block.kind, block, media)
+
+
+def _phone_charts(
+    document: Document, charts: Mapping[str, SvgChart], diagnostics: Diagnostics
+) -> Mapping[str, SvgChart]:
+    """Return the document's charts drawn :data:`PHONE_CHART_WIDTH_CM` wide, by chart id.
+
+    Only charts drawn for the page are drawn again; font warnings go into ``diagnostics``,
+    where they repeat the wide drawing's and are recorded once.
+    """
+    drawn = [c for c in document.charts() if c.id in charts]
+    theme = document.theme if isinstance(document.theme, Theme) else Theme()
+    if not drawn or theme.chart.width_cm <= PHONE_CHART_WIDTH_CM:
+        return {}
+    from ..charts import render_document_charts  # matplotlib: only for a page with charts
+
+    narrow = theme.model_copy(
+        update={"chart": theme.chart.model_copy(update={"width_cm": PHONE_CHART_WIDTH_CM})}
+    )
+    phone = dataclasses.replace(document, theme=narrow)
+    return render_document_charts(phone, diagnostics=diagnostics)
 
 
 def _shared_photos(blocks: Iterable[Block]) -> frozenset[str]:
