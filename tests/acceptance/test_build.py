@@ -208,13 +208,24 @@ def test_gov_preset_builds_a_jianbao(tmp_path: Path) -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    first = flat(
-        subprocess.run(
-            ["pdftotext", "-l", "1", str(tmp_path / "out" / "briefing.pdf"), "-"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    )
-    assert "昆山高新区发展简报" in first and "第1期" in first
-    assert "一、布局新赛道新领域" in first
+    pages = [
+        flat(
+            subprocess.run(
+                [
+                    "pdftotext",
+                    "-f",
+                    str(k),
+                    "-l",
+                    str(k),
+                    str(tmp_path / "out" / "briefing.pdf"),
+                    "-",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        for k in (1, 2)
+    ]
+    assert "昆山高新区发展简报" in pages[0] and "第1期" in pages[0]
+    assert "一、布局新赛道新领域" in "".join(pages)  # after the lead and the three call-outs
