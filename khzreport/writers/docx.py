@@ -508,6 +508,33 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         ),
         p("Footer", builtin=True, style_id="Footer", size=s.header, color=c.muted, align="center"),
         p("FooterNote", based_on="Footer", size=s.note, color=c.muted, align="left", after=2),
+        p(
+            "SheetBand",
+            "heading",
+            size=s.header + 0.5,
+            color="#FFFFFF",
+            align="left",
+            line=1.0,
+            tabs=right_tab,
+        ),
+        p(
+            "SheetTitle",
+            "title",
+            size=s.title,
+            color=c.primary,
+            align="left",
+            line=1.0,
+            after=4,
+            keep_next=True,
+        ),
+        p("SheetSubtitle", "heading", size=s.body + 1, color=c.muted, line=1.1, after=2),
+        p(
+            "SheetTitleRule",
+            size=2,
+            line=1.0,
+            after=10,
+            borders=(("bottom", rule(1.2, c.primary, 1)),),
+        ),
         p("Spacer", size=1, line=1.0, after=6),
         p("Marking", "strong", size=s.body, align="left", after=6),
         p(
@@ -981,12 +1008,8 @@ class _DocxWriter(BlockVisitor):
         if last is None:
             return
         paragraphs = last.xpath("./w:tr[last()]//w:p") if last.tag == qn("w:tbl") else [last]
-        kept = {
-            style.get(qn("w:styleId"))
-            for style in self.doc.styles.element.xpath("w:style[w:pPr/w:keepNext]")
-        }
         for p in paragraphs:
-            if p.tag == qn("w:p") and p.xpath("string(w:pPr/w:pStyle/@w:val)") not in kept:
+            if p.tag == qn("w:p") and not self._keeps(p):
                 _keep_with_next(p)
 
     def _gap(self) -> None:
@@ -998,7 +1021,19 @@ class _DocxWriter(BlockVisitor):
         last = self._last_body_element()
         if last is not None and last.xpath("string(./w:pPr/w:pStyle/@w:val)") == "Spacer":
             return
-        self._para("Spacer")
+        spacer = self._para("Spacer")
+        if last is not None and last.tag == qn("w:p") and self._keeps(last):
+            _keep_with_next(spacer._p)  # a title before a box stays with the box
+
+    def _keeps(self, p: Any) -> bool:
+        """Return whether a paragraph keeps with the next, by itself or by its style."""
+        if p.xpath("./w:pPr/w:keepNext"):
+            return True
+        kept = {
+            style.get(qn("w:styleId"))
+            for style in self.doc.styles.element.xpath("w:style[w:pPr/w:keepNext]")
+        }
+        return p.xpath("string(w:pPr/w:pStyle/@w:val)") in kept
 
     def _add_table(
         self, rows: int, cols: int, style: str, widths_twips: list[int], inside: Any = None
@@ -1079,6 +1114,9 @@ class _DocxWriter(BlockVisitor):
         if opening:
             section.first_page_header.is_linked_to_previous = False
             self._style(section.first_page_header.paragraphs[0], "Spacer")
+            if self.src.layout == "sheet":
+                section.header_distance = Mm(0)
+                self._sheet_band(section.first_page_header)
             footers.append(section.first_page_footer)
             headers.append(section.first_page_header)
         if self.src.meta.watermark:
@@ -1176,12 +1214,71 @@ class _DocxWriter(BlockVisitor):
             self._para("Title", block.headline)
 
     def block_cover(self, block: Cover) -> None:
+        if self.src.layout == "sheet":
+            self._sheet_title(block)
+            return
         self._para("Title", block.title)
         if block.subtitle:
             self._para("Subtitle", block.subtitle)
         if block.period:
             self._para("CoverInfo", block.period)
-        self._para("CoverInfo", f"{block.issuer}　{block.date_text}")
+        gap = "\u3000" if self.chinese else "\u2002"  # an ideographic space is CJK text
+        self._para("CoverInfo", f"{block.issuer}{gap}{block.date_text}")
+
+    def _sheet_title(self, block: Cover) -> None:
+        """Write a park sheet's title as its PDF has it: the name big and left, the
+        positioning under it, a rule; the zone and period stand in the band above."""
+        self._para("SheetTitle", block.title)
+        if block.subtitle:
+            self._para("SheetSubtitle", block.subtitle)
+        self._para("SheetTitleRule")
+
+    def _sheet_band(self, header: Any) -> None:
+        """Put the sheet's band in the first page's header, edge to edge at the top: the
+        issuing zone left, the period and the running header right, white on the primary
+        colour, as the PDF draws it."""
+        cover = self.src.blocks[0]
+        if not isinstance(cover, Cover):
+            return
+        page = self.theme.page
+        width = round(page.width_mm * ooxml.TWIPS_PER_MM)
+        left = round(page.margin_left * ooxml.TWIPS_PER_MM)
+        right = round(page.margin_right * ooxml.TWIPS_PER_MM)
+        table = header.add_table(1, 1, Twips(width))
+        tblpr = table._tbl.tblPr
+        ooxml.set_table_width(tblpr, width)
+        ooxml.set_child(
+            tblpr,
+            ooxml.element("w:tblInd", {"w:w": str(-left), "w:type": "dxa"}),
+            ooxml.TBLPR_ORDER,
+        )
+        ooxml.set_fixed_layout(tblpr)
+        ooxml.set_cell_margins(
+            tblpr, "w:tblCellMar", {"top": 0, "bottom": 0, "left": 0, "right": 0}, ooxml.TBLPR_ORDER
+        )
+        row = table.rows[0]
+        height = ooxml.element(
+            "w:trHeight", {"w:val": str(round(14 * ooxml.TWIPS_PER_MM)), "w:hRule": "exact"}
+        )
+        row._tr.get_or_add_trPr().append(height)
+        cell = row.cells[0]
+        tcpr = cell._tc.get_or_add_tcPr()
+        ooxml.set_cell_width(tcpr, width)
+        ooxml.set_shading(tcpr, self.theme.colors.primary, ooxml.TCPR_ORDER)
+        ooxml.set_cell_margins(
+            tcpr,
+            "w:tcMar",
+            {"left": left / ooxml.TWIPS_PER_PT, "right": right / ooxml.TWIPS_PER_PT},
+            ooxml.TCPR_ORDER,
+        )
+        ooxml.set_cell_valign(tcpr, "center")
+        para = self._cell_para(cell, "SheetBand", first=True)
+        self._run(para, self._t(cover.issuer), "StrongText")
+        para.add_run("\t" + self._t(cover.date_text))
+        if self.src.meta.running_header:
+            para.add_run("\u3000" + self._t(self.src.meta.running_header))
+        header._element.remove(table._tbl)
+        header.paragraphs[0]._p.addprevious(table._tbl)
 
     def block_toc(self, block: Toc) -> None:
         """Write a TOC field whose cached result already lists the entries.
@@ -1596,7 +1693,7 @@ class _DocxWriter(BlockVisitor):
     def block_tags(self, block: Tags) -> None:
         para = self._para("TagLine")
         if block.label:
-            self._run(para, self._t(block.label) + "：", "TagLabel")
+            self._run(para, self._t(block.label) + ("：" if self.chinese else ": "), "TagLabel")
         for i, item in enumerate(block.items):
             if i:
                 para.add_run("  ")
@@ -1708,7 +1805,7 @@ class _DocxWriter(BlockVisitor):
             "w:yAlign": "bottom",
         }
         for label, value in block.lines:
-            sep = "" if label.endswith(("：", ":")) else "："
+            sep = "" if label.rstrip().endswith(("：", ":")) else "：" if self.chinese else ": "
             para = self._para("Distribution", label + sep, "DistributionLabel")
             para.add_run(self._t(value))
             ooxml.set_child(para._p.get_or_add_pPr(), ooxml.element("w:framePr", frame), PPR_ORDER)
