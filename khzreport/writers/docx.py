@@ -471,7 +471,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         p("TableHeaderNumber", "strong", based_on="TableHeader", align="right"),
         p("TableCell", size=small, line=1.1),
         p("TableCellNumber", based_on="TableCell", align="right"),
-        p("TagLine", size=s.body, line=1.6, before=4, after=6),
+        p("TagLine", size=s.body, line=1.45, before=3, after=4),
         p("FactLabel", "strong", size=small, color=c.muted, line=1.2),
         p("FactValue", size=small, line=1.2),
         p(
@@ -1276,7 +1276,8 @@ class _DocxWriter(BlockVisitor):
         self._run(para, self._t(cover.issuer), "StrongText")
         para.add_run("\t" + self._t(cover.date_text))
         if self.src.meta.running_header:
-            para.add_run("\u3000" + self._t(self.src.meta.running_header))
+            gap = "\u3000" if self.chinese else "\u2002"  # an ideographic space is CJK text
+            para.add_run(gap + self._t(self.src.meta.running_header))
         header._element.remove(table._tbl)
         header.paragraphs[0]._p.addprevious(table._tbl)
 
