@@ -133,3 +133,18 @@ def test_english_numbers_and_quotes_in_the_pdf(built: Path) -> None:
     # English quotes keep the spaces around them, as in the source's “2+2+3” system
     assert re.search(r"the “2\+2\+3” (modern|system|industrial)", flat)
     assert "“2+2+3”system" not in flat and "the“" not in flat
+
+
+def test_english_park_sheets_hold_no_chinese_layout_word(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    out = tmp_path_factory.mktemp("sheets-en")
+    parks = ["--park", "haokang_centre", "--park", "jiangsu_luhang"]
+    command = [sys.executable, "-m", "khzreport", "sheets", str(EXAMPLE), "--language", "en"]
+    result = subprocess.run(
+        [*command, *parks, "-o", str(out)], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    for park in ("haokang_centre", "jiangsu_luhang"):
+        assert chinese_left(pdf_text(out / f"{park}.pdf")) == [], park
+        assert chinese_left(docx_text(out / f"{park}.docx")) == [], park
