@@ -285,6 +285,15 @@ def _plan(chart: ChartData, theme: Theme) -> _Plan:
     colors = [palette[i % len(palette)] for i in range(len(series))]
     if kind == "line":
         texts = fitting(series, n)
+        room = slot_ems(n) * 0.92
+        crowded = len(series) > 2 or any(
+            tx.text_width(t) * LABEL_SCALE > room for row in texts for t in row
+        )
+        if crowded:  # only each line's last value, as the drawings do
+            texts = [
+                [t if i == _last_known(values(s)) else "" for i, t in enumerate(row)]
+                for s, row in zip(series, texts, strict=True)
+            ]
         drawn = [
             _Series(named(s), tuple(values(s)), tuple(t), c)
             for s, t, c in zip(series, texts, colors, strict=True)
@@ -322,6 +331,10 @@ def _plan(chart: ChartData, theme: Theme) -> _Plan:
         for s, t, c in zip(series, texts, colors, strict=True)
     ]
     return _Plan(chart, "column", tuple(cats), tuple(drawn), legend)
+
+
+def _last_known(values: Sequence[float | None]) -> int:
+    return max((i for i, v in enumerate(values) if v is not None), default=-1)
 
 
 def contrasting(theme: Theme, against: str) -> str:
@@ -694,6 +707,8 @@ def _finish(
                 _unit_title(axis, _clean(text), style, size_pt[0], right=right)
         if any(units) or plan.legend:
             _header_band(plot_area, style, size_pt[1])
+        if plan.legend and plan.form != "combo":
+            _legend_at_top_right(chart.find(_c("legend")), plan, style, size_pt)
     if chart.find(_c("plotVisOnly")) is None:
         visible = etree.Element(_c("plotVisOnly"))
         visible.set("val", "1")
@@ -798,6 +813,27 @@ def _header_band(plot_area: Any, style: _Style, height_pt: float) -> None:
     manual = etree.SubElement(layout, _c("manualLayout"))
     for tag, val in (("layoutTarget", "outer"), ("xMode", "edge"), ("yMode", "edge"),
                      ("x", "0"), ("y", f"{band:.4f}"), ("w", "1"), ("h", f"{1 - band:.4f}")):  # fmt: skip
+        etree.SubElement(manual, _c(tag)).set("val", val)
+
+
+def _legend_at_top_right(
+    legend: Any, plan: _Plan, style: _Style, size_pt: tuple[float, float]
+) -> None:
+    """Move the legend into the header band's right end, where the drawings put it."""
+    em = style.size * LABEL_SCALE
+    key = 4.0 if plan.form == "line" else 2.4  # a line's key is wider than a swatch
+    width = (sum(tx.text_width(s.name) * em + key * em for s in plan.series) + em) * 1.1
+    w = min(1.0, width / max(size_pt[0], 1.0))
+    h = min(0.3, em * 1.8 / max(size_pt[1], 1.0))
+    layout = legend.find(_c("layout"))
+    if layout is None:
+        layout = etree.Element(_c("layout"))
+        legend.find(_c("legendPos")).addnext(layout)
+    for child in list(layout):
+        layout.remove(child)
+    manual = etree.SubElement(layout, _c("manualLayout"))
+    for tag, val in (("xMode", "edge"), ("yMode", "edge"), ("x", f"{1 - w:.4f}"), ("y", "0"),
+                     ("w", f"{w:.4f}"), ("h", f"{h:.4f}")):  # fmt: skip
         etree.SubElement(manual, _c(tag)).set("val", val)
 
 
