@@ -82,7 +82,7 @@ from ..resolver.decisions import (
 )
 from ..source.assets import read_checked
 from . import ooxml
-from .base import BlockVisitor
+from .base import BlockVisitor, unbreakable_figure
 from .docx_charts import add_native_chart, charts_mode, has_native_form, native_notes
 from .ooxml import PPR_ORDER, RPR_ORDER, STYLE_ORDER, TBLPR_ORDER, TCPR_ORDER, Border, TabStop
 
@@ -1674,6 +1674,8 @@ class _DocxWriter(BlockVisitor):
                 ooxml.set_cell_valign(cell._tc.get_or_add_tcPr(), "center")
                 kind = "TableHeader" if r == 0 else "TableCell"
                 style = kind + "Number" if c in right else kind
+                if r and c in right:  # a figure in a number column keeps its unit
+                    value = unbreakable_figure(value)
                 para = self._cell_para(cell, style, self._t(value), first=True)
                 if r == 1 and len(rows) > 1:  # never one row alone at the foot of a page
                     _keep_with_next(para._p)
@@ -1845,18 +1847,12 @@ class _DocxWriter(BlockVisitor):
 
 
 def _unbroken(run: Run) -> str:
-    """Return the run's text; a figure bound to an indicator (近140亿元, 140多家) gets a word
-    joiner (U+2060) wherever a line could break inside it (before and after a Chinese
-    character), so Word and LibreOffice never break a number from its qualifier or unit."""
+    """Return the run's text; a figure bound to an indicator (近140亿元, RMB 74 billion) is
+    glued (:func:`~khzreport.writers.base.unbreakable_figure`), so Word and LibreOffice never
+    break a number from its qualifier or unit."""
     if run.indicator is None:
         return run.text
-    return _BREAKABLE.sub(WORD_JOINER, run.text)
-
-
-WORD_JOINER = "\u2060"
-_BREAKABLE = re.compile(
-    r"(?<=[^\s\u2060])(?=[\u3000-\u9fff\uff00-\uffef])|(?<=[\u3000-\u9fff\uff00-\uffef])(?=[^\s])"
-)
+    return unbreakable_figure(run.text)
 
 
 def _keep_with_next(p: Any) -> None:
