@@ -61,6 +61,26 @@ def channel(diagnostics: Diagnostics | None) -> Diagnostics:
     return diagnostics if diagnostics is not None else Diagnostics()
 
 
+WORD_JOINER = "\u2060"
+NO_BREAK_SPACE = "\u00a0"
+_CJK_EDGE = re.compile(
+    r"(?<=[^\s\u2060])(?=[\u3000-\u9fff\uff00-\uffef])|(?<=[\u3000-\u9fff\uff00-\uffef])(?=[^\s])"
+)
+_FIGURE_SPACE = re.compile(r"(?<=\b(?:RMB|USD|No\.)) (?=[-\d])|(?<=\d) (?=\S)")
+
+
+def unbreakable_figure(text: str) -> str:
+    """Return a figure's text so that no line breaks inside its number and unit.
+
+    Chinese (近140亿元, 140多家) gets a word joiner (U+2060) wherever a line could break
+    before or after a Chinese character. English gets a no-break space where the number
+    meets its currency and the word after it (``over RMB 74 billion`` may break after
+    ``over`` only; ``more than 70 national, provincial … projects`` keeps ``70 national``
+    together and wraps the rest), so a long noun can still wrap.
+    """
+    return _FIGURE_SPACE.sub(NO_BREAK_SPACE, _CJK_EDGE.sub(WORD_JOINER, text))
+
+
 def not_rendered(diagnostics: Diagnostics, fmt: str, node: Node) -> None:
     """Report a block the format has nothing to draw with."""
     diagnostics.warn(

@@ -46,7 +46,7 @@ import typst
 from ..charts import chart_font
 from ..charts import fonts as fontlib
 from ..diagnostics import Diagnostics
-from ..document import SEAL_RISE, Document, Figure, PageBreak, Signature, Toc, to_plain
+from ..document import SEAL_RISE, Document, Figure, PageBreak, Signature, Table, Toc, to_plain
 from ..errors import (
     FontError,
     KhzReportError,
@@ -59,7 +59,7 @@ from ..resolver.decisions import grid_tracking_pt
 from ..resources import temp_folder, template_path
 from ..source.assets import read_checked
 from ..theme import Theme
-from .base import channel, not_rendered, page_count, typst_renderers
+from .base import channel, not_rendered, page_count, typst_renderers, unbreakable_figure
 
 __all__ = ["PDF_STANDARDS", "ChartImage", "render_pdf"]
 
@@ -317,7 +317,15 @@ def _document_data(
         if type(block).__name__ not in drawn:
             not_rendered(diagnostics, "pdf", block)
             continue
-        plain = to_plain(block)
+        plain = _glued(to_plain(block))
+        if isinstance(block, Table):
+            plain["rows"] = [
+                [
+                    unbreakable_figure(c) if i in block.numeric_columns else c
+                    for i, c in enumerate(r)
+                ]
+                for r in plain["rows"]
+            ]
         if isinstance(block, Figure):
             plain["chart"] = None
             plain["image"] = None
@@ -370,6 +378,19 @@ def _document_data(
         "ends_with_break": bool(document.blocks) and isinstance(document.blocks[-1], PageBreak),
         "blocks": blocks,
     }
+
+
+def _glued(plain: Any) -> Any:
+    """Return a block's data with every figure bound to an indicator made unbreakable
+    (:func:`~khzreport.writers.base.unbreakable_figure`)."""
+    if isinstance(plain, dict):
+        out = {k: _glued(v) for k, v in plain.items()}
+        if out.get("type") == "Run" and out.get("indicator") is not None:
+            out["text"] = unbreakable_figure(out["text"])
+        return out
+    if isinstance(plain, list):
+        return [_glued(v) for v in plain]
+    return plain
 
 
 def _chart_data(
