@@ -1,24 +1,50 @@
-"""A park sheet: one A4 page per park or innovation carrier (一园一册).
+"""A park sheet: one page per park or innovation carrier (一园一册), laid out by density.
 
-Fields a park does not have are left out, never printed as empty cards or "None".
+Fields a park does not have are left out, never printed as empty cards or "None". What the
+park has decides the layout (:func:`plan_sheet`), once, for every writer:
+
+- ``rich``: the park's own blocks fill most of the page. Its facts stand two a row, and its
+  chart is drawn taller (the sheet theme's chart aspect) to take the room left over.
+- ``medium``: its own blocks fill part of the page; the zone's context follows in a labelled
+  box (所在园区概况: the report's lead and headline figures), as much as the page holds.
+- ``sparse``: a compact profile: a fact box (type, founding year, area, zone), what the
+  report says of the park, its events from the report's timelines, then the zone's context.
+
+Heights are estimated from the sheet theme's sizes (:func:`block_height_mm`); the batch's
+fitting (:mod:`khzreport.layouts.fit`) still checks the PDF is one page.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
 
-from ..document import Block, Cover, Document, Facts, Paragraph, Run, Tags
+from ..diagnostics import Diagnostics
+from ..document import (
+    Block,
+    Callout,
+    Cover,
+    Document,
+    Facts,
+    Figure,
+    KpiPanel,
+    Paragraph,
+    Quote,
+    Run,
+    Tags,
+    Timeline,
+)
+from ..errors import KhzReportError
 from ..model import Park, Report
-from ..resolver import crossref
+from ..resolver import breaks, crossref
 from ..resolver import numbers as nb
 from ..resolver.composer import Composer, strip_source_prefix
-from ..resolver.decisions import decide
+from ..resolver.decisions import decide, display_width, text_width_mm
 from ..theme import Theme
 
 if TYPE_CHECKING:
-    from ..diagnostics import Diagnostics
     from ..locations import PathKey
 
 
@@ -27,6 +53,103 @@ SENTENCE_ENDS = "。！？"
 _CLOSERS = "”’」』）)》"
 ELLIPSIS = "……"
 """What replaces the end of the last sentence kept when a narrative is shortened."""
+
+Density = Literal["sparse", "medium", "rich"]
+
+SHEET_MARGIN_TOP = 26.0
+"""Millimetres above the text: the sheet's coloured band (zone, period) stands in it."""
+SHEET_MARGIN_MAX = 18.0
+"""The widest side and bottom margin of a sheet, so a full park fits its page."""
+SPARSE_BELOW = 0.4
+"""A park whose own blocks fill less than this share of the page is ``sparse``."""
+RICH_FROM = 0.62
+"""A park whose own blocks fill at least this share of the page is ``rich``."""
+FILL_TARGET = 0.9
+"""The share of the page a sheet's PDF is filled to at most."""
+WORD_FILL = 0.98
+"""The share of the page the same blocks may take in Word, whose CJK lines are taller."""
+WORD_GROWTH: dict[str, float] = {
+    "Paragraph": 1.05,
+    "Callout": 1.22,
+    "Quote": 1.35,
+    "Timeline": 1.15,
+    "Facts": 0.86,
+    "KpiPanel": 1.2,
+    "Tags": 1.15,
+    "Figure": 1.06,
+}
+"""How much taller a block is in Word (LibreOffice) than in the PDF: CJK fonts' line height
+on top of the line spacing makes text lines taller, cards and charts barely change."""
+WORD_COVER_EXTRA_MM = 3.0
+"""The Word title block's extra height: it has no band, so issuer and date get a line."""
+CHART_ASPECT_RANGE = (0.32, 0.72)
+"""Heights (as a share of their width) a sheet's chart may be drawn at to fill the page."""
+ZONE_FIGURES_MOST = 8
+"""The most of the zone's headline figures a sheet shows."""
+MENTION_LIMIT = 2
+"""Sentences of the report naming the park that a sparse or medium sheet quotes at most."""
+
+SHEET_SIZES = {"body": 10, "lead": 10.5, "h1": 13, "h2": 11.5, "kpi_value": 17, "caption": 9}
+"""The largest sizes (pt) of a tight sheet; a sheet with room eases towards the theme's."""
+EASE_STEPS = (1.0, 0.75, 0.5, 0.25)
+"""How far a sheet with room is eased towards the theme's own sizes, loosest first."""
+
+_MM_PER_PT = 25.4 / 72
+
+
+@dataclass(frozen=True)
+class SheetPlan:
+    """The layout of one sheet: how dense the park is and what fills its page.
+
+    ``own_share`` is the estimated share of the page the park's own blocks fill;
+    ``ease`` is how loosely it is set (see :func:`sheet_theme`). ``context`` names the
+    blocks added around them (``mentions``, ``zone``, ``zone_figures``,
+    ``related``) and ``chart_aspect`` the height the chart is drawn at (None: the theme's).
+    """
+
+    density: Density
+    own_share: float
+    facts_columns: int
+    context: tuple[str, ...] = ()
+    chart_aspect: float | None = None
+    ease: float = 0.0
+
+
+def sheet_theme(theme: Theme, ease: float = 0.0) -> Theme:
+    """Return the theme a sheet is drawn with, in every format.
+
+    The sheet's own page (``theme.sheet_page``) with room for the band at the top and side
+    margins of at most 18 mm, no page number (a sheet is one page), and sizes and line
+    spacing between the tight set a full sheet needs (``ease`` 0: body 10 pt, lines 1.25)
+    and the theme's own (``ease`` 1), so that a sheet with room is set as loosely as the
+    briefing. The DOCX and the PDF of a sheet set the same text on the same page.
+    """
+    page = theme.sheet_page or theme.page
+    page = page.model_copy(
+        update={
+            "margin_top": max(page.margin_top, SHEET_MARGIN_TOP),
+            "margin_bottom": min(page.margin_bottom, SHEET_MARGIN_MAX),
+            "margin_left": min(page.margin_left, SHEET_MARGIN_MAX),
+            "margin_right": min(page.margin_right, SHEET_MARGIN_MAX),
+        }
+    )
+
+    def eased(own: float, tight: float) -> float:
+        low = min(own, tight)
+        return round(low + ease * (own - low), 1)
+
+    s = theme.sizes
+    sizes = s.model_copy(
+        update={key: eased(getattr(s, key), most) for key, most in SHEET_SIZES.items()}
+    )
+    return theme.model_copy(
+        update={
+            "page": page,
+            "sizes": sizes,
+            "line_spacing": round(eased(theme.line_spacing, 1.25), 2),
+            "page_number": "none",
+        }
+    )
 
 
 def compose_sheet(
@@ -39,21 +162,41 @@ def compose_sheet(
     figure: bool = True,
     diagnostics: Diagnostics | None = None,
 ) -> Document:
-    """Return the resolved summary sheet of one park.
+    """Return the resolved summary sheet of one park, laid out for what it has.
 
-    ``narrative_limit`` shortens the narrative to at most that many characters (counted over
-    its paragraphs' text), cut after the last whole sentence that fits (see
+    The park's own blocks come first (title, facts, KPI cards, tags, narrative, events,
+    chart or photo); :func:`plan_sheet` then decides its density and what fills the rest of
+    the page. ``narrative_limit`` shortens the narrative to at most that many characters
+    (counted over its paragraphs' text), cut after the last whole sentence that fits (see
     :func:`sentence_breaks`) and ending in ``……``; at least the first sentence is kept.
     ``figure=False`` leaves out the park's chart or photo. Both add a located warning; the
     batch (:mod:`khzreport.batch`) uses them to fit a sheet on one page. Warnings also go
     into ``diagnostics`` when given.
     """
-    if theme.sheet_page is not None:  # the sheet's own page, for every writer and decision
-        theme = theme.model_copy(update={"page": theme.sheet_page})
+    return _compose(report, park, theme, language, narrative_limit, figure, diagnostics)[0]
+
+
+def sheet_plan(report: Report, park: Park, theme: Theme, language: str | None = None) -> SheetPlan:
+    """Return the layout :func:`compose_sheet` chooses for a park (its density and context)."""
+    return _compose(report, park, theme, language, None, True, Diagnostics())[1]
+
+
+def _compose(
+    report: Report,
+    park: Park,
+    theme: Theme,
+    language: str | None,
+    narrative_limit: int | None,
+    figure: bool,
+    diagnostics: Diagnostics | None,
+) -> tuple[Document, SheetPlan]:
+    base = theme
+    theme = sheet_theme(base)
     c = Composer(report, theme, language, diagnostics)
     i = [p.id for p in report.parks].index(park.id)
     path: PathKey = ("parks", i)
     m = report.meta
+    en = c.locale.en
     name = c.text(park.name, park.name_en, (*path, "name"))
     kind = c.text(park.kind, park.kind_en, (*path, "kind"))
     positioning = (
@@ -65,7 +208,7 @@ def compose_sheet(
     period = (  # the band names the reporting period: 2023年前三季度, else the year
         c.text(m.period, m.period_en, ("meta", "period"))
         if m.period
-        else nb.format_year(m.year, locale="en" if c.locale.en else "zh-CN")
+        else nb.format_year(m.year, locale="en" if en else "zh-CN")
     )
     blocks: list[Block] = [Cover(name, positioning, zone, period)]
     facts: list[tuple[str, str]] = [(c.locale.word("类型", "Type"), kind)]
@@ -73,7 +216,7 @@ def compose_sheet(
         facts.append(
             (
                 c.locale.word("成立", "Founded"),
-                nb.format_year(park.founded, locale="en" if c.locale.en else "zh-CN"),
+                nb.format_year(park.founded, locale="en" if en else "zh-CN"),
             )
         )
     if park.area:
@@ -87,30 +230,27 @@ def compose_sheet(
     if park.leading_industries:
         items = (
             park.leading_industries_en
-            if c.locale.en and park.leading_industries_en
+            if en and park.leading_industries_en
             else park.leading_industries
         )
         blocks.append(Tags(c.locale.word("主导产业", "Leading industries"), tuple(items)))
     if park.key_enterprises:
-        items = (
-            park.key_enterprises_en
-            if c.locale.en and park.key_enterprises_en
-            else park.key_enterprises
-        )
+        items = park.key_enterprises_en if en and park.key_enterprises_en else park.key_enterprises
         blocks.append(Tags(c.locale.word("重点企业", "Key enterprises"), tuple(items)))
+    narrative: list[Paragraph] = []
     if park.narrative:
-        paragraphs = c.paragraphs(park.narrative, park.narrative_en, (*path, "narrative"))
+        narrative = c.paragraphs(park.narrative, park.narrative_en, (*path, "narrative"))
         if narrative_limit is not None:
-            total = sum(len(p.text) for p in paragraphs)
-            paragraphs = shorten_paragraphs(paragraphs, narrative_limit)
-            kept = sum(len(p.text) for p in paragraphs)
+            total = sum(len(p.text) for p in narrative)
+            narrative = shorten_paragraphs(narrative, narrative_limit)
+            kept = sum(len(p.text) for p in narrative)
             if kept < total:
                 c.warn(
                     "narrative-shortened",
                     f"narrative shortened to {kept} of {total} characters to fit one page",
                     (*path, "narrative"),
                 )
-        blocks.extend(paragraphs)
+        blocks.extend(narrative)
     blocks.extend(_events(c, report, park.id))
     if not figure and (park.chart or park.photo):
         what = "chart" if park.chart else "photo"
@@ -127,36 +267,380 @@ def compose_sheet(
         fig = c.image_figure(park.photo, (*path, "photo"), width="half")
         if fig:
             blocks.append(fig)
-    if _is_sparse(park) and report.kpis:
-        title = c.locale.word(f"{m.year}年全区主要指标", f"Zone key figures {m.year}")
-        if m.period:
-            period = c.text(m.period, m.period_en, ("meta", "period"))
-            title = c.locale.word(f"{period}全区主要指标", f"Zone key figures, {period}")
-        panel = c.kpi_panel(report.kpis[:6], title, ("kpis",))
-        if panel:
-            blocks.append(panel)
+    context = _context_blocks(c, report, park, narrative, language)
+    plan = plan_sheet(blocks, context, base)
+    blocks = _arranged(blocks, context, plan)
+    theme = sheet_theme(base, plan.ease)
+    if plan.chart_aspect is not None:
+        theme = theme.model_copy(
+            update={"chart": theme.chart.model_copy(update={"aspect": plan.chart_aspect})}
+        )
     c.finish()
     header = c.locale.word("园区简介", "Park profile")
     subject = c.locale.word(f"{m.year}年园区简介", f"Park profile {m.year}")
     meta = c.meta(name, subject, header, title_at=(*path, "name"))
-    sources = sorted(
-        {
-            strip_source_prefix(c.locale.pick(ind.source, ind.source_en, f"indicators.{x}.source"))
-            for x in park.indicators
-            if (ind := report.indicator(x)).source
-        }
+    shown = [
+        *park.indicators,
+        *(card.indicator for b in blocks if isinstance(b, KpiPanel) for card in b.cards),
+    ]
+    sources = {
+        strip_source_prefix(c.locale.pick(ind.source, ind.source_en, f"indicators.{x}.source"))
+        for x in dict.fromkeys(shown)
+        if (ind := report.indicator(x)).source
+    }
+    sources.update(
+        strip_source_prefix(b.source) for b in blocks if isinstance(b, Figure) and b.source
     )
-    note = c.source_note("；".join(sources)) if sources else None
+    blocks = [replace(b, source=None) if isinstance(b, Figure) else b for b in blocks]
+    note = c.source_note("；".join(sorted(sources))) if sources else None
     meta = replace(meta, footer_note=note)
-    return Document(
+    document = Document(
         meta=meta,
         layout="sheet",
         theme=theme,
-        blocks=decide(crossref.number_notes(blocks), theme),
+        blocks=decide(breaks.breakable(crossref.number_notes(blocks), c), theme),
         base_dir=str(c.base_dir) if c.base_dir else None,
         name=park.id,
         diagnostics=tuple(c.diagnostics),
     )
+    return document, plan
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a sheet may add around a park's own blocks, each piece optional."""
+
+    mentions: Quote | None = None
+    zone: tuple[Callout, ...] = ()
+    """The zone's box with the whole lead, then with fewer of its paragraphs."""
+    zone_figures: tuple[KpiPanel, ...] = ()
+    """The zone's headline figures, then fewer of them."""
+    related: Tags | None = None
+    highlights: tuple[Callout, ...] = ()
+    """The zone's highlights in one box, then with fewer of them."""
+
+
+def _context_blocks(
+    c: Composer, report: Report, park: Park, narrative: Sequence[Paragraph], language: str | None
+) -> _Context:
+    """Return the blocks that can give a park's sheet its context.
+
+    What the report's own text says of the park (sentences of its chapters that name it,
+    quoted with the report as source), the zone's lead paragraph in a box labelled
+    所在园区概况, the zone's headline figures, and the other parks of the same kind.
+    """
+    m = report.meta
+    en = c.locale.en
+    title = c.text(m.title, m.title_en, ("meta", "title"))
+    mentions = _mentions(report, park, narrative, language)
+    quote = Quote(mentions, "——" + c.locale.word(f"《{title}》", title)) if mentions else None
+    zone: tuple[Callout, ...] = ()
+    if report.lead:
+        lead = c.paragraphs(report.lead, report.lead_en, ("lead",))
+        label = c.locale.word("所在园区概况", "About the zone")
+        gap = (Run(c.locale.word("", " ")),)
+        zone = tuple(
+            Callout(
+                tuple(r for k, p in enumerate(lead[:n]) for r in (gap if k else ()) + p.runs), label
+            )
+            for n in range(len(lead), 0, -1)
+        )
+    figures: tuple[KpiPanel, ...] = ()
+    if report.kpis:
+        heading = c.locale.word(f"{m.year}年全区主要指标", f"Zone key figures {m.year}")
+        if m.period:
+            period = c.text(m.period, m.period_en, ("meta", "period"))
+            heading = c.locale.word(f"{period}全区主要指标", f"Zone key figures, {period}")
+        panel = c.kpi_panel(report.kpis[:ZONE_FIGURES_MOST], heading, ("kpis",))
+        if panel:
+            counts = sorted({min(n, len(panel.cards)) for n in (ZONE_FIGURES_MOST, 4, 2)})
+            figures = tuple(replace(panel, cards=panel.cards[:n]) for n in reversed(counts))
+    kind = park.kind_en if en and park.kind_en else park.kind
+    names = {p.id: p.name_en if en and p.name_en else p.name for p in report.parks}
+    alike = [names[p.id] for p in report.parks if p.id != park.id and p.kind == park.kind]
+    others = [names[p.id] for p in report.parks if p.id != park.id]
+    related = (
+        Tags(c.locale.word(f"同类{kind}", f"Other {kind}"), tuple(alike))
+        if alike
+        else Tags(
+            c.locale.word("区内其他园区与载体", "Other parks and carriers of the zone"),
+            tuple(others),
+        )
+        if others
+        else None
+    )
+    shown = [
+        (
+            Run(
+                c.text(h.title, h.title_en, ("highlights", k, "title")) + c.locale.word("：", ": "),
+                strong=True,
+            )
+            if h.title
+            else None,
+            c.runs(h.text, h.text_en, ("highlights", k, "text")),
+        )
+        for k, h in enumerate(report.highlights)
+    ]
+    label = c.locale.word("全区亮点", "Zone highlights")
+    gap = (Run(c.locale.word("　", " ")),)
+    highlights = tuple(
+        Callout(
+            tuple(
+                r
+                for k, (head, runs) in enumerate(shown[:n])
+                for r in (gap if k else ()) + ((head,) if head else ()) + runs
+            ),
+            label,
+        )
+        for n in range(len(shown), 0, -1)
+    )
+    return _Context(quote, zone, figures, related, highlights)
+
+
+def _mentions(
+    report: Report, park: Park, narrative: Sequence[Paragraph], language: str | None
+) -> tuple[Run, ...]:
+    """Return the sentences of the report's chapters that name the park, as runs.
+
+    Sentences the park's own narrative already says are skipped; at most
+    :data:`MENTION_LIMIT` are kept. They are resolved by a composer of their own, so the
+    sheet's figure numbers and warnings are not touched.
+    """
+    reader = Composer(report, Theme(), language, Diagnostics())
+    name = park.name_en if reader.locale.en and park.name_en else park.name
+    own = "".join(p.text for p in narrative)
+    found: list[tuple[Run, ...]] = []
+    for base, section, _ in report.outline():
+        for j, block in enumerate(section.blocks):
+            for where, zh, en_text in block.texts():
+                template = reader.locale.pick(zh, en_text, "")
+                if where != ("paragraph",) or name not in "".join(template.split()):
+                    continue
+                try:
+                    paragraphs = reader.paragraphs(zh, en_text, (*base, "blocks", j, *where))
+                except KhzReportError:  # the briefing reports it; the sheet does without
+                    continue
+                for p in paragraphs:
+                    for sentence in _sentences(p.runs):
+                        text = "".join(r.text for r in sentence)
+                        if name in text and text not in own and len(found) < MENTION_LIMIT:
+                            found.append(sentence)
+    out: list[Run] = []
+    for sentence in found:
+        out.extend(sentence)
+    return tuple(out)
+
+
+def _sentences(runs: tuple[Run, ...]) -> list[tuple[Run, ...]]:
+    """Split runs at sentence ends (see :func:`sentence_breaks`), keeping each run's binding."""
+    text = "".join(r.text for r in runs)
+    cuts = sentence_breaks([text])
+    out: list[tuple[Run, ...]] = []
+    start = 0
+    for end in cuts:
+        piece: list[Run] = []
+        offset = 0
+        for r in runs:
+            a, b = max(start, offset), min(end, offset + len(r.text))
+            if a < b:
+                piece.append(replace(r, text=r.text[a - offset : b - offset]))
+            offset += len(r.text)
+        first = piece[0] if piece else None
+        if first is not None and first.text.strip() != first.text:
+            piece[0] = replace(first, text=first.text.lstrip())
+        if piece:
+            out.append(tuple(piece))
+        start = end
+    return out
+
+
+def plan_sheet(own: Sequence[Block], context: _Context, base: Theme) -> SheetPlan:
+    """Return the layout of a sheet from its own blocks and the context it may add.
+
+    The park's density is the share of the page its own blocks fill (estimated from the
+    sheet theme's sizes). A rich park keeps its page to itself and its chart grows into the
+    room left; a medium or sparse one adds context, the pieces in order (what the report
+    says of the park, then the zone's box and figures, then related parks), each only if it
+    still fits. A sheet whose blocks leave room is then set looser (see :func:`sheet_theme`),
+    as loose as still fits, and a chart grows into what is left after that.
+    """
+    theme = sheet_theme(base)
+    page = body_height_mm(theme)
+    share = sum(block_height_mm(b, theme) for b in own) / page
+    density: Density = (
+        "rich" if share >= RICH_FROM else "sparse" if share < SPARSE_BELOW else "medium"
+    )
+    columns = 1 if density == "sparse" else 2
+    laid = [replace(b, columns=columns) if isinstance(b, Facts) else b for b in own]
+    used = sum(block_height_mm(b, theme) for b in laid)
+    used_word = sum(word_height_mm(b, theme) for b in laid)
+    added: list[str] = []
+    if density != "rich":
+        pieces: list[tuple[str, Sequence[Block]]] = [
+            ("mentions", [context.mentions] if context.mentions else []),
+            ("zone", context.zone),
+            ("zone_figures", context.zone_figures),
+        ]
+        pieces.append(("related", [context.related] if context.related else []))
+        pieces.append(("highlights", context.highlights))
+        for name, variants in pieces:
+            for k, block in enumerate(variants):
+                h, hw = block_height_mm(block, theme), word_height_mm(block, theme)
+                if used + h <= page * FILL_TARGET and used_word + hw <= page * WORD_FILL:
+                    added.append(f"{name}:{k}")
+                    used += h
+                    used_word += hw
+                    break
+    ease = 0.0
+    blocks = _arranged(own, context, SheetPlan(density, share, columns, tuple(added)))
+    for step in EASE_STEPS:
+        loose = sheet_theme(base, step)
+        if (
+            sum(block_height_mm(b, loose) for b in blocks) <= page * FILL_TARGET
+            and sum(word_height_mm(b, loose) for b in blocks) <= page * WORD_FILL
+        ):
+            ease, theme = step, loose
+            used = sum(block_height_mm(b, theme) for b in blocks)
+            used_word = sum(word_height_mm(b, theme) for b in blocks)
+            break
+    aspect = None
+    chart = next((b for b in own if isinstance(b, Figure) and b.chart is not None), None)
+    if chart is not None:
+        width = _art_width_mm(chart, theme)
+        drawn = width * theme.chart.aspect
+        room = min(
+            page * FILL_TARGET - used, (page * WORD_FILL - used_word) / WORD_GROWTH["Figure"]
+        )
+        low, high = CHART_ASPECT_RANGE
+        aspect = round(min(high, max(low, (drawn + room) / width)), 2)
+        if abs(aspect - theme.chart.aspect) < 0.02:
+            aspect = None
+    return SheetPlan(density, round(share, 3), columns, tuple(added), aspect, ease)
+
+
+def _arranged(own: Sequence[Block], context: _Context, plan: SheetPlan) -> list[Block]:
+    """Return the sheet's blocks in order: own blocks, then the context the plan chose.
+
+    What the report says of the park follows its own text (before its chart); the zone's
+    box, its figures and related parks close the page.
+    """
+    out: list[Block] = []
+    chosen = dict(name.split(":") for name in plan.context)
+    mentions = context.mentions if "mentions" in chosen else None
+    for block in own:
+        if isinstance(block, Facts):
+            block = replace(block, columns=plan.facts_columns)
+        if isinstance(block, Figure) and mentions:
+            out.append(mentions)
+            mentions = None
+        out.append(block)
+    if mentions:
+        out.append(mentions)
+    if "zone" in chosen:
+        out.append(context.zone[int(chosen["zone"])])
+    if "zone_figures" in chosen:
+        out.append(context.zone_figures[int(chosen["zone_figures"])])
+    if "related" in chosen and context.related:
+        out.append(context.related)
+    if "highlights" in chosen:
+        out.append(context.highlights[int(chosen["highlights"])])
+    return out
+
+
+def word_height_mm(block: Block, theme: Theme) -> float:
+    """Return the estimated height of a sheet block in Word (as LibreOffice sets it)."""
+    if isinstance(block, Cover):
+        return block_height_mm(block, theme) + WORD_COVER_EXTRA_MM
+    return block_height_mm(block, theme) * WORD_GROWTH.get(type(block).__name__, 1.3)
+
+
+def body_height_mm(theme: Theme) -> float:
+    """Return the height of a sheet's text area: the page less its margins."""
+    return theme.page.height_mm - theme.page.margin_top - theme.page.margin_bottom
+
+
+def _lines(text: str, width_mm: float, size_pt: float, indent: float = 0) -> int:
+    """Return how many lines ``text`` takes at ``size_pt`` in a column ``width_mm`` wide."""
+    if not text:
+        return 0
+    per_line = max(1.0, width_mm / (size_pt * _MM_PER_PT / 2))
+    return max(1, math.ceil((display_width(text) + 2 * indent) / per_line))
+
+
+def _art_width_mm(figure: Figure, theme: Theme) -> float:
+    width = figure.width_cm * 10 if figure.width_cm else text_width_mm(theme)
+    return min(width, theme.chart.width_cm * 10, text_width_mm(theme))
+
+
+def block_height_mm(block: Block, theme: Theme) -> float:
+    """Return the estimated height of a sheet block (with its spacing) in millimetres.
+
+    A measure of the sheet template's drawing (``templates/typst/sheet.typ`` and
+    ``blocks.typ``) from the theme's sizes and line spacing; the PDF is checked after.
+    """
+    s = theme.sizes
+    w = text_width_mm(theme)
+    em = s.body * _MM_PER_PT
+    pitch = em * 1.2 * theme.line_spacing
+    if isinstance(block, Cover):
+        title = _lines(block.title, w, s.title) * s.title * 1.15 * _MM_PER_PT
+        sub = _lines(block.subtitle or "", w, s.body + 1) * (s.body + 1) * 1.6 * _MM_PER_PT
+        return title + sub + 1.6 * em
+    if isinstance(block, Facts):
+        cols = max(1, min(block.columns or 3, len(block.items)))
+        rows = math.ceil(len(block.items) / cols)
+        cell = w / cols - 30
+        tall = sum(
+            max(_lines(v, cell, s.body) for _, v in block.items[r * cols : (r + 1) * cols])
+            for r in range(rows)
+        )
+        return tall * em * 1.25 + (rows - 1) * 9 * _MM_PER_PT + 20 * _MM_PER_PT + 1.35 * em
+    if isinstance(block, KpiPanel):
+        per_row = block.per_row or min(4, len(block.cards)) or 1
+        rows = math.ceil(len(block.cards) / per_row)
+        label = max((_lines(k.label, w / per_row - 4, s.kpi_label) for k in block.cards), default=1)
+        change = any(k.change_text or k.note for k in block.cards)
+        card = (
+            s.kpi_value * 1.25
+            + s.body * 0.75
+            + label * s.kpi_label * 1.25
+            + s.kpi_label * 0.5
+            + (s.kpi_label * 1.4 if change else 0)
+            + 21
+        ) * _MM_PER_PT
+        title = em * 2.2 if block.title else 0
+        return title + rows * card + (rows - 1) * 7 * _MM_PER_PT + em
+    if isinstance(block, Tags):
+        units = display_width(block.label) * s.body / 2 + 12
+        units += sum(display_width(t) * (s.body - 1) / 2 + 17 for t in block.items)
+        lines = max(1, math.ceil(units * _MM_PER_PT / w))
+        return lines * em * 1.42 + 1.1 * em
+    if isinstance(block, Paragraph):
+        lines = _lines(block.text, w / 1.08, s.body, theme.first_line_chars)
+        return lines * pitch + pitch - em
+    if isinstance(block, Callout):
+        title = em * 1.5 if block.title else 0
+        return 24 * _MM_PER_PT + title + _lines(block.text, w - 11, s.body) * pitch
+    if isinstance(block, Quote):
+        lines = _lines(block.text, w - 4 * em - 5, s.body)
+        return lines * pitch + s.caption * 1.3 * _MM_PER_PT + 1.3 * em
+    if isinstance(block, Timeline):
+        size = s.body - 1
+        events = sum(
+            (
+                _lines(e.text, w - 35, size) * size * 1.35 * _MM_PER_PT + 7 * _MM_PER_PT
+                for e in block.events
+            ),
+            0.0,
+        )
+        return 1.1 * (events + (em * 1.7 if block.title else 0) + 2 * em)
+    if isinstance(block, Figure):
+        caption = s.caption * 1.5 * _MM_PER_PT + 0.5 * em
+        if block.chart is not None:
+            return _art_width_mm(block, theme) * theme.chart.aspect + caption
+        art = (block.height_cm or 9.0) * 10
+        return art + caption + 3 * em
+    return 0.0
 
 
 def _events(c: Composer, report: Report, park: str) -> list[Block]:
@@ -195,15 +679,6 @@ def _repeats_a_card(report: Report, park: Park) -> bool:
     if spec is None or spec.kind != "big_number" or spec.indicator not in park.indicators:
         return False
     return not report.indicator(spec.indicator).series
-
-
-def _is_sparse(park: Park) -> bool:
-    """Return whether a park has too little of its own to fill a sheet.
-
-    Such a sheet also shows the zone's headline figures, so it still tells a visitor what
-    the park is part of rather than leaving most of the page empty.
-    """
-    return not park.narrative and len(park.indicators) < 3
 
 
 def sentence_breaks(texts: Sequence[str]) -> list[int]:

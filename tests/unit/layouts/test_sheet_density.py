@@ -1,0 +1,67 @@
+"""A park sheet lays itself out from what the park has: sparse, medium or rich."""
+
+from __future__ import annotations
+
+from khzreport.api import resolve
+from khzreport.document import Callout, Facts, Figure, KpiPanel, Quote, Tags
+from khzreport.layouts.sheet import (
+    FILL_TARGET,
+    block_height_mm,
+    body_height_mm,
+    sheet_plan,
+)
+from khzreport.theme import Theme
+from tests.support.parks import park_report
+
+
+def test_a_park_with_a_name_and_a_kind_gets_the_compact_profile() -> None:
+    report = park_report("sparse")
+    plan = sheet_plan(report, report.park("p"), Theme())
+    assert plan.density == "sparse"
+    sheet = resolve(report, park="p")
+    facts = next(b for b in sheet.blocks if isinstance(b, Facts))
+    assert facts.columns == 1
+    quote = next(b for b in sheet.blocks if isinstance(b, Quote))
+    assert "示范产业园" in quote.text and "示范高新区2023年度发展简报" in quote.attribution
+    zone = next(b for b in sheet.blocks if isinstance(b, Callout))
+    assert zone.title == "所在园区概况" and "820家" in zone.text
+    assert any(isinstance(b, KpiPanel) and b.title == "2023年全区主要指标" for b in sheet.blocks)
+    related = [b for b in sheet.blocks if isinstance(b, Tags)]
+    assert related and related[-1].items == ("样板产业园",)
+
+
+def test_a_park_with_some_of_its_own_adds_the_zone_context_after_it() -> None:
+    report = park_report("medium")
+    plan = sheet_plan(report, report.park("p"), Theme())
+    assert plan.density == "medium"
+    assert plan.facts_columns == 2
+    assert "zone:0" in plan.context
+    sheet = resolve(report, park="p")
+    kinds = [type(b).__name__ for b in sheet.blocks]
+    assert kinds.index("Paragraph") < kinds.index("Callout")
+
+
+def test_a_rich_park_keeps_its_page_and_its_chart_takes_the_room_left() -> None:
+    report = park_report("rich")
+    theme = Theme()
+    plan = sheet_plan(report, report.park("p"), theme)
+    assert plan.density == "rich"
+    assert plan.context == ()
+    assert plan.facts_columns == 2
+    sheet = resolve(report, park="p")
+    assert not any(isinstance(b, Callout) for b in sheet.blocks)
+    assert next(b for b in sheet.blocks if isinstance(b, Facts)).columns == 2
+    assert any(isinstance(b, Figure) for b in sheet.blocks)
+    assert sheet.theme.chart.aspect == (plan.chart_aspect or theme.chart.aspect)
+
+
+def test_no_density_fills_past_its_target() -> None:
+    for density in ("sparse", "medium", "rich"):
+        sheet = resolve(park_report(density), park="p")
+        used = sum(block_height_mm(b, sheet.theme) for b in sheet.blocks)
+        assert used <= body_height_mm(sheet.theme) * FILL_TARGET + 1, density
+
+
+def test_figures_on_a_sheet_leave_their_source_to_the_one_source_line() -> None:
+    sheet = resolve(park_report("rich"), park="p")
+    assert all(b.source is None for b in sheet.blocks if isinstance(b, Figure))
