@@ -69,16 +69,19 @@ _CJK_EDGE = re.compile(
 _FIGURE_SPACE = re.compile(r"(?<=\b(?:RMB|USD|No\.)) (?=[-\d])|(?<=\d) (?=\S)")
 
 
-def unbreakable_figure(text: str) -> str:
+def unbreakable_figure(text: str, *, joiners: bool = True) -> str:
     """Return a figure's text so that no line breaks inside its number and unit.
 
     Chinese (近140亿元, 140多家) gets a word joiner (U+2060) wherever a line could break
-    before or after a Chinese character. English gets a no-break space where the number
-    meets its currency and the word after it (``over RMB 74 billion`` may break after
-    ``over`` only; ``more than 70 national, provincial … projects`` keeps ``70 national``
-    together and wraps the rest), so a long noun can still wrap.
+    before or after a Chinese character (``joiners=False`` leaves that to the writer: Typst
+    boxes the figure, and would copy the joiners into the PDF's text). English gets a no-break
+    space where the number meets its currency and the word after it (``over RMB 74 billion``
+    may break after ``over`` only; ``more than 70 national, provincial … projects`` keeps
+    ``70 national`` together and wraps the rest), so a long noun can still wrap.
     """
-    return _FIGURE_SPACE.sub(NO_BREAK_SPACE, _CJK_EDGE.sub(WORD_JOINER, text))
+    if joiners:
+        text = _CJK_EDGE.sub(WORD_JOINER, text)
+    return _FIGURE_SPACE.sub(NO_BREAK_SPACE, text)
 
 
 def not_rendered(diagnostics: Diagnostics, fmt: str, node: Node) -> None:

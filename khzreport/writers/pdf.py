@@ -321,7 +321,7 @@ def _document_data(
         if isinstance(block, Table):
             plain["rows"] = [
                 [
-                    unbreakable_figure(c) if i in block.numeric_columns else c
+                    unbreakable_figure(c, joiners=False) if i in block.numeric_columns else c
                     for i, c in enumerate(r)
                 ]
                 for r in plain["rows"]
@@ -386,7 +386,7 @@ def _glued(plain: Any) -> Any:
     if isinstance(plain, dict):
         out = {k: _glued(v) for k, v in plain.items()}
         if out.get("type") == "Run" and out.get("indicator") is not None:
-            out["text"] = unbreakable_figure(out["text"])
+            out["text"] = unbreakable_figure(out["text"], joiners=False)
         return out
     if isinstance(plain, list):
         return [_glued(v) for v in plain]
