@@ -473,22 +473,18 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         p("TagLine", size=s.body, line=1.45, before=3, after=4),
         p("FactLabel", "strong", size=small, color=c.muted, line=1.2),
         p("FactValue", size=small, line=1.2),
-        *(
-            p(
-                name,
-                size=small,
-                line=1.3,
-                keep_next=True,
-                left_chars=1,
-                right_chars=1,
-                borders=tuple((side, rule(width, c.text, 3)) for side, width in sides),
-            )
-            for name, sides in (  # 版记: heavy rules above and below, thin ones between
-                ("Distribution", (("bottom", 0.5),)),
-                ("DistributionFirst", (("top", 1), ("bottom", 0.5))),
-                ("DistributionLast", (("bottom", 1),)),
-                ("DistributionOnly", (("top", 1), ("bottom", 1))),
-            )
+        p(
+            "Distribution",
+            size=small,
+            line=1.3,
+            keep_next=True,
+            left_chars=1,
+            right_chars=1,
+            borders=(
+                ("top", rule(1, c.text, 3)),
+                ("bottom", rule(1, c.text, 3)),
+                ("between", rule(0.5, c.text, 3)),
+            ),
         ),
         p(
             "TimelineDate",
@@ -1798,9 +1794,10 @@ class _DocxWriter(BlockVisitor):
 
     def block_distribution(self, block: Distribution) -> None:
         """Write the 版记 at the foot of the last page (GB/T 9704): one line per entry, a
-        heavy rule above and below and thin rules between (each line's style draws its own, so
-        no reader merges them away), in a frame anchored to the foot of the text block, as the PDF sets it. The frame is
-        on each paragraph: LibreOffice ignores one set in a style."""
+        heavy rule above and below and thin rules between (the paragraphs' shared borders;
+        LibreOffice draws only the heavy ones), in a frame anchored to the foot of the text
+        block, as the PDF sets it. The frame is on each paragraph: LibreOffice ignores one set
+        in a style."""
         if not block.lines:
             return
         frame = {
@@ -1810,11 +1807,9 @@ class _DocxWriter(BlockVisitor):
             "w:hAnchor": "margin",
             "w:yAlign": "bottom",
         }
-        last = len(block.lines) - 1
-        for i, (label, value) in enumerate(block.lines):
+        for label, value in block.lines:
             sep = "" if label.rstrip().endswith(("：", ":")) else "：" if self.chinese else ": "
-            place = ("Only" if last == 0 else "First") if i == 0 else "Last" if i == last else ""
-            para = self._para("Distribution" + place, label + sep, "DistributionLabel")
+            para = self._para("Distribution", label + sep, "DistributionLabel")
             para.add_run(self._t(value))
             ooxml.set_child(para._p.get_or_add_pPr(), ooxml.element("w:framePr", frame), PPR_ORDER)
 
