@@ -236,12 +236,14 @@ def _plan(chart: ChartData, theme: Theme) -> _Plan:
     def slot_ems(slots: int) -> float:
         return width_cm / 2.54 * 72 * PLOT_SHARE / max(slots, 1) / size
 
-    def fitting(group: Sequence[ChartSeries], slots: int) -> list[list[str]]:
-        room = slot_ems(slots) * 0.92
-        full = [labels(s, False) for s in group]
-        if all(tx.text_width(t) * LABEL_SCALE <= room for row in full for t in row):
-            return full
-        return [labels(s, True) for s in group]
+    def fitting(group: Sequence[ChartSeries], slots: int) -> tuple[list[list[str]], bool]:
+        """Return the drawings' value labels (wrapped when crowded) and whether crowded."""
+        texts, _, crowded = tx.value_labels(chart, group, slot_ems(slots))
+        padded = [[_clean(t) for t in row[:n]] + [""] * (n - len(row[:n])) for row in texts]
+        return padded, crowded
+
+    def unless(crowded: bool, texts: list[str]) -> list[str]:
+        return [""] * len(texts) if crowded else texts
 
     def named(s: ChartSeries) -> str:
         return _clean(s.name or chart.title or chart.id)
@@ -268,13 +270,18 @@ def _plan(chart: ChartData, theme: Theme) -> _Plan:
     if kind == "combo":
         bars = series[0]
         group = [bars]
-        out = [_Series(named(bars), tuple(values(bars)), tuple(fitting([bars], n)[0]), palette[0])]
+        bar_texts, crowded = fitting([bars], n)
+        out = [
+            _Series(
+                named(bars), tuple(values(bars)), tuple(unless(crowded, bar_texts[0])), palette[0]
+            )
+        ]
         sec = chart.secondary
         if sec is not None and sec.points:
             line = _Series(
                 named(sec),
                 tuple(values(sec)),
-                tuple(fitting([sec], n)[0]),
+                tuple(fitting([sec], n)[0][0]),
                 contrasting(theme, palette[0]),
             )
             out.append(line)
@@ -284,12 +291,8 @@ def _plan(chart: ChartData, theme: Theme) -> _Plan:
     legend = len(series) > 1 and all(s.name for s in series)
     colors = [palette[i % len(palette)] for i in range(len(series))]
     if kind == "line":
-        texts = fitting(series, n)
-        room = slot_ems(n) * 0.92
-        crowded = len(series) > 2 or any(
-            tx.text_width(t) * LABEL_SCALE > room for row in texts for t in row
-        )
-        if crowded:  # only each line's last value, as the drawings do
+        texts, crowded = fitting(series, n)
+        if crowded or len(series) > 2:  # only each line's last value, as the drawings do
             texts = [
                 [t if i == _last_known(values(s)) else "" for i, t in enumerate(row)]
                 for s, row in zip(series, texts, strict=True)
@@ -321,13 +324,13 @@ def _plan(chart: ChartData, theme: Theme) -> _Plan:
             for s, c in zip(series, colors, strict=True)
         ]
         return _Plan(chart, "stacked", tuple(cats), tuple(drawn), legend)
-    if kind == "bar" and not tx.wrap_categories(chart.categories, slot_ems(n))[1]:
+    if tx.horizontal_bars(chart, slot_ems(n)):
         s = series[0]
         one = _Series(named(s), tuple(values(s)), tuple(labels(s, False)), palette[0])
         return _Plan(chart, "bar", tuple(cats), (one,), False)
-    texts = fitting(series, n * (len(series) if kind == "grouped_bar" else 1))
+    texts, crowded = fitting(series, n * (len(series) if kind == "grouped_bar" else 1))
     drawn = [
-        _Series(named(s), tuple(values(s)), tuple(t), c)
+        _Series(named(s), tuple(values(s)), tuple(unless(crowded, t)), c)
         for s, t, c in zip(series, texts, colors, strict=True)
     ]
     return _Plan(chart, "column", tuple(cats), tuple(drawn), legend)
