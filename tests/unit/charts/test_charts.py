@@ -535,6 +535,39 @@ def test_wrap_balances_lines_and_respects_punctuation() -> None:
     assert wrap("Foxconn Industrial", 6) == "Foxconn\nIndustrial"
 
 
+def test_labels_break_at_word_boundaries_never_inside_a_latin_word() -> None:
+    assert wrap("国家级 专精特新小巨人", 6) == "国家级\n专精特新小巨人"
+    assert wrap("11月30日 首块叠层组件", 6) == "11月30日\n首块叠层组件"
+    assert wrap("昆山双创人才（团队）", 6) == "昆山双创人才\n（团队）"
+    assert wrap("强企培育·成长型", 6) == "强企培育·\n成长型"
+    english = wrap("Kunshan innovation and entrepreneurship programme", 10)
+    words = ["Kunshan", "innovation", "and", "entrepreneurship", "programme"]
+    assert english.replace("\n", " ").split() == words  # every break between two words
+
+
+def test_ticks_reach_past_the_longest_bar() -> None:
+    for make in (grouped_bar, bar, ranking_values):
+        fig = draw(make(), THEME)
+        ax = fig.axes[0]
+        bars = [p for p in ax.patches if p.get_visible()]
+        horizontal = make is ranking_values
+        longest = max(p.get_width() if horizontal else p.get_height() for p in bars)
+        axis = ax.xaxis if horizontal else ax.yaxis
+        assert max(axis.get_majorticklocs()) >= longest, make.__name__
+
+
+def test_horizontal_charts_are_as_tall_as_their_rows() -> None:
+    many = ChartData(
+        "many", "ranking", "企业", (),
+        (_s(None, "家", [(f"企业{i}", float(i + 1), f"{i + 1}家") for i in range(12)]),),
+    )  # fmt: skip
+    few = ChartData(
+        "few", "ranking", "企业", (), (_s(None, "家", [("甲", 3.0, "3家"), ("乙", 4.0, "4家")]),)
+    )
+    tall, short = (draw(c, THEME).get_size_inches()[1] for c in (many, few))
+    assert short < THEME.chart.width_cm * THEME.chart.aspect / 2.54 < tall
+
+
 def test_strip_unit_keeps_ranks() -> None:
     assert strip_unit("近140亿元", "亿元") == "近140"
     assert strip_unit("140多家", "家") == "140多"
