@@ -25,7 +25,7 @@ from ..model import (
     Report,
     TableSpec,
 )
-from ..resolver import crossref, decisions
+from ..resolver import breaks, crossref, decisions
 from ..resolver import numbers as nb
 from ..resolver.composer import Composer
 from ..resolver.decisions import decide
@@ -163,6 +163,7 @@ def compose_briefing(
         )
         c.diagnostics.append(c.channel.add(warning))
     blocks = crossref.number_notes(crossref.fill(blocks, targets))
+    blocks = breaks.breakable(blocks, c)  # no string runs off the page
     c.finish()
     subject = c.locale.word(f"{m.year}年度发展简报", f"Annual briefing {m.year}")
     return Document(

@@ -109,7 +109,9 @@ def html_text(path: Path) -> str:
 
 def flat(text: str, language: str) -> str:
     # Typst sets a quarter-em gap between Chinese and Latin characters, which pdftotext reads
-    # as a space; Chinese prose has no spaces of its own, English wraps lines.
+    # as a space; Chinese prose has no spaces of its own, English wraps lines. Word joiners and
+    # zero-width spaces (where a figure may not or may break) print nothing.
+    text = re.sub("[\u2060\u200b]", "", text)
     return re.sub(r"\s+", " " if language == "en" else "", text)
 
 

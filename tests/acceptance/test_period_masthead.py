@@ -38,7 +38,7 @@ def docx_text(data: bytes) -> str:
 
 def pdf_text(data: bytes) -> str:
     out = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
-    return re.sub(r"\s+", "", out.stdout.decode("utf-8"))
+    return re.sub(r"[\s\u2060\u200b]+", "", out.stdout.decode("utf-8"))
 
 
 def html_text(data: bytes) -> str:

@@ -1,0 +1,194 @@
+"""Long strings never run off the page: break opportunities in long words, short KPI labels.
+
+Chinese text breaks between any two characters, Latin text at spaces. A string with no space
+— a URL, a file name, a code, or a mistake such as ``AAAA…`` five thousand times — has no
+place to break: Typst would set it on one line past the page edge, a table cell or KPI card
+would spill into its neighbours. So once, for every writer, each run of more than
+:data:`LONG_WORD` unbreakable characters gets a zero-width space (U+200B, a break
+opportunity that prints nothing in Typst, Word, LibreOffice and browsers) every
+:data:`BREAK_EVERY` characters, and a word wider than a line is reported with its place.
+A KPI card's label longer than :data:`KPI_LABEL_EMS` is cut with an ellipsis, with a
+located warning, as a chart's labels are: a card has no room for a paragraph.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from typing import TYPE_CHECKING, Any
+
+from ..diagnostics import Diagnostic
+from ..document import (
+    Attachments,
+    Callout,
+    Cover,
+    Distribution,
+    Facts,
+    Figure,
+    Heading,
+    KpiCard,
+    KpiPanel,
+    Masthead,
+    Paragraph,
+    Quote,
+    Run,
+    Signature,
+    Table,
+    Tags,
+    Timeline,
+    TimelineEvent,
+    Toc,
+    TocEntry,
+)
+from ..locations import Location
+
+if TYPE_CHECKING:
+    from ..document import Block
+    from .composer import Composer
+
+ZWSP = "\u200b"
+LONG_WORD = 24
+"""Characters without a break opportunity after which one is inserted (a long URL wraps)."""
+BREAK_EVERY = 16
+"""Characters between inserted break opportunities."""
+LINE_CHARS = 80
+"""A word longer than this is wider than a line of body text: it is reported."""
+KPI_LABEL_EMS = 24
+"""The longest KPI card label, in Chinese characters (a Latin letter counts about half)."""
+
+# Characters that allow a line break on either side (CJK, full-width punctuation) or are
+# spaces; a run of anything else is one unbreakable word.
+_UNBREAKABLE_RUN = re.compile(
+    r"[^\s\u200b\u2e80-\u2fff\u3000-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    r"\ua000-\ua4cf\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+    r"\U00020000-\U0003ffff]{" + str(LONG_WORD + 1) + ",}"
+)
+
+# Fields of each node that are printed as text (ids, anchors, paths and styles are not).
+_TEXT_FIELDS: dict[type, tuple[str, ...]] = {
+    Masthead: ("title", "issue_text", "issuer", "headline", "period"),
+    Cover: ("title", "subtitle", "issuer", "period"),
+    Toc: ("title", "entries"),
+    TocEntry: ("text",),
+    Heading: ("text", "second_line"),
+    Paragraph: ("runs",),
+    KpiPanel: ("title", "cards"),
+    KpiCard: ("label", "note"),
+    Callout: ("runs", "title"),
+    Quote: ("runs", "attribution"),
+    Figure: ("caption", "source", "note"),
+    Table: ("caption", "header", "rows", "unit_line", "source", "note"),
+    Tags: ("label", "items"),
+    Facts: ("items",),
+    Attachments: ("label", "items"),
+    Signature: ("organ",),
+    Distribution: ("lines",),
+    Timeline: ("title", "events"),
+    TimelineEvent: ("runs", "tag"),
+    Run: ("text", "note"),
+}
+
+
+def ems(text: str) -> float:
+    """Return the width of ``text`` in Chinese characters (a Latin letter is about half)."""
+    return sum(
+        1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55 for ch in text if ch != ZWSP
+    )
+
+
+def shorten(text: str, limit: float) -> str:
+    """Return ``text`` cut with … to at most ``limit`` ems."""
+    cut = ""
+    for ch in text:
+        if ems(cut + ch) > limit - 1:
+            break
+        cut += ch
+    return cut.rstrip() + "…"
+
+
+def with_breaks(text: str) -> tuple[str, int]:
+    """Return ``text`` with break opportunities in its long words, and its longest word."""
+    longest = 0
+
+    def broken(match: re.Match[str]) -> str:
+        nonlocal longest
+        word = match[0]
+        longest = max(longest, len(word))
+        return ZWSP.join(word[i : i + BREAK_EVERY] for i in range(0, len(word), BREAK_EVERY))
+
+    return _UNBREAKABLE_RUN.sub(broken, text), longest
+
+
+class _Breaker:
+    def __init__(self, c: Composer):
+        self.c = c
+        self.longest = 0
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            text, longest = with_breaks(value)
+            self.longest = max(self.longest, longest)
+            return text
+        if isinstance(value, tuple):
+            return tuple(self.value(v) for v in value)
+        if type(value) in _TEXT_FIELDS:
+            return self.node(value)
+        return value
+
+    def node(self, node: Any) -> Any:
+        if isinstance(node, KpiCard):
+            node = self.kpi_card(node)
+        changes = {}
+        for name in _TEXT_FIELDS[type(node)]:
+            old = getattr(node, name)
+            new = self.value(old)
+            if new != old:
+                changes[name] = new
+        return dataclasses.replace(node, **changes) if changes else node
+
+    def kpi_card(self, card: KpiCard) -> KpiCard:
+        if ems(card.label) <= KPI_LABEL_EMS:
+            return card
+        short = shorten(card.label, KPI_LABEL_EMS)
+        report = self.c.report
+        index = next((i for i, ind in enumerate(report.indicators) if ind.id == card.indicator), 0)
+        field = "short_label" if report.indicators[index].short_label else "label"
+        self.warn(
+            "kpi-label-shortened",
+            f"a KPI card label of {len(card.label)} characters is shortened to '{short}'",
+            self.c.where(("indicators", index, field)),
+            f"give the indicator a short_label of at most {KPI_LABEL_EMS} Chinese characters",
+        )
+        return dataclasses.replace(card, label=short)
+
+    def warn(self, code: str, message: str, where: Location | None, hint: str) -> None:
+        diagnostic = Diagnostic(code, message, where, hint)
+        if diagnostic not in self.c.diagnostics:
+            self.c.diagnostics.append(diagnostic)
+            self.c.channel.add(diagnostic)
+
+
+def breakable(blocks: list[Block], c: Composer) -> list[Block]:
+    """Return ``blocks`` with their long words breakable and long KPI labels shortened.
+
+    A word longer than a line (:data:`LINE_CHARS`) is reported at its block: it now wraps
+    at arbitrary places, which the source should not rely on.
+    """
+    breaker = _Breaker(c)
+    out: list[Block] = []
+    for block in blocks:
+        if type(block) not in _TEXT_FIELDS:
+            out.append(block)
+            continue
+        breaker.longest = 0
+        out.append(breaker.node(block))
+        if breaker.longest > LINE_CHARS:
+            breaker.warn(
+                "long-word-broken",
+                f"a word of {breaker.longest} characters without a space is wider than a line; "
+                f"it is broken every {BREAK_EVERY} characters",
+                block.origin,
+                "put spaces into it, shorten it, or move a long address into a note",
+            )
+    return out
