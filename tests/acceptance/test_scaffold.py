@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,39 @@ def test_copy_forward_moves_every_date_a_year_on(tmp_path: Path) -> None:
     assert "2023年12月31日" not in printed
     assert "2024年1月15日" not in str(to_plain(document))
 
+
+def test_copy_forward_moves_as_of_dates_and_years_on(tmp_path: Path) -> None:
+    """A stock dated 2023-12-31 stands at 2024-12-31 next year, 截至2023年底 at 截至2024年底;
+    words without a year (截至目前) stay as they are, in YAML and in a data table alike."""
+    from openpyxl import Workbook
+
+    folder = tmp_path / "zone-2023"
+    folder.mkdir()
+    (folder / "data").mkdir()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["id", "指标", "数值", "单位", "截至"])
+    ws.append(["in_sheet", "入驻企业", 96, "家", "截至2023年底"])
+    wb.save(folder / "data" / "indicators.xlsx")
+    (folder / "report.yaml").write_text(
+        """\
+meta: {id: z2023, title: 示范高新区2023年度发展简报, issuer: 示范高新区管委会, year: 2023, date: 2024-01-15}
+data:
+  - file: data/indicators.xlsx
+indicators:
+  - {id: dated, label: 有效发明专利, value: 5654, unit: 件, as_of: 2023-12-31}
+  - {id: worded, label: 国家级人才, value: 74, unit: 名, as_of: 截至目前}
+sections:
+  - id: s
+    title: 概况
+    blocks:
+      - paragraph: 有效发明专利{{ ind.dated }}，国家级人才{{ ind.worded }}，入驻企业{{ ind.in_sheet }}。
+""",
+        encoding="utf-8",
+    )
+    scaffold.copy_forward(folder / "report.yaml", tmp_path / "next")
+    report = api.load(tmp_path / "next" / "report.yaml")
+    assert report.indicator("dated").as_of == dt.date(2024, 12, 31)
+    assert report.indicator("worded").as_of == "截至目前"
+    assert report.indicator("in_sheet").as_of == "截至2024年底"
