@@ -90,8 +90,9 @@ class Fonts(_Strict):
         ]
     )
     latin: list[str] = Field(
-        default_factory=lambda: ["Noto Serif"],
-        description="Latin letters and digits of body text; none found, the CJK face's own.",
+        default_factory=list,
+        description="A face for the Latin letters and digits of body text; unset or none "
+        "found, the CJK face's own, drawn to match its weight and height.",
     )
     files: list[str] = Field(default_factory=list)
 
