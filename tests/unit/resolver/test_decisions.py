@@ -46,3 +46,28 @@ def test_long_text_columns_share_the_rest_by_how_much_they_hold() -> None:
     total = text_width_mm(theme) * 72 / 25.4
     assert widths[0] * total > 9 * 12  # a long note does not crush the names
     assert widths[2] > widths[0]
+
+
+def test_figures_and_panels_float_only_where_the_layout_lets_them() -> None:
+    from khzreport.document import KpiCard, KpiPanel
+    from khzreport.resolver.decisions import decide
+
+    card = KpiCard("k", "指标", "", "8", "", "家", "8家")
+    blocks = [Figure(1, "图1", "照片", "照片", image="/x.png"), KpiPanel((card,))]
+    floating = decide(blocks, Theme(), float_figures=True)
+    assert [b.placement for b in floating] == ["float", "float"]  # type: ignore[attr-defined]
+    assert [b.placement for b in decide(blocks, Theme())] == ["here", "here"]  # type: ignore[attr-defined]
+
+
+def test_the_text_before_the_signature_keeps_with_it() -> None:
+    from khzreport.document import Attachments, Paragraph, Run, Signature
+    from khzreport.resolver.decisions import decide
+
+    blocks = [
+        Paragraph((Run("正文"),)),
+        Paragraph((Run("结尾"),)),
+        Attachments("附件：", ("园区名录",)),
+        Signature("昆山高新区管委会", "2024年1月15日"),
+    ]
+    kept = [b.keep_with_next for b in decide(blocks, Theme())]
+    assert kept == [False, True, True, False]
