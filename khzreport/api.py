@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
+from pydantic import BaseModel
+
 from .diagnostics import Diagnostic, Diagnostics
 from .document import Document
 from .errors import KhzReportError, Location, ReportValidationError, raise_all
@@ -93,20 +95,46 @@ def resolve(
     )
 
 
+def _editions(report: Report) -> list[str]:
+    """Return the languages a report is built in: its own, and English when it has any
+    English text (``title_en``, ``label_en``, ``paragraph_en`` …)."""
+    own = report.meta.language
+    return [own] if own == "en" or not _has_english(report) else [own, "en"]
+
+
+def _has_english(node: Any) -> bool:
+    if isinstance(node, BaseModel):
+        return any(
+            (name.endswith("_en") and value not in (None, "", [])) or _has_english(value)
+            for name, value in node
+        )
+    if isinstance(node, (list, tuple)):
+        return any(_has_english(item) for item in node)
+    if isinstance(node, dict):
+        return any(_has_english(item) for item in node.values())
+    return False
+
+
 def validate(report: Report, language: str | None = None) -> list[Diagnostic]:
     """Resolve the briefing and every sheet (binding every template); return the diagnostics.
 
-    Errors are raised together (:class:`~khzreport.errors.ErrorGroup`); a warning the
-    briefing and a sheet share (the same figure to come) is returned once.
+    Without ``language`` every edition the report has is resolved (its own language, and English when
+    it has any English text), so a
+    limit only the English text passes (a 300-character ``title_en``) is found as a build
+    of that edition would find it. Errors are raised together
+    (:class:`~khzreport.errors.ErrorGroup`); the warnings are the report's own language's
+    (or ``language``'s), and one the briefing and a sheet share is returned once.
     """
     theme = theme_of(report)
     errors: list[KhzReportError] = []
     diagnostics = Diagnostics()
-    for park in [None, *(p.id for p in report.parks)]:
-        try:
-            resolve(report, park=park, language=language, theme=theme, diagnostics=diagnostics)
-        except KhzReportError as exc:
-            errors.extend(getattr(exc, "errors", [exc]))
+    for edition in [language] if language else _editions(report):
+        found = diagnostics if edition in (language, report.meta.language) else Diagnostics()
+        for park in [None, *(p.id for p in report.parks)]:
+            try:
+                resolve(report, park=park, language=edition, theme=theme, diagnostics=found)
+            except KhzReportError as exc:
+                errors.extend(getattr(exc, "errors", [exc]))
     unique = {e.one_line(): e for e in errors}
     raise_all(list(unique.values()))
     return list(diagnostics)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..diagnostics import Diagnostic, Diagnostics
 from ..document import (
@@ -816,6 +816,16 @@ class Composer:
             origin=self.where(fpath),
         )
 
+    def _edition_field(self, path: PathKey) -> PathKey:
+        """Return the field this edition printed: ``title_en`` when the English one was used."""
+        if not self.locale.en:
+            return path
+        holder: Any = self.report
+        for key in path[:-1]:
+            holder = holder[key] if isinstance(key, int) else getattr(holder, key)
+        twin = f"{path[-1]}_en"
+        return (*path[:-1], twin) if getattr(holder, twin, None) else path
+
     def meta(
         self,
         title: str,
@@ -860,7 +870,7 @@ class Composer:
                     ValidationError(
                         f"{len(text)} characters, more than the {MAX_PROPERTY_CHARS} "
                         "a document's properties hold",
-                        self.where(at),
+                        self.where(self._edition_field(at)),
                         "shorten it" if at[-1] != "keywords" else "use fewer or shorter keywords",
                     )
                 )
