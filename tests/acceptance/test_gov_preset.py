@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler i
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("gov")
-    api.build(EXAMPLE, out, formats="pdf,docx", theme="gov")
+    api.build(EXAMPLE, out, formats="pdf,docx,html", theme="gov")
     return out
 
 
@@ -183,6 +183,20 @@ def test_docx_page_grid_numbers_and_no_running_header(built: Path) -> None:
     body = docx_part(path, "word/document.xml")
     text = "".join(body.xpath("//w:t/text()", namespaces=NS))
     assert "目录" not in text and "主要指标：" in text
+
+
+def test_captions_centred_and_source_lines_at_the_left_in_every_format(built: Path) -> None:
+    pdf = built / "briefing.pdf"
+    page = page_of(pdf, "资料来源")
+    starts = [x for x, _, w in words(pdf, page) if w.startswith("资料来源")]
+    assert starts and all(x == pytest.approx(28 * MM, abs=0.5) for x in starts)
+    styles = docx_part(built / "briefing.docx", "word/styles.xml")
+    align = "string(w:pPr/w:jc/@w:val)"
+    assert style(styles, "SourceNote").xpath(align, namespaces=NS) in ("", "left")
+    assert style(styles, "Caption").xpath(align, namespaces=NS) == "center"
+    css = (built / "briefing.html").read_text(encoding="utf-8")
+    rule = re.search(r"\.figure \.source, \.table-block \.source \{[^}]*\}", css)
+    assert rule and "text-align: left" in rule.group(0)
 
 
 def test_default_preset_digits_come_from_a_face_made_for_the_cjk_serif(tmp_path: Path) -> None:
