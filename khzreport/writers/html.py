@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from lxml import etree
 from markupsafe import Markup
 
+from ..charts import render_document_charts
 from ..diagnostics import Diagnostics
 from ..document import (
     Block,
@@ -318,8 +319,6 @@ def _phone_charts(
     theme = document.theme if isinstance(document.theme, Theme) else Theme()
     if not drawn or theme.chart.width_cm <= PHONE_CHART_WIDTH_CM:
         return {}
-    from ..charts import render_document_charts  # matplotlib: only for a page with charts
-
     narrow = theme.model_copy(
         update={"chart": theme.chart.model_copy(update={"width_cm": PHONE_CHART_WIDTH_CM})}
     )
