@@ -16,6 +16,7 @@ fitting (:mod:`khzreport.layouts.fit`) still checks the PDF is one page.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -87,6 +88,8 @@ CHART_ASPECT_RANGE = (0.32, 0.72)
 ZONE_FIGURES_MOST = 8
 """The most of the zone's headline figures a sheet shows."""
 MENTION_LIMIT = 2
+REPEAT_SHARE = 0.5
+"""A sentence of the report sharing this much with the sheet's own text is not quoted."""
 """Sentences of the report naming the park that a sparse or medium sheet quotes at most."""
 
 SHEET_SIZES = {"body": 10, "lead": 10.5, "h1": 13, "h2": 11.5, "kpi_value": 17, "caption": 9}
@@ -267,7 +270,7 @@ def _compose(
         fig = c.image_figure(park.photo, (*path, "photo"), width="half")
         if fig:
             blocks.append(fig)
-    context = _context_blocks(c, report, park, narrative, language)
+    context = _context_blocks(c, report, park, _text_of(blocks), language)
     plan = plan_sheet(blocks, context, base)
     blocks = _arranged(blocks, context, plan)
     theme = sheet_theme(base, plan.ease)
@@ -320,19 +323,33 @@ class _Context:
     """The zone's highlights in one box, then with fewer of them."""
 
 
+def _text_of(blocks: Sequence[Block]) -> str:
+    """Return the words a sheet's own blocks print: positioning, narrative and events."""
+    parts: list[str] = []
+    for b in blocks:
+        if isinstance(b, Cover) and b.subtitle:
+            parts.append(b.subtitle)
+        elif isinstance(b, Paragraph | Callout | Quote):
+            parts.append(b.text)
+        elif isinstance(b, Timeline):
+            parts.extend(e.text for e in b.events)
+    return "\n".join(parts)
+
+
 def _context_blocks(
-    c: Composer, report: Report, park: Park, narrative: Sequence[Paragraph], language: str | None
+    c: Composer, report: Report, park: Park, own: str, language: str | None
 ) -> _Context:
     """Return the blocks that can give a park's sheet its context.
 
     What the report's own text says of the park (sentences of its chapters that name it,
-    quoted with the report as source), the zone's lead paragraph in a box labelled
-    所在园区概况, the zone's headline figures, and the other parks of the same kind.
+    quoted with the report as source, unless the sheet says it already), the zone's lead
+    in a box labelled 所在园区概况, the zone's headline figures, the other parks of the
+    same kind (or of the zone) and the zone's highlights.
     """
     m = report.meta
     en = c.locale.en
     title = c.text(m.title, m.title_en, ("meta", "title"))
-    mentions = _mentions(report, park, narrative, language)
+    mentions = _mentions(report, park, own, language)
     quote = Quote(mentions, "——" + c.locale.word(f"《{title}》", title)) if mentions else None
     zone: tuple[Callout, ...] = ()
     if report.lead:
@@ -397,24 +414,23 @@ def _context_blocks(
     return _Context(quote, zone, figures, related, highlights)
 
 
-def _mentions(
-    report: Report, park: Park, narrative: Sequence[Paragraph], language: str | None
-) -> tuple[Run, ...]:
+def _mentions(report: Report, park: Park, own: str, language: str | None) -> tuple[Run, ...]:
     """Return the sentences of the report's chapters that name the park, as runs.
 
-    Sentences the park's own narrative already says are skipped; at most
-    :data:`MENTION_LIMIT` are kept. They are resolved by a composer of their own, so the
-    sheet's figure numbers and warnings are not touched.
+    A sentence that mostly says again what the sheet already says (``own``: its narrative,
+    events, positioning) is skipped (see :func:`_repeats`); at most :data:`MENTION_LIMIT`
+    are kept. They are resolved by a composer of their own, so the sheet's figure numbers
+    and warnings are not touched.
     """
     reader = Composer(report, Theme(), language, Diagnostics())
     name = park.name_en if reader.locale.en and park.name_en else park.name
-    own = "".join(p.text for p in narrative)
+    key = "".join(name.split())
     found: list[tuple[Run, ...]] = []
     for base, section, _ in report.outline():
         for j, block in enumerate(section.blocks):
             for where, zh, en_text in block.texts():
                 template = reader.locale.pick(zh, en_text, "")
-                if where != ("paragraph",) or name not in "".join(template.split()):
+                if where != ("paragraph",) or key not in "".join(template.split()):
                     continue
                 try:
                     paragraphs = reader.paragraphs(zh, en_text, (*base, "blocks", j, *where))
@@ -423,12 +439,22 @@ def _mentions(
                 for p in paragraphs:
                     for sentence in _sentences(p.runs):
                         text = "".join(r.text for r in sentence)
-                        if name in text and text not in own and len(found) < MENTION_LIMIT:
+                        if name in text and not _repeats(text, own) and len(found) < MENTION_LIMIT:
                             found.append(sentence)
     out: list[Run] = []
     for sentence in found:
         out.extend(sentence)
     return tuple(out)
+
+
+def _repeats(text: str, own: str) -> bool:
+    """Return whether most of ``text`` is already in ``own``: at least half of its pairs of
+    neighbouring characters (spaces and punctuation aside) occur there."""
+    letters = [ch for ch in text if ch.isalnum()]
+    pairs = {a + b for a, b in itertools.pairwise(letters)}
+    seen = [ch for ch in own if ch.isalnum()]
+    known = {a + b for a, b in itertools.pairwise(seen)}
+    return bool(pairs) and len(pairs & known) >= REPEAT_SHARE * len(pairs)
 
 
 def _sentences(runs: tuple[Run, ...]) -> list[tuple[Run, ...]]:
