@@ -21,7 +21,8 @@ Known units (:data:`UNITS`) — each has an English rendering in :func:`format_q
 * money: 元, 万元, 亿元 (``RMB``); 美元, 万美元, 亿美元 (``USD``)
 * area and length: 平方米, 万平方米 (``m²``); 亩, 万亩 (``mu``); 米 (``m``)
 * 层 (``floors``), 年 (``years``), ``%``
-* counting units, shown in English as a bare number unless ``unit_en`` names the noun: 家, 项,
+* counting units, shown in English with the noun ``unit_en`` names (the binding layer finds
+  one from the labels when it is not given, see :mod:`.nouns`), else bare: 家, 项,
   件, 名, 个, 颗, 人, 人次, 次, 台, 户, 所, 座, 栋, 强, 期, and the 万-forms 万个, 万颗, 万人,
   万人次, 万件, 万台, 万次.
 
@@ -374,7 +375,8 @@ def format_quantity(
       precision the source does not have); smaller magnitudes show the number as it is.
     * Measures are restated in the base unit: 17万平方米 → ``170,000 m²``, 亩 → ``mu``, 米 →
       ``m``, 层 → ``floors``, 年 → ``years`` (singular when the number is exactly ``1``).
-    * Counting units are a bare number unless ``unit_en`` names the noun (``140 firms``); their
+    * Counting units are a bare number unless ``unit_en`` names the noun (``140 firms``; the
+      binding layer passes the noun :mod:`.nouns` finds when the source gives none); their
       万/亿 forms get a magnitude word (100万颗 → ``1 million``).
     * ``unit_en`` replaces the English unit word where there is one and the currency code for
       money; with it, any unit (even an unknown one) renders like a counting unit.
