@@ -440,6 +440,9 @@ def test_gov_theme_draws_in_its_colours(charts: dict[str, SvgChart]) -> None:
     assert "--masthead: #E60000;" in html
     assert "--size-body: 16pt;" in html
     assert ".heading.level-2 {\n  font-family: var(--font-quote);\n  font-weight: 400;" in html
+    # printed, the page numbers stand at the outer side, with no running header
+    assert '@page :left {\n  @bottom-left {\n    content: "— " counter(page) " —";' in html
+    assert "@top-center" not in html and "counter(pages)" not in html
 
 
 # --- a real browser ----------------------------------------------------------------------------
