@@ -97,8 +97,8 @@ class _Item:
 _FRONT = (Masthead, Cover, Toc)
 _IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 _LABELS = {
-    "zh": {"page": "第 {page} 页 / 共 {pages} 页", "missing": "此图未能生成"},
-    "en": {"page": "Page {page} of {pages}", "missing": "Figure not available"},
+    "zh": {"page": "第 {page} 页 / 共 {pages} 页", "missing": "此图未能生成", "colon": "："},
+    "en": {"page": "Page {page} of {pages}", "missing": "Figure not available", "colon": ": "},
 }
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 PHONE_CHART_WIDTH_CM = 8.5
