@@ -8,7 +8,7 @@ Typical use::
     khzreport.build(report, "build/", formats="docx,pdf")
     pdf = khzreport.render(report.with_values({"gdp": 800}), "pdf")  # bytes, nothing written
 
-Functions: :func:`load`, :func:`validate`, :func:`lint`, :func:`resolve`, :func:`build`,
+Functions: :func:`load`, :func:`validate`, :func:`lint`, :func:`advise`, :func:`resolve`, :func:`build`,
 :func:`render`, :func:`render_sheet`, :func:`build_sheets`; the model :class:`Report`
 (derive copies with ``report.replace(...)`` and ``report.with_values(...)``); every error
 a :class:`KhzReportError` with a location. See docs/api.md.
@@ -35,7 +35,17 @@ from .errors import (
 
 if TYPE_CHECKING:
     __version__: str
-    from .api import build, build_sheets, lint, load, render, render_sheet, resolve, validate
+    from .api import (
+        advise,
+        build,
+        build_sheets,
+        lint,
+        load,
+        render,
+        render_sheet,
+        resolve,
+        validate,
+    )
     from .model import Report
 
 __all__ = [
@@ -50,6 +60,7 @@ __all__ = [
     "TemplateError",
     "UnknownIdError",
     "__version__",
+    "advise",
     "build",
     "build_sheets",
     "lint",
@@ -63,7 +74,17 @@ __all__ = [
 logging.getLogger("khzreport").addHandler(logging.NullHandler())
 
 
-_API = ("build", "build_sheets", "lint", "load", "render", "render_sheet", "resolve", "validate")
+_API = (
+    "advise",
+    "build",
+    "build_sheets",
+    "lint",
+    "load",
+    "render",
+    "render_sheet",
+    "resolve",
+    "validate",
+)
 
 
 def __dir__() -> list[str]:
