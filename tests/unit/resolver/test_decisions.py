@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from khzreport.document import Figure
-from khzreport.resolver.decisions import figure_size, kpi_grid, table_columns, text_width_mm
+from khzreport.document import Callout, Figure, KpiCard, KpiPanel, Paragraph, Run
+from khzreport.resolver.decisions import decide, figure_size, kpi_grid, table_columns, text_width_mm
 from khzreport.theme import Theme
 
 
@@ -71,3 +71,23 @@ def test_the_text_before_the_signature_keeps_with_it() -> None:
     ]
     kept = [b.keep_with_next for b in decide(blocks, Theme())]
     assert kept == [False, True, True, False]
+
+
+def test_a_gov_theme_sets_cards_and_boxes_as_plain_paragraphs() -> None:
+    card = KpiCard("firms", "高新技术企业", "", "820", "", "家", "820家", "比上年增长5%")
+    panel = KpiPanel((card, KpiCard("rank", "排名", "第", "32", "", "名", "第32名")), "主要指标")
+    callout = Callout((Run("正文。"),), "刷新纪录")
+    english = KpiPanel(
+        (KpiCard("gdp", "Output", "", "74", "", "billion", "RMB 74 billion"),), "Key"
+    )
+    blocks = decide([panel, callout, english], Theme.preset("gov"))
+    assert all(isinstance(b, Paragraph) for b in blocks)
+    texts = [b.text for b in blocks if isinstance(b, Paragraph)]
+    assert texts == [
+        "主要指标：高新技术企业820家（比上年增长5%）；排名第32名。",
+        "刷新纪录。正文。",
+        "Key: Output RMB 74 billion.",
+    ]
+    assert blocks[0].runs[0].strong and blocks[1].runs[0].strong  # type: ignore[union-attr]
+    kept = decide([panel, callout], Theme())
+    assert [type(b) for b in kept] == [KpiPanel, Callout]
