@@ -51,7 +51,7 @@ def chart_advice(report: Report, smap: SourceMap | None) -> Iterator[Diagnostic]
         where = smap.locate(path) if smap else Location(path=format_path(path))
         drawn = [(ident, index[ident]) for ident in _drawn(spec) if ident in index]
         yield from _small_set(spec, drawn, where)
-        yield from _ratio(spec, drawn, where)
+        yield from _ratio(spec, drawn, where, report)
         yield from _stock_and_flow(spec, drawn, where)
         yield from _ranks(spec, drawn, where)
 
@@ -67,6 +67,14 @@ def _drawn(spec: ChartSpec) -> list[str]:
         if series.indicator:
             ids.append(series.indicator)
     return ids
+
+
+def _shown(report: Report, ind: Indicator) -> float | None:
+    """Return the value as the chart draws it (in the display unit, 740 for 740亿元)."""
+    try:
+        return Bound(ind, report, Locale()).numeric()
+    except (BindingError, ValueError):
+        return None
 
 
 def _is_rank(ind: Indicator) -> bool:
@@ -97,15 +105,12 @@ def _small_set(
 
 
 def _ratio(
-    spec: ChartSpec, drawn: list[tuple[str, Indicator]], where: Location
+    spec: ChartSpec, drawn: list[tuple[str, Indicator]], where: Location, report: Report
 ) -> Iterator[Diagnostic]:
     if spec.kind not in _BARS:
         return
-    values = [
-        (float(ind.current), ident)
-        for ident, ind in drawn
-        if ind.current is not None and float(ind.current) > 0
-    ]
+    shown = [(_shown(report, ind), ident) for ident, ind in drawn if not _is_rank(ind)]
+    values = [(v, ident) for v, ident in shown if v is not None and v > 0]
     if len(values) < 2:
         return
     (low, low_id), (high, high_id) = min(values), max(values)
@@ -153,14 +158,16 @@ def _ranks(
         )
         return
     totals = {ind.rank.of for _, ind in ranks if ind.rank is not None}
-    if len(ranks) > 1 and len(totals) > 1 and None in totals:
+    lists = {(ind.rank.of, ind.rank.list) for _, ind in ranks if ind.rank is not None}
+    if None in totals and len(lists) > 1:
         listed = ", ".join(
             f"'{ident}' of {ind.rank.of if ind.rank and ind.rank.of else '?'}"
             for ident, ind in ranks
         )
         yield _advice(
             "chart-ranks-of-different-lists",
-            f"chart '{spec.id}' puts ranks of lists of different sizes on one axis ({listed}): "
+            f"chart '{spec.id}' puts ranks of different lists, whose sizes are not all given, "
+            f"on one axis ({listed}): "
             "a place near the end of a short list and one in the first fifth of a long list "
             "look alike",
             where,

@@ -133,6 +133,45 @@ def test_ranks_of_lists_of_different_sizes_on_one_axis_are_reported(tmp_path: Pa
     assert "'rank' of 178" in line and "'rank_prov' of ?" in line and "rank.of" in line
 
 
+def test_ranks_of_two_lists_of_unknown_size_are_reported_and_one_list_is_not(
+    tmp_path: Path,
+) -> None:
+    found = advice(source(tmp_path, chart("ranking", "rank, rank_prov, rank")))
+    [line] = [line for code, line in found if code == "chart-ranks-of-different-lists"]
+    assert "'rank' of ?, 'rank_prov' of ?" in line
+    planted = source(tmp_path, chart("ranking", "rank, rank_prov, rank"))
+    planted.write_text(
+        planted.read_text(encoding="utf-8").replace(
+            "list: 江苏省高新区综合评价", "list: 国家高新区综合评价"
+        ),
+        encoding="utf-8",
+    )
+    assert "chart-ranks-of-different-lists" not in [c for c, _ in advice(planted)]
+
+
+def test_ranks_that_know_their_lists_are_each_drawn_among_their_own(tmp_path: Path) -> None:
+    planted = source(tmp_path, chart("ranking", "rank, rank_prov, rank"))
+    text = planted.read_text(encoding="utf-8")
+    text = text.replace("{position: 32, previous: 35,", "{position: 32, of: 178, previous: 35,")
+    text = text.replace("{position: 6, list:", "{position: 6, of: 13, list:")
+    planted.write_text(text, encoding="utf-8")
+    assert "chart-ranks-of-different-lists" not in [c for c, _ in advice(planted)]
+
+
+def test_the_ratio_is_of_the_values_as_drawn(tmp_path: Path) -> None:
+    planted = source(tmp_path, chart("bar", "big, mid, yuan"))
+    planted.write_text(
+        planted.read_text(encoding="utf-8").replace(
+            "charts:\n",
+            "  - id: yuan\n    label: 营收\n    value: 5000000000\n    source_unit: 元\n"
+            "    unit: 亿元\ncharts:\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    assert "chart-bar-ratio" not in [c for c, _ in advice(planted)]  # 50亿元 beside 96 and 10
+
+
 def test_a_rank_drawn_as_a_bar_is_reported(tmp_path: Path) -> None:
     found = advice(source(tmp_path, chart("bar", "rank, rank_prov, firms")))
     assert "chart-rank-as-bar" in [c for c, _ in found]
