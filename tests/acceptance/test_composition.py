@@ -10,6 +10,7 @@ the resolved document, so they hold for any content the example is given.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -37,11 +38,12 @@ GAP_MM = 15
 """Only white bands at least this high count as blank: line and block spacing do not,
 a page foot left empty or the white above the bars of a chart's plot do not add up."""
 MOST_BLANK = 0.25
-MOST_BLANK_WORD = 0.30
-"""LibreOffice sets the DOCX with substitute fonts of other metrics than Word's and breaks
-its pages itself, and Word cannot float a figure past the text after it (the DOCX keeps
-figures in the text's order, with their captions), so a figure that does not fit moves
-to the next page whole: a page may end up to 30 % blank there."""
+"""The most of a page's text area that may be blank, but on a chapter's or the document's
+last page. Word cannot float a figure past the text after it (the DOCX keeps figures in
+the text's order, each with its caption), so in the DOCX a page may also end blank where
+the block starting the next page did not fit into what was left (see ``overfull_pages``);
+LibreOffice, which lays the DOCX out here, sets it in substitute fonts of other metrics
+than Word's, so where its pages break differs from Word's and the PDF's."""
 
 
 def flat(text: str) -> str:
@@ -103,12 +105,21 @@ def theme() -> Theme:
     return api.theme_of(api.load(EXAMPLE))
 
 
-def blank_shares(pdf: Path, theme: Theme, tmp: Path) -> list[float]:
-    """Return, per page, the share of the text area's height in white bands ≥ GAP_MM."""
+@dataclasses.dataclass(frozen=True)
+class PageProfile:
+    """How a page's text area is filled, as shares of its height: ``blank`` in white bands
+    ≥ GAP_MM, ``foot`` in the white band at its foot."""
+
+    blank: float
+    foot: float
+
+
+def profiles(pdf: Path, theme: Theme, tmp: Path) -> list[PageProfile]:
+    """Return the profile of every page of ``pdf``, rendered small and grey."""
     page = theme.page
     mm = DPI / 25.4
     run("pdftoppm", "-r", str(DPI), "-gray", "-png", str(pdf), str(tmp / "page"))
-    shares = []
+    out = []
     for image in sorted(tmp.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1])):
         pixels = np.asarray(Image.open(image).convert("L"))
         height, width = pixels.shape
@@ -116,16 +127,23 @@ def blank_shares(pdf: Path, theme: Theme, tmp: Path) -> list[float]:
             round(page.margin_top * mm) : height - round(page.margin_bottom * mm),
             round(page.margin_left * mm) : width - round(page.margin_right * mm),
         ]
-        inked = (area < INK).any(axis=1)
-        blank, band = 0, 0
-        for row in [*inked, True]:
-            if row:
-                blank += band if band >= GAP_MM * mm else 0
-                band = 0
+        inked = [bool(row) for row in (area < INK).any(axis=1)]
+        bands: list[tuple[bool, int]] = []  # (inked, rows) runs from the top
+        for row in inked:
+            if bands and bands[-1][0] == row:
+                bands[-1] = (row, bands[-1][1] + 1)
             else:
-                band += 1
-        shares.append(blank / len(inked))
-    return shares
+                bands.append((row, 1))
+        wide = GAP_MM * mm
+        blank = sum(n for ink, n in bands if not ink and n >= wide)
+        foot = bands[-1][1] if bands and not bands[-1][0] else 0
+        out.append(PageProfile(blank / len(inked), foot / len(inked)))
+    return out
+
+
+def blank_shares(pdf: Path, theme: Theme, tmp: Path) -> list[float]:
+    """Return, per page, the share of the text area's height in white bands ≥ GAP_MM."""
+    return [p.blank for p in profiles(pdf, theme, tmp)]
 
 
 def page_texts(pdf: Path, theme: Theme | None = None, *flags: str) -> list[str]:
@@ -158,27 +176,53 @@ def chapter_openings(texts: list[str], document: Document) -> set[int]:
     }
 
 
-def overfull_pages(pdf: Path, theme: Theme, document: Document, tmp: Path, most: float) -> dict:
-    shares = blank_shares(pdf, theme, tmp)
-    openings = chapter_openings(page_texts(pdf, theme), document)
-    exempt = {len(shares)} | {n - 1 for n in openings}
-    return {
-        n: f"{share:.0%}" for n, share in enumerate(shares, 1) if share > most and n not in exempt
-    }
+def overfull_pages(
+    pdf: Path, theme: Theme, document: Document, tmp: Path, *, pushed: bool = False
+) -> dict[int, str]:
+    """Return the pages more than MOST_BLANK blank that neither end a chapter nor the
+    document, with their blank share.
+
+    With ``pushed`` a page may also end blank where the next page starts with something
+    moved there whole (a figure with its caption, a panel, a table's first rows, a title
+    kept with them: Word cannot float a figure) rather than with running text, which
+    would have filled the foot, as long as the rest of the page is filled."""
+    pages = profiles(pdf, theme, tmp)
+    texts = page_texts(pdf, theme)
+    openings = chapter_openings(texts, document)
+    exempt = {len(pages)} | {n - 1 for n in openings}
+    prose = [flat(b.text) for b in document.blocks if isinstance(b, Paragraph)]
+    found = {}
+    for n, page in enumerate(pages, 1):
+        if page.blank <= MOST_BLANK or n in exempt:
+            continue
+        moved_whole = n < len(pages) and not starts_with_prose(texts[n], prose)
+        if pushed and moved_whole and page.blank - page.foot <= MOST_BLANK:
+            continue
+        found[n] = f"{page.blank:.0%}"
+    return found
+
+
+def starts_with_prose(text: str, prose: list[str]) -> bool:
+    """Return whether a page's first line is a line of a paragraph (not of a figure, panel,
+    table or title): a whole line of running text, found in one of the paragraphs."""
+    for line in text.splitlines():
+        if flat(line):
+            return len(flat(line)) >= 8 and any(flat(line) in p for p in prose)
+    return False
 
 
 @pytest.mark.realclient
 def test_no_pdf_page_is_left_a_quarter_blank(
     built: Path, theme: Theme, document: Document, tmp_path: Path
 ) -> None:
-    assert overfull_pages(built / "briefing.pdf", theme, document, tmp_path, MOST_BLANK) == {}
+    assert overfull_pages(built / "briefing.pdf", theme, document, tmp_path) == {}
 
 
 @pytest.mark.realclient
 def test_no_word_page_is_left_blank(
     word_pdf: Path, theme: Theme, document: Document, tmp_path: Path
 ) -> None:
-    assert overfull_pages(word_pdf, theme, document, tmp_path, MOST_BLANK_WORD) == {}
+    assert overfull_pages(word_pdf, theme, document, tmp_path, pushed=True) == {}
 
 
 def test_blank_share_finds_a_blank_page_foot(tmp_path: Path, theme: Theme) -> None:
@@ -219,6 +263,10 @@ def test_table_rows_stay_whole_and_tables_start_with_two_rows(
         for row in table.rows:
             for cell in long_cells(row):
                 assert any(cell in page for page in pages), f"{table.label}: row split: {cell}"
+        if edition == "word":
+            # LibreOffice does not keep table rows with the next (Word does): what the DOCX
+            # asks for is checked in its XML below, not in LibreOffice's pages.
+            continue
         caption = flat(table.label + table.caption)
         start = next(n for n, page in enumerate(pages) if caption in page)
         for row in table.rows[:2]:
