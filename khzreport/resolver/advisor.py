@@ -17,6 +17,7 @@ charts and tables of the resolved document, counted by the indicator each came f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
 from typing import TYPE_CHECKING
@@ -192,7 +193,7 @@ def repeated_figures(
             if ident not in printed:
                 printed[ident] = _core(report, ident, locale)
             core = printed[ident]
-            if core and core in text:
+            if core and _shows(text, core):
                 places.setdefault(ident, []).append(_place(block))
     found = []
     order = {ind.id: i for i, ind in enumerate(report.indicators)}
@@ -204,7 +205,7 @@ def repeated_figures(
         found.append(
             _advice(
                 "figure-repeated",
-                f"'{ident}' ({printed[ident]}) is printed {len(where_printed)} times in the "
+                f"'{ident}' ({_full(report, ident, locale)}) is printed {len(where_printed)} times in the "
                 f"briefing: {', '.join(where_printed)}",
                 where,
                 f"print a figure where it matters, at most {MAX_PRINTS} times: in the text "
@@ -215,14 +216,23 @@ def repeated_figures(
 
 
 def _core(report: Report, ident: str, locale: Locale) -> str:
-    """Return the figure as every print of it shows it: number and unit, no qualifier."""
+    """Return the figure's number as every print of it shows it (``740``, ``第32名``)."""
     try:
-        fv = Bound(report.indicator(ident), report, locale).formatted(qualifier=False)
+        return Bound(report.indicator(ident), report, locale).formatted(qualifier=False).number
     except BindingError:
         return ""
-    if locale.en:
-        return fv.number
-    return f"{fv.number}{fv.suffix}{fv.unit}"
+
+
+def _shows(text: str, number: str) -> bool:
+    """Return whether ``text`` prints ``number`` whole: 96 in 96家, not in 1996年 or 9.6%."""
+    return bool(re.search(rf"(?<![0-9.,]){re.escape(number)}(?![0-9]|[.,][0-9])", text))
+
+
+def _full(report: Report, ident: str, locale: Locale) -> str:
+    try:
+        return Bound(report.indicator(ident), report, locale).full()
+    except BindingError:
+        return ident
 
 
 def _place(block: object) -> str:

@@ -214,3 +214,11 @@ def test_lint_prints_the_advice_as_warnings_and_fails_only_when_strict(tmp_path:
     assert strict.returncode == 2
     assert re.search(r"^error: .*charts\[0\]: chart 'scale': its largest bar", strict.stderr, re.M)
     assert "Traceback" not in strict.stderr
+
+
+def test_a_print_is_the_whole_number_not_digits_inside_another() -> None:
+    from khzreport.resolver.advisor import _shows
+
+    assert _shows("入驻企业96家", "96") and _shows("达18.04%，", "18.04")
+    assert not _shows("成立于1996年", "96") and not _shows("增长9.5%", "9")
+    assert not _shows("共1,096家", "96") and _shows("位列第32名", "第32名")
