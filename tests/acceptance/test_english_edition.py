@@ -148,3 +148,26 @@ def test_english_park_sheets_hold_no_chinese_layout_word(
     for park in ("haokang_centre", "jiangsu_luhang"):
         assert chinese_left(pdf_text(out / f"{park}.pdf")) == [], park
         assert chinese_left(docx_text(out / f"{park}.docx")) == [], park
+
+
+def test_english_quotes_are_proportional_in_the_pdf(built: Path) -> None:
+    """“2+2+3” is set with proportional quotes, not the CJK face's full-width ones.
+
+    A full-width quote is 1 em wide: the word then spans about 4.75 em against about 3.7 em
+    with proportional quotes; the height of a word's box is at least the font's em.
+    """
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler's pdftotext is not installed")
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(built / "briefing-en.pdf"), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    words = re.findall(
+        r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">“2\+2\+3”<', boxes
+    )
+    assert words
+    for x0, y0, x1, y1 in words:
+        ems = (float(x1) - float(x0)) / (float(y1) - float(y0))
+        assert ems < 4.2, f"“2+2+3” is {ems:.2f} em wide"
