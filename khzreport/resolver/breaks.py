@@ -7,8 +7,10 @@ would spill into its neighbours. So once, for every writer, each run of more tha
 :data:`LONG_WORD` unbreakable characters gets a zero-width space (U+200B, a break
 opportunity that prints nothing in Typst, Word, LibreOffice and browsers) every
 :data:`BREAK_EVERY` characters, and a word wider than a line is reported with its place.
-A KPI card's label longer than :data:`KPI_LABEL_EMS` is cut with an ellipsis, with a
-located warning, as a chart's labels are: a card has no room for a paragraph.
+A KPI card's label, qualifier or unit longer than :data:`KPI_LABEL_EMS` and a table cell
+longer than :data:`TABLE_CELL_LINES` lines of its column are cut with an ellipsis, with a
+located warning, as a chart's labels are: a card has no room for a paragraph, and a table
+row must fit a page.
 """
 
 from __future__ import annotations
@@ -55,7 +57,13 @@ BREAK_EVERY = 16
 LINE_CHARS = 80
 """A word longer than this is wider than a line of body text: it is reported."""
 KPI_LABEL_EMS = 24
-"""The longest KPI card label, in Chinese characters (a Latin letter counts about half)."""
+"""The longest KPI card label, qualifier or unit, in Chinese characters (a Latin letter
+counts about half)."""
+LINE_EMS = 40
+"""Chinese characters in a line of body text."""
+TABLE_CELL_LINES = 12
+"""Lines a table cell may take in a column of an equal share of the text width; a longer
+cell would not fit a page (Typst cannot even tag a cell split across pages in a PDF)."""
 
 # Characters that allow a line break on either side (CJK, full-width punctuation) or are
 # spaces; a run of anything else is one unbreakable word.
@@ -139,6 +147,8 @@ class _Breaker:
     def node(self, node: Any) -> Any:
         if isinstance(node, KpiCard):
             node = self.kpi_card(node)
+        elif isinstance(node, Table):
+            node = self.table(node)
         changes = {}
         for name in _TEXT_FIELDS[type(node)]:
             old = getattr(node, name)
@@ -148,19 +158,56 @@ class _Breaker:
         return dataclasses.replace(node, **changes) if changes else node
 
     def kpi_card(self, card: KpiCard) -> KpiCard:
-        if ems(card.label) <= KPI_LABEL_EMS:
-            return card
-        short = shorten(card.label, KPI_LABEL_EMS)
         report = self.c.report
         index = next((i for i, ind in enumerate(report.indicators) if ind.id == card.indicator), 0)
-        field = "short_label" if report.indicators[index].short_label else "label"
-        self.warn(
-            "kpi-label-shortened",
-            f"a KPI card label of {len(card.label)} characters is shortened to '{short}'",
-            self.c.where(("indicators", index, field)),
-            f"give the indicator a short_label of at most {KPI_LABEL_EMS} Chinese characters",
-        )
-        return dataclasses.replace(card, label=short)
+        indicator = report.indicators[index] if report.indicators else None
+        en = self.c.locale.en
+        changes = {}
+        for part, field, hint in (
+            (
+                "label",
+                "short_label" if indicator and indicator.short_label else "label",
+                f"give the indicator a short_label of at most {KPI_LABEL_EMS} Chinese characters",
+            ),
+            ("prefix", "unit_en" if en else "qualifier", "write a short unit"),
+            ("unit", "unit_en" if en else "unit", "write a short unit"),
+        ):
+            text = getattr(card, part)
+            if ems(text) <= KPI_LABEL_EMS:
+                continue
+            short = shorten(text, KPI_LABEL_EMS)
+            if en and field.endswith("label") and indicator and getattr(indicator, f"{field}_en"):
+                field += "_en"
+            self.warn(
+                f"kpi-{part}-shortened",
+                f"a KPI card {part} of {len(text)} characters is shortened to '{short}'",
+                self.c.where(("indicators", index, field)),
+                hint,
+            )
+            changes[part] = short
+        return dataclasses.replace(card, **changes) if changes else card
+
+    def table(self, table: Table) -> Table:
+        columns = max(1, len(table.header), *(len(row) for row in table.rows))
+        limit = max(KPI_LABEL_EMS, LINE_EMS / columns * TABLE_CELL_LINES)
+        rows = []
+        for row in table.rows:
+            cells = []
+            for cell in row:
+                if ems(cell) > limit:
+                    short = shorten(cell, limit)
+                    self.warn(
+                        "table-cell-shortened",
+                        f"a table cell of {len(cell)} characters is shortened to "
+                        f"'{shorten(short, KPI_LABEL_EMS)}': a row must fit a page",
+                        table.origin,
+                        "give the indicator a short_label or a short unit, or put the text "
+                        "into a paragraph",
+                    )
+                    cell = short
+                cells.append(cell)
+            rows.append(tuple(cells))
+        return dataclasses.replace(table, rows=tuple(rows))
 
     def warn(self, code: str, message: str, where: Location | None, hint: str) -> None:
         diagnostic = Diagnostic(code, message, where, hint)

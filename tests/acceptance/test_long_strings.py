@@ -109,3 +109,33 @@ def test_nothing_runs_off_the_page_in_any_format(tmp_path: Path) -> None:
         )
         width, right = widest_word(tmp_path / "docx" / "briefing.pdf")
         assert right < width - 30, "a word reaches into the right margin of the DOCX"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "language"),
+    [
+        ("label", "很" * 6000, "zh-CN"),
+        ("label", "word " * 2000, "zh-CN"),
+        ("unit_en", "firms " * 2000, "en"),
+    ],
+)
+def test_a_table_cell_taller_than_a_page_is_shortened(
+    tmp_path: Path, field: str, value: str, language: str
+) -> None:
+    text = MINIMAL.read_text(encoding="utf-8")
+    text = text.replace(
+        "    value: 820\n",
+        f"    value: 820\n    {field}: {value}\n" if field == "unit_en" else "    value: 820\n",
+        1,
+    )
+    if field == "label":
+        text = text.replace("    label: 高新技术企业\n", f"    label: {value}\n", 1)
+    text = text.replace(
+        "      - kpi: [output, firms, rank]\n",
+        "      - table:\n          title: 主要指标\n          rows: [output, firms]\n",
+    )
+    source = tmp_path / "report.yaml"
+    source.write_text(text, encoding="utf-8")
+    result = api.build(source, tmp_path / "out", language=language)
+    assert "table-cell-shortened" in {d.code for d in result.diagnostics}
+    assert (tmp_path / "out" / f"briefing{'-en' if language == 'en' else ''}.pdf").stat().st_size
