@@ -18,6 +18,15 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# The office faces a DOCX names (仿宋_GB2312, 黑体, 楷体_GB2312 …) drawn with the closest free
+# faces by LibreOffice and every fontconfig client of this user, not a Japanese sans fallback.
+fc_dir="${XDG_CONFIG_HOME:-$HOME/.config}/fontconfig/conf.d"
+fc_conf=scripts/fontconfig/65-khzreport-office-cjk.conf
+if ! cmp -s "$fc_conf" "$fc_dir/$(basename "$fc_conf")"; then
+  mkdir -p "$fc_dir"
+  cp "$fc_conf" "$fc_dir/"
+fi
+
 PY="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev,cluster]" 2>&1 \
