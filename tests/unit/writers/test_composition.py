@@ -156,3 +156,17 @@ def test_figures_bound_to_indicators_are_boxed_whole(tmp_path: Path) -> None:
     flat = [re.sub(r"\s+", "", line) for line in lines]
     for i in range(40):
         assert any(f"近{100 + i}亿元" in line for line in flat), i
+
+
+def test_a_chapters_floating_figure_is_set_before_the_next_chapter(tmp_path: Path) -> None:
+    figure = Figure(1, "图1", "产业规模", "产业规模", chart=INDUSTRY_CHART)
+    blocks: list[Block] = [
+        *paragraphs(7, "前"),
+        figure,
+        Heading(1, "第二章标题", None, "sec-next"),
+        *paragraphs(2, "后"),
+    ]
+    charts = {INDUSTRY_CHART.id: fake_chart(INDUSTRY_CHART, 15.5, 12.0)}
+    first, second = pages(render_pdf(document(blocks), charts), tmp_path)
+    assert "第二章标题" not in first  # the chapter waits for its predecessor's figure
+    assert second.index("图1产业规模") < second.rindex("第二章标题")  # (first: running header)
