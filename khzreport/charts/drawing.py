@@ -338,7 +338,7 @@ def _set_value_axis(
         hi = lo + 1.0
     integer = bool(values) and all(float(v).is_integer() for v in values)
     lo, hi = _nice_limits(lo, hi, integer)
-    ticks = _nice_ticks(lo, hi, integer=integer) or [lo, hi]
+    ticks = _nice_ticks(lo, hi, nbins=_tick_room(c, axis, lo, hi), integer=integer) or [lo, hi]
     if len(ticks) > 1:
         step = ticks[1] - ticks[0]
         top, bottom = max([0.0, *values]), min([0.0, *values])
@@ -356,6 +356,20 @@ def _set_value_axis(
     if c.style.theme.chart.grid:
         ax.grid(True, axis=axis, color=c.colors.grid, linewidth=0.6, zorder=0)
     c.value_axis[id(ax)] = axis
+
+
+def _tick_room(c: Chart, axis: Axis, lo: float, hi: float) -> int:
+    """Return how many tick intervals a value axis has room for (five at most).
+
+    A horizontal axis shares the width with the category names and value labels, so on a
+    narrow chart (a phone's) five labels such as 100 200 300 400 would touch; each tick label
+    is given its width and two ems of space.
+    """
+    if axis == "y":
+        return 5
+    widest = max(tx.text_width(f"{v:,.0f}") for v in (lo, hi)) * LABEL_SCALE
+    room = c.fig.get_figwidth() * 72 * 0.45 / c.style.size
+    return max(2, min(5, int(room // (widest + 2.0))))
 
 
 def _value_range(values: Sequence[float], pad: float) -> tuple[float, float]:
