@@ -64,7 +64,7 @@ __all__ = [
 
 log = logging.getLogger("khzreport")
 
-CHART_CODE_VERSION = "4"
+CHART_CODE_VERSION = "5"
 """Bump when a drawing change should invalidate every cached chart."""
 
 CHART_PROCESSES_ENV = "KHZREPORT_CHART_PROCESSES"
