@@ -186,14 +186,14 @@ def repeated_figures(
     shows the figure (a run printing the indicator's target or year is not its figure).
     """
     locale = Locale(document.meta.language)
-    printed: dict[str, str] = {}
+    numbers: dict[str, str] = {}
     places: dict[str, list[str]] = {}
     for block in document.blocks:
         for ident, text in _prints(block):
-            if ident not in printed:
-                printed[ident] = _core(report, ident, locale)
-            core = printed[ident]
-            if core and _shows(text, core):
+            if ident not in numbers:
+                numbers[ident] = _core(report, ident, locale)
+            number = numbers[ident]
+            if number and _shows(text, number):
                 places.setdefault(ident, []).append(_place(block))
     found = []
     order = {ind.id: i for i, ind in enumerate(report.indicators)}
@@ -205,8 +205,8 @@ def repeated_figures(
         found.append(
             _advice(
                 "figure-repeated",
-                f"'{ident}' ({_full(report, ident, locale)}) is printed {len(where_printed)} times in the "
-                f"briefing: {', '.join(where_printed)}",
+                f"'{ident}' ({_full(report, ident, locale)}) is printed {len(where_printed)} "
+                f"times in the briefing: {', '.join(where_printed)}",
                 where,
                 f"print a figure where it matters, at most {MAX_PRINTS} times: in the text "
                 "and one KPI card, chart or table",
