@@ -1,5 +1,8 @@
 """Fit a park sheet on one page: shorten its narrative, then shrink or drop its figure.
 
+A draft fits when its PDF is one page and its blocks, as Word sets them, are estimated to
+fit the page too (:func:`word_fits`), so the DOCX the batch writes is one page as well.
+
 The sheet is resolved once; each draft is that document with its narrative cut at a
 sentence end (see :func:`~khzreport.layouts.sheet.shorten_paragraphs`) and its figure drawn
 smaller or left out, so only the PDF is rendered again. Layouts do not import writers: the
@@ -25,7 +28,7 @@ from ..errors import Location, ValidationError
 from ..locations import PathKey, format_path, source_map
 from ..model import Report
 from ..resolver.decisions import decide
-from .sheet import sentence_breaks, shorten_paragraphs
+from .sheet import body_height_mm, sentence_breaks, shorten_paragraphs, word_height_mm
 
 Width = Literal["full", "half", "small"]
 
@@ -47,6 +50,18 @@ class _Draft:
     pages: int
     kept: int
     total: int
+    word_fits: bool = True
+
+    @property
+    def fits(self) -> bool:
+        """Return whether the draft is one page in the PDF and, as estimated, in Word."""
+        return self.pages <= 1 and self.word_fits
+
+
+def word_fits(document: Document) -> bool:
+    """Return whether a sheet's blocks, as Word sets them (estimated), fit its page."""
+    theme = document.theme
+    return sum(word_height_mm(b, theme) for b in document.blocks) <= body_height_mm(theme)
 
 
 def fit_sheet(
@@ -68,10 +83,10 @@ def fit_sheet(
         doc = _variant(document, paragraphs, limit, width, figure)
         pdf = render_pdf(doc)
         kept = sum(len(b.text) for b in doc.blocks if isinstance(b, Paragraph))
-        return _Draft(doc, pdf, page_count(pdf), kept, total)
+        return _Draft(doc, pdf, page_count(pdf), kept, total, word_fits(doc))
 
     first = draft(None, None, True)
-    if first.pages <= 1:
+    if first.fits:
         return FittedSheet(first.document, first.pdf, first.pages)
     cuts = sentence_breaks([p.text for p in paragraphs])[:-1]
     has_figure = any(isinstance(b, Figure) for b in document.blocks)
@@ -80,16 +95,16 @@ def fit_sheet(
         steps += [("small", True), (None, False)]
     for width, figure in steps:
         full = first if (width, figure) == (None, True) else draft(None, width, figure)
-        best: _Draft | None = full if full.pages <= 1 else None
+        best: _Draft | None = full if full.fits else None
         if best is None and cuts:
             shortest = draft(cuts[0], width, figure)
-            if shortest.pages <= 1:
+            if shortest.fits:
                 best = shortest
                 lo, hi = 0, len(cuts) - 1
                 while lo < hi:
                     mid = (lo + hi + 1) // 2
                     attempt = draft(cuts[mid], width, figure)
-                    if attempt.pages <= 1:
+                    if attempt.fits:
                         lo, best = mid, attempt
                     else:
                         hi = mid - 1
@@ -97,8 +112,9 @@ def fit_sheet(
             return FittedSheet(
                 best.document, best.pdf, best.pages, _changes(report, park, best, width, figure)
             )
+    length = f"runs to {first.pages} pages" if first.pages > 1 else "runs over its page in Word"
     raise ValidationError(
-        f"the sheet of park '{park}' runs to {first.pages} pages and does not fit on one "
+        f"the sheet of park '{park}' {length} and does not fit on one "
         "even with its narrative cut to one sentence"
         + (" and its figure left out" if has_figure else ""),
         park_location(report, park),

@@ -73,7 +73,7 @@ WORD_GROWTH: dict[str, float] = {
     "Paragraph": 1.05,
     "Callout": 1.22,
     "Quote": 1.35,
-    "Timeline": 1.15,
+    "Timeline": 1.3,
     "Facts": 0.86,
     "KpiPanel": 1.2,
     "Tags": 1.15,
@@ -81,8 +81,11 @@ WORD_GROWTH: dict[str, float] = {
 }
 """How much taller a block is in Word (LibreOffice) than in the PDF: CJK fonts' line height
 on top of the line spacing makes text lines taller, cards and charts barely change."""
-WORD_COVER_EXTRA_MM = 3.0
+WORD_COVER_EXTRA_MM = 6.0
 """The Word title block's extra height: it has no band, so issuer and date get a line."""
+CHART_HEADROOM_MM = 10.0
+"""Room a grown chart leaves in Word: a chart cannot break, so a page that overflows by a
+line would send it whole to a second page."""
 CHART_ASPECT_RANGE = (0.32, 0.72)
 """Heights (as a share of their width) a sheet's chart may be drawn at to fill the page."""
 ZONE_FIGURES_MOST = 8
@@ -94,7 +97,7 @@ REPEAT_SHARE = 0.5
 
 SHEET_SIZES = {"body": 10, "lead": 10.5, "h1": 13, "h2": 11.5, "kpi_value": 17, "caption": 9}
 """The largest sizes (pt) of a tight sheet; a sheet with room eases towards the theme's."""
-EASE_STEPS = (1.0, 0.75, 0.5, 0.25)
+EASE_STEPS = (1.0, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.125)
 """How far a sheet with room is eased towards the theme's own sizes, loosest first."""
 
 _MM_PER_PT = 25.4 / 72
@@ -122,7 +125,8 @@ def sheet_theme(theme: Theme, ease: float = 0.0) -> Theme:
     """Return the theme a sheet is drawn with, in every format.
 
     The sheet's own page (``theme.sheet_page``) with room for the band at the top and side
-    margins of at most 18 mm, no page number (a sheet is one page), and sizes and line
+    margins of at most 18 mm, no page number (a sheet is one page) and no document grid (a
+    sheet is not a 公文 page: the gov preset's 22 × 28 grid is for its text), and sizes and line
     spacing between the tight set a full sheet needs (``ease`` 0: body 10 pt, lines 1.25)
     and the theme's own (``ease`` 1), so that a sheet with room is set as loosely as the
     briefing. The DOCX and the PDF of a sheet set the same text on the same page.
@@ -151,6 +155,7 @@ def sheet_theme(theme: Theme, ease: float = 0.0) -> Theme:
             "sizes": sizes,
             "line_spacing": round(eased(theme.line_spacing, 1.25), 2),
             "page_number": "none",
+            "text_grid": None,
         }
     )
 
@@ -377,7 +382,7 @@ def _context_blocks(
     alike = [names[p.id] for p in report.parks if p.id != park.id and p.kind == park.kind]
     others = [names[p.id] for p in report.parks if p.id != park.id]
     related = (
-        Tags(c.locale.word(f"同类{kind}", f"Other {kind}"), tuple(alike))
+        Tags(c.locale.word(f"同类{kind}", "Of the same kind"), tuple(alike))
         if alike
         else Tags(
             c.locale.word("区内其他园区与载体", "Other parks and carriers of the zone"),
@@ -484,60 +489,66 @@ def plan_sheet(own: Sequence[Block], context: _Context, base: Theme) -> SheetPla
     """Return the layout of a sheet from its own blocks and the context it may add.
 
     The park's density is the share of the page its own blocks fill (estimated from the
-    sheet theme's sizes). A rich park keeps its page to itself and its chart grows into the
-    room left; a medium or sparse one adds context, the pieces in order (what the report
-    says of the park, then the zone's box and figures, then related parks), each only if it
-    still fits. A sheet whose blocks leave room is then set looser (see :func:`sheet_theme`),
-    as loose as still fits, and a chart grows into what is left after that.
+    sheet theme's sizes, in the PDF and in Word). A rich park's chart first grows into the
+    room left; then context is added, the pieces in order (what the report says of the
+    park, the zone's box, its figures, related parks, the zone's highlights), each only if
+    it still fits, in fewer words or figures if need be; a rich park with a chart rarely
+    has room for any. A sheet whose blocks leave room is then set looser (see
+    :func:`sheet_theme`), as loose as still fits, and a chart grows into what is left.
     """
     theme = sheet_theme(base)
     page = body_height_mm(theme)
-    share = sum(block_height_mm(b, theme) for b in own) / page
+    share = pdf_height_mm(own, theme) / page
     density: Density = (
         "rich" if share >= RICH_FROM else "sparse" if share < SPARSE_BELOW else "medium"
     )
     columns = 1 if density == "sparse" else 2
     laid = [replace(b, columns=columns) if isinstance(b, Facts) else b for b in own]
-    used = sum(block_height_mm(b, theme) for b in laid)
-    used_word = sum(word_height_mm(b, theme) for b in laid)
+    used = pdf_height_mm(laid, theme)
+    used_word = word_total_mm(laid, theme)
     added: list[str] = []
-    if density != "rich":
-        pieces: list[tuple[str, Sequence[Block]]] = [
-            ("mentions", [context.mentions] if context.mentions else []),
-            ("zone", context.zone),
-            ("zone_figures", context.zone_figures),
-        ]
-        pieces.append(("related", [context.related] if context.related else []))
-        pieces.append(("highlights", context.highlights))
-        for name, variants in pieces:
-            for k, block in enumerate(variants):
-                h, hw = block_height_mm(block, theme), word_height_mm(block, theme)
-                if used + h <= page * FILL_TARGET and used_word + hw <= page * WORD_FILL:
-                    added.append(f"{name}:{k}")
-                    used += h
-                    used_word += hw
-                    break
+    chart = next((b for b in own if isinstance(b, Figure) and b.chart is not None), None)
+    low, high = CHART_ASPECT_RANGE
+    growth = 0.0
+    if density == "rich" and chart is not None:  # the park's chart comes before any context
+        width = _art_width_mm(chart, theme)
+        growth = max(0.0, min(page * FILL_TARGET - used, (high - theme.chart.aspect) * width))
+    pieces: list[tuple[str, Sequence[Block]]] = [
+        ("mentions", [context.mentions] if context.mentions else []),
+        ("zone", context.zone),
+        ("zone_figures", context.zone_figures),
+        ("related", [context.related] if context.related else []),
+        ("highlights", context.highlights),
+    ]
+    for name, variants in pieces:
+        for k, block in enumerate(variants):
+            h, hw = pdf_height_mm([block], theme), word_total_mm([block], theme)
+            pdf_room = page * FILL_TARGET - used - growth
+            word_room = page * WORD_FILL - used_word - growth * WORD_GROWTH["Figure"]
+            if h <= pdf_room and hw <= word_room:
+                added.append(f"{name}:{k}")
+                used += h
+                used_word += hw
+                break
     ease = 0.0
     blocks = _arranged(own, context, SheetPlan(density, share, columns, tuple(added)))
     for step in EASE_STEPS:
         loose = sheet_theme(base, step)
         if (
-            sum(block_height_mm(b, loose) for b in blocks) <= page * FILL_TARGET
-            and sum(word_height_mm(b, loose) for b in blocks) <= page * WORD_FILL
+            pdf_height_mm(blocks, loose) <= page * FILL_TARGET
+            and word_total_mm(blocks, loose) <= page * WORD_FILL
         ):
             ease, theme = step, loose
-            used = sum(block_height_mm(b, theme) for b in blocks)
-            used_word = sum(word_height_mm(b, theme) for b in blocks)
+            used, used_word = pdf_height_mm(blocks, theme), word_total_mm(blocks, theme)
             break
     aspect = None
-    chart = next((b for b in own if isinstance(b, Figure) and b.chart is not None), None)
     if chart is not None:
         width = _art_width_mm(chart, theme)
         drawn = width * theme.chart.aspect
         room = min(
-            page * FILL_TARGET - used, (page * WORD_FILL - used_word) / WORD_GROWTH["Figure"]
+            page * FILL_TARGET - used,
+            (page * WORD_FILL - used_word) / WORD_GROWTH["Figure"] - CHART_HEADROOM_MM,
         )
-        low, high = CHART_ASPECT_RANGE
         aspect = round(min(high, max(low, (drawn + room) / width)), 2)
         if abs(aspect - theme.chart.aspect) < 0.02:
             aspect = None
@@ -571,6 +582,17 @@ def _arranged(own: Sequence[Block], context: _Context, plan: SheetPlan) -> list[
     if "highlights" in chosen:
         out.append(context.highlights[int(chosen["highlights"])])
     return out
+
+
+def pdf_height_mm(blocks: Sequence[Block], theme: Theme) -> float:
+    """Return the estimated height of blocks in the PDF, drawn as the theme decides them
+    (a 公文 theme sets cards and boxes as plain paragraphs)."""
+    return sum(block_height_mm(b, theme) for b in decide(blocks, theme))
+
+
+def word_total_mm(blocks: Sequence[Block], theme: Theme) -> float:
+    """Return the estimated height of blocks in Word, drawn as the theme decides them."""
+    return sum(word_height_mm(b, theme) for b in decide(blocks, theme))
 
 
 def word_height_mm(block: Block, theme: Theme) -> float:

@@ -32,3 +32,22 @@ def test_a_figure_drawn_smaller_is_sized_for_its_new_width() -> None:
     assert (figure.width_cm, figure.height_cm) == figure_size(figure, sheet.theme)
     assert figure.width_cm < _figure(sheet).width_cm
     assert [d.code for d in fitted.diagnostics] == ["figure-drawn-smaller"]
+
+
+def test_a_sheet_whose_pdf_fits_but_whose_word_page_would_not_is_fitted_too() -> None:
+    import dataclasses
+
+    from khzreport.document import Paragraph
+    from khzreport.layouts.fit import word_fits
+
+    report = khzreport.load(EXAMPLE)
+    sheet = resolve(report, park="jiangsu_luhang")
+    long = tuple(p for b in sheet.blocks if isinstance(b, Paragraph) for p in [b] * 12)
+    blocks = [b for b in sheet.blocks if not isinstance(b, Paragraph)]
+    at = next(i for i, b in enumerate(sheet.blocks) if isinstance(b, Paragraph))
+    swollen = dataclasses.replace(sheet, blocks=(*blocks[:at], *long, *blocks[at:]))
+    assert not word_fits(swollen)
+
+    fitted = fit_sheet(report, "jiangsu_luhang", swollen, lambda d: b"1", lambda pdf: 1)
+    assert word_fits(fitted.document)
+    assert "narrative-shortened" in [d.code for d in fitted.diagnostics]

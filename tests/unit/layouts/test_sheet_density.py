@@ -9,6 +9,7 @@ from khzreport.layouts.sheet import (
     block_height_mm,
     body_height_mm,
     sheet_plan,
+    sheet_theme,
 )
 from khzreport.theme import Theme
 from tests.support.parks import park_report
@@ -65,3 +66,23 @@ def test_no_density_fills_past_its_target() -> None:
 def test_figures_on_a_sheet_leave_their_source_to_the_one_source_line() -> None:
     sheet = resolve(park_report("rich"), park="p")
     assert all(b.source is None for b in sheet.blocks if isinstance(b, Figure))
+
+
+def test_a_sheet_is_not_a_gov_page_and_has_no_page_number() -> None:
+    gov = Theme.preset("gov")
+    assert gov.text_grid is not None
+    sheet = sheet_theme(gov)
+    assert sheet.text_grid is None and sheet.page_number == "none"
+    assert sheet.sizes.body == 10 and sheet.line_spacing <= 1.25
+    assert sheet_theme(gov, 1.0).sizes.body == gov.sizes.body
+
+
+def test_a_sheet_with_room_left_is_set_looser_but_still_fits() -> None:
+    report = park_report("sparse")
+    report = report.model_copy(update={"highlights": [], "kpis": report.kpis[:2]})
+    plan = sheet_plan(report, report.park("p"), Theme())
+    assert plan.ease > 0
+    sheet = resolve(report, park="p")
+    assert sheet.theme.sizes.body > 10
+    used = sum(block_height_mm(b, sheet.theme) for b in sheet.blocks)
+    assert used <= body_height_mm(sheet.theme) * FILL_TARGET + 1
