@@ -3,10 +3,13 @@
 Chinese text breaks between any two characters, Latin text at spaces. A string with no space
 — a URL, a file name, a code, or a mistake such as ``AAAA…`` five thousand times — has no
 place to break: Typst would set it on one line past the page edge, a table cell or KPI card
-would spill into its neighbours. So once, for every writer, each run of more than
-:data:`LONG_WORD` unbreakable characters gets a zero-width space (U+200B, a break
-opportunity that prints nothing in Typst, Word, LibreOffice and browsers) every
-:data:`BREAK_EVERY` characters, and a word wider than a line is reported with its place.
+would spill into its neighbours. So once, for every writer, each run of unbreakable
+characters longer than the place it stands in can take — :data:`NARROW_WORD` in a table
+cell, a KPI card or a tag, :data:`WIDE_WORD` in running text, a heading or a caption — gets
+a zero-width space (U+200B, a break opportunity that prints nothing in Typst, Word,
+LibreOffice and browsers) every :data:`BREAK_EVERY` characters, and a word wider than a
+line is reported with its place. Shorter words (a URL in a paragraph) are left whole, so
+they copy as written.
 A KPI card's label, qualifier or unit longer than :data:`KPI_LABEL_EMS` and a table cell
 longer than :data:`TABLE_CELL_LINES` lines of its column are cut with an ellipsis, with a
 located warning, as a chart's labels are: a card has no room for a paragraph, and a table
@@ -50,8 +53,11 @@ if TYPE_CHECKING:
     from .composer import Composer
 
 ZWSP = "\u200b"
-LONG_WORD = 24
-"""Characters without a break opportunity after which one is inserted (a long URL wraps)."""
+NARROW_WORD = 24
+"""Characters without a break opportunity that a narrow place (a table cell, a KPI card, a
+tag) takes before break opportunities are inserted."""
+WIDE_WORD = 60
+"""The same for running text, headings and captions: most of a line."""
 BREAK_EVERY = 16
 """Characters between inserted break opportunities."""
 LINE_CHARS = 80
@@ -67,11 +73,15 @@ cell would not fit a page (Typst cannot even tag a cell split across pages in a 
 
 # Characters that allow a line break on either side (CJK, full-width punctuation) or are
 # spaces; a run of anything else is one unbreakable word.
-_UNBREAKABLE_RUN = re.compile(
+_UNBREAKABLE = (
     r"[^\s\u200b\u2e80-\u2fff\u3000-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     r"\ua000-\ua4cf\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-    r"\U00020000-\U0003ffff]{" + str(LONG_WORD + 1) + ",}"
+    r"\U00020000-\U0003ffff]"
 )
+_LONG_RUN = {
+    limit: re.compile(_UNBREAKABLE + "{" + str(limit + 1) + ",}")
+    for limit in (NARROW_WORD, WIDE_WORD)
+}
 
 # Fields of each node that are printed as text (ids, anchors, paths and styles are not).
 _TEXT_FIELDS: dict[type, tuple[str, ...]] = {
@@ -98,6 +108,20 @@ _TEXT_FIELDS: dict[type, tuple[str, ...]] = {
 }
 
 
+_NARROW = {
+    (KpiPanel, "title"),
+    (KpiCard, "label"),
+    (KpiCard, "note"),
+    (Table, "header"),
+    (Table, "rows"),
+    (Tags, "items"),
+    (Facts, "items"),
+    (TimelineEvent, "tag"),
+    (Distribution, "lines"),
+}
+"""Fields set in a narrow box: a table cell, a KPI card, a tag, a fact."""
+
+
 def ems(text: str) -> float:
     """Return the width of ``text`` in Chinese characters (a Latin letter is about half)."""
     return sum(
@@ -115,8 +139,9 @@ def shorten(text: str, limit: float) -> str:
     return cut.rstrip() + "…"
 
 
-def with_breaks(text: str) -> tuple[str, int]:
-    """Return ``text`` with break opportunities in its long words, and its longest word."""
+def with_breaks(text: str, limit: int = WIDE_WORD) -> tuple[str, int]:
+    """Return ``text`` with break opportunities in its words longer than ``limit``, and the
+    length of the longest of them (0 if none)."""
     longest = 0
 
     def broken(match: re.Match[str]) -> str:
@@ -125,7 +150,7 @@ def with_breaks(text: str) -> tuple[str, int]:
         longest = max(longest, len(word))
         return ZWSP.join(word[i : i + BREAK_EVERY] for i in range(0, len(word), BREAK_EVERY))
 
-    return _UNBREAKABLE_RUN.sub(broken, text), longest
+    return _LONG_RUN[limit].sub(broken, text), longest
 
 
 class _Breaker:
@@ -133,13 +158,13 @@ class _Breaker:
         self.c = c
         self.longest = 0
 
-    def value(self, value: Any) -> Any:
+    def value(self, value: Any, limit: int = WIDE_WORD) -> Any:
         if isinstance(value, str):
-            text, longest = with_breaks(value)
+            text, longest = with_breaks(value, limit)
             self.longest = max(self.longest, longest)
             return text
         if isinstance(value, tuple):
-            return tuple(self.value(v) for v in value)
+            return tuple(self.value(v, limit) for v in value)
         if type(value) in _TEXT_FIELDS:
             return self.node(value)
         return value
@@ -152,7 +177,7 @@ class _Breaker:
         changes = {}
         for name in _TEXT_FIELDS[type(node)]:
             old = getattr(node, name)
-            new = self.value(old)
+            new = self.value(old, NARROW_WORD if (type(node), name) in _NARROW else WIDE_WORD)
             if new != old:
                 changes[name] = new
         return dataclasses.replace(node, **changes) if changes else node
