@@ -97,6 +97,24 @@ thousand; reading 500,000 takes a few seconds. The sheet's declared size is not 
 MAX_SHEET_COLUMNS = 1_000
 """Rightmost column (ALL) that may hold a value in a data table."""
 
+MAX_SHEET_ROWS = 100_000
+"""Most non-empty rows read from one data table; an indicator table has tens or hundreds."""
+
+MAX_CSV_BYTES = 50 * 1024 * 1024
+"""Largest CSV data file, in bytes."""
+
+MAX_XLSX_UNPACKED_BYTES = 500 * 1024 * 1024
+"""Largest total unpacked size of an .xlsx archive, read from its directory before anything
+is parsed (stops zip bombs)."""
+
+# -- paths (khzreport.source.assets)
+
+MAX_NAME_BYTES = 255
+"""Longest file or folder name a source may name, in bytes (ext4, APFS and NTFS allow it)."""
+
+MAX_PATH_BYTES = 1024
+"""Longest path a source may name, relative to its folder, in bytes."""
+
 ALL = {
     name: value
     for name, value in dict(globals()).items()

@@ -18,7 +18,7 @@ import warnings
 from pathlib import Path
 
 from ..errors import Location, SourceError, ValidationError
-from ..limits import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
+from ..limits import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, MAX_NAME_BYTES, MAX_PATH_BYTES
 
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|(?:data|file|javascript):)", re.IGNORECASE)
 
@@ -45,11 +45,6 @@ def describe_character(ch: str) -> str:
     return f"{what} U+{code:04X}"
 
 
-_MAX_NAME_BYTES = 255
-_MAX_PATH_BYTES = 1024
-"""A file name and a relative path no common file system refuses (ext4, APFS, NTFS)."""
-
-
 def confined_path(base: Path, relative: str, where: Location) -> Path:
     """Return ``base/relative`` resolved, refusing anything that leaves ``base``."""
     hint = "name a file inside the source's folder with a relative path"
@@ -59,11 +54,11 @@ def confined_path(base: Path, relative: str, where: Location) -> Path:
     if path.is_absolute() or re.match(r"^[A-Za-z]:[\\/]", relative):
         raise ValidationError(f"absolute paths are not allowed, got {relative!r}", where, hint)
     longest = max((len(os.fsencode(part)) for part in path.parts), default=0)
-    if longest > _MAX_NAME_BYTES or len(os.fsencode(relative)) > _MAX_PATH_BYTES:
+    if longest > MAX_NAME_BYTES or len(os.fsencode(relative)) > MAX_PATH_BYTES:
         raise ValidationError(
             f"the path is too long ({len(relative)} characters)",
             where,
-            f"file names have at most {_MAX_NAME_BYTES} bytes, paths {_MAX_PATH_BYTES}",
+            f"file names have at most {MAX_NAME_BYTES} bytes, paths {MAX_PATH_BYTES}",
         )
     try:
         root = base.resolve()

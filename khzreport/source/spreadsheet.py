@@ -81,18 +81,18 @@ from typing import Any, NoReturn
 
 from ..diagnostics import Diagnostic
 from ..errors import ErrorGroup, KhzReportError, Location, ValidationError
-from ..limits import MAX_SHEET_CELLS, MAX_SHEET_COLUMNS
+from ..limits import (
+    MAX_CSV_BYTES,
+    MAX_SHEET_CELLS,
+    MAX_SHEET_COLUMNS,
+    MAX_SHEET_ROWS,
+    MAX_XLSX_UNPACKED_BYTES,
+)
 
 __all__ = ["CellRef", "SpreadsheetError", "read_indicators", "read_series"]
 
 MAX_ERRORS = 50
 """Cell errors collected before reading stops; past that the table is not what we expect."""
-MAX_ROWS = 100_000
-"""Most non-empty rows read from one table; an indicator table has tens or hundreds."""
-MAX_CSV_BYTES = 50 * 1024 * 1024
-"""Largest CSV file read."""
-MAX_XLSX_UNPACKED_BYTES = 500 * 1024 * 1024
-"""Largest total unpacked size of an .xlsx archive (stops zip bombs before parsing)."""
 
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm"})
@@ -366,7 +366,7 @@ def _read_csv(path: Path, display_name: str) -> _Grid:
 
 
 def _too_many_rows(where: str) -> NoReturn:
-    _fail(where, f"the table has more than {MAX_ROWS} rows", "split it into smaller tables")
+    _fail(where, f"the table has more than {MAX_SHEET_ROWS} rows", "split it into smaller tables")
 
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
@@ -546,7 +546,7 @@ class _Budget:
 
     def kept(self, where: str) -> None:
         self.rows += 1
-        if self.rows > MAX_ROWS:
+        if self.rows > MAX_SHEET_ROWS:
             _too_many_rows(where)
 
 
