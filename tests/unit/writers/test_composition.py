@@ -170,3 +170,24 @@ def test_a_chapters_floating_figure_is_set_before_the_next_chapter(tmp_path: Pat
     first, second = pages(render_pdf(document(blocks), charts), tmp_path)
     assert "第二章标题" not in first  # the chapter waits for its predecessor's figure
     assert second.index("图1产业规模") < second.rindex("第二章标题")  # (first: running header)
+
+
+@pytest.mark.parametrize("short", range(0, 40, 8))
+def test_the_signature_takes_the_last_lines_of_a_long_paragraph_along(
+    short: int, tmp_path: Path
+) -> None:
+    """A figure floats on the page, and the paragraph before the 落款 is too long to move
+    whole: its last lines go over with the 落款."""
+    figure = Figure(1, "图1", "产业规模", "产业规模", chart=INDUSTRY_CHART)
+    blocks: list[Block] = [
+        *paragraphs(2),
+        figure,
+        Paragraph((Run("短" * short + "。"),)),
+        Paragraph((Run("末段" + FILLER * 4 + "末尾"),)),
+        Signature("昆山高新区管委会", "2024年1月15日"),
+    ]
+    charts = {INDUSTRY_CHART.id: fake_chart(INDUSTRY_CHART, 15.5, 7.0)}
+    shown = pages(render_pdf(document(blocks), charts), tmp_path)
+    last = shown[-1].split("版面测试", 1)[-1]  # after the running header
+    assert "昆山高新区管委会2024年1月15日" in last
+    assert "末尾" in last and not last.startswith("昆山高新区管委会")
