@@ -173,6 +173,10 @@ def render_pdf(
                 )
             except typst.TypstError as exc:
                 raise _typst_error(exc, template_dir) from None
+            except BaseException as exc:  # a panic inside Typst is no Exception subclass
+                if type(exc).__name__ != "PanicException":
+                    raise
+                raise RuntimeError(f"Typst stopped while setting the PDF: {exc}") from None
     for warning in warnings:
         diagnostics.warn("typst-warning", f"typst: {warning.message}")
     if not isinstance(pdf, bytes):
