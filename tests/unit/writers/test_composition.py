@@ -191,3 +191,22 @@ def test_the_signature_takes_the_last_lines_of_a_long_paragraph_along(
     last = shown[-1].split("版面测试", 1)[-1]  # after the running header
     assert "昆山高新区管委会2024年1月15日" in last
     assert "末尾" in last and not last.startswith("昆山高新区管委会")
+
+
+def test_a_short_last_row_of_cards_shares_the_width(tmp_path: Path) -> None:
+    """Five cards are 3 + 2; the two of the last row take half the width each, as in Word."""
+    cards = tuple(
+        KpiCard(f"k{i}", f"指标{i}", "", str(100 + i), "", "家", f"{100 + i}家") for i in range(5)
+    )
+    path = tmp_path / "cards.pdf"
+    path.write_bytes(render_pdf(document([KpiPanel(cards, "主要指标")]), {}))
+    words = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found = re.findall(r'xMin="([\d.]+)"[^>]*xMax="([\d.]+)"[^>]*>(10[0-4])<', words)
+    centre = {word: (float(x0) + float(x1)) / 2 for x0, x1, word in found}
+    page = Theme().page
+    left = page.margin_left * 72 / 25.4
+    width = (page.width_mm - page.margin_left - page.margin_right) * 72 / 25.4
+    assert centre["103"] == pytest.approx(left + width / 4, abs=12)
+    assert centre["104"] == pytest.approx(left + width * 3 / 4, abs=12)
