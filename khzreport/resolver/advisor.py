@@ -216,9 +216,13 @@ def repeated_figures(
 
 
 def _core(report: Report, ident: str, locale: Locale) -> str:
-    """Return the figure's number as every print of it shows it (``740``, ``第32名``)."""
+    """Return the figure's number as every print of it shows it (``740``, ``第32名``), or
+    the words of one printed in words (``超万亿元``, ``三分之一``)."""
     try:
-        return Bound(report.indicator(ident), report, locale).formatted(qualifier=False).number
+        bound = Bound(report.indicator(ident), report, locale)
+        if bound.indicator.in_words:
+            return bound.full()
+        return bound.formatted(qualifier=False).number
     except BindingError:
         return ""
 

@@ -191,3 +191,10 @@ def test_shang_cannot_move_to_a_verb(tmp_path: Path) -> None:
     text = SOURCE.replace("{{ ind.whole }}；", '{{ ind.whole | verb("占") }}；')
     with pytest.raises(KhzReportError, match="stays with the number"):
         api.resolve(load(tmp_path, text))
+
+
+def test_a_figure_in_words_counts_as_printed_where_its_words_are(tmp_path: Path) -> None:
+    # output (超万亿元) is in the paragraph, the KPI panel, the table and the chart
+    advice = api.advise(load(tmp_path))
+    repeated = [d.message for d in advice if d.code == "figure-repeated"]
+    assert any("'output' (超万亿元) is printed 4 times" in m for m in repeated), repeated
