@@ -20,6 +20,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from ..diagnostics import Diagnostics
@@ -42,7 +43,14 @@ from ..model import Park, Report
 from ..resolver import breaks, crossref
 from ..resolver import numbers as nb
 from ..resolver.composer import Composer, strip_source_prefix
-from ..resolver.decisions import decide, display_width, text_width_mm
+from ..resolver.decisions import (
+    PHOTO_MAX_HEIGHT_CM,
+    decide,
+    display_width,
+    figure_size,
+    text_width_mm,
+)
+from ..source.assets import photo_size
 from ..theme import Theme
 
 if TYPE_CHECKING:
@@ -686,8 +694,11 @@ def block_height_mm(block: Block, theme: Theme) -> float:
         caption = s.caption * 1.5 * _MM_PER_PT + 0.5 * em
         if block.chart is not None:
             return _art_width_mm(block, theme) * theme.chart.aspect + caption
-        art = (block.height_cm or 9.0) * 10
-        return art + caption + 3 * em
+        width_cm, most_cm = figure_size(block, theme)
+        pixels = photo_size(Path(block.image)) if block.image else None
+        aspect = pixels[1] / pixels[0] if pixels and pixels[0] else 0.75
+        art = min(width_cm * aspect, most_cm or PHOTO_MAX_HEIGHT_CM) * 10
+        return art + caption + 0.5 * em
     return 0.0
 
 

@@ -97,6 +97,21 @@ def check_photo(file: Path) -> tuple[str, str] | None:
     return _check_photo(str(file), info.st_size, info.st_mtime_ns)
 
 
+def photo_size(file: Path) -> tuple[int, int] | None:
+    """Return a photo's width and height in pixels from its header, or None if unreadable.
+
+    For layouts that size a page around a photo; the photo itself is checked by
+    :func:`check_photo` when the source is resolved.
+    """
+    from PIL import Image  # Pillow reads only the header here
+
+    try:
+        with Image.open(file) as img:
+            return img.size
+    except (OSError, ValueError):
+        return None
+
+
 @functools.lru_cache(maxsize=256)
 def _check_photo(name: str, size: int, mtime_ns: int) -> tuple[str, str] | None:
     file = Path(name)
