@@ -375,9 +375,11 @@ SEAL_RISE = 0.3
 
 @dataclass(frozen=True)
 class Distribution(Node):
-    """The closing block of a 简报: 报送 / 抄送 / 印发 lines."""
+    """The closing block of a 简报: 报送 / 抄送 / 印发 lines. ``issued`` (2024年1月15日印发)
+    stands at the right end of the last line, one character in (GB/T 9704 10.2)."""
 
     lines: tuple[tuple[str, str], ...]
+    issued: str | None = None
 
 
 @dataclass(frozen=True)

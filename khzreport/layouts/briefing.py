@@ -136,22 +136,17 @@ def compose_briefing(
             lines.append((c.locale.word("报送：", "To: "), sep.join(submit)))
         if copy:
             lines.append((c.locale.word("抄送：", "Cc: "), sep.join(copy)))
+        issued = None
         if dist.printed_by:
             when = dist.printed_date or m.date
             printed = nb.format_date(when, locale="en" if c.locale.en else "zh-CN")
-            lines.append(
-                (
-                    c.locale.word("印发：", "Issued by: "),
-                    c.text(
-                        dist.printed_by, dist.printed_by_en, ("meta", "distribution", "printed_by")
-                    )
-                    + c.locale.word(f"　{printed}印发", f", {printed}"),
-                )
-            )
+            by = c.text(dist.printed_by, dist.printed_by_en, ("meta", "distribution", "printed_by"))
+            lines.append((c.locale.word("印发：", "Issued by: "), by))
+            issued = c.locale.word(f"{printed}印发", printed)
         if lines:
             if turned:  # the 版记 closes the document upright
                 blocks.append(PageBreak("portrait"))
-            blocks.append(Distribution(tuple(lines)))
+            blocks.append(Distribution(tuple(lines), issued))
     outline = [(s.id, headings[path], _is_annex(path)) for path, s, _ in report.outline()]
     targets = {**c.targets, **crossref.section_targets(outline, c.locale.en)}
     for holder, ident in crossref.unfilled(blocks, targets):

@@ -480,6 +480,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
             keep_next=True,
             left_chars=1,
             right_chars=1,
+            tabs=(TabStop(text_twips - round(small * ooxml.TWIPS_PER_PT), "right"),),
             borders=(
                 ("top", rule(1, c.text, 3)),
                 ("bottom", rule(1, c.text, 3)),
@@ -1811,6 +1812,8 @@ class _DocxWriter(BlockVisitor):
             sep = "" if label.rstrip().endswith(("：", ":")) else "：" if self.chinese else ": "
             para = self._para("Distribution", label + sep, "DistributionLabel")
             para.add_run(self._t(value))
+            if block.issued and (label, value) == block.lines[-1]:  # 印发日期 at the right
+                para.add_run("\t" + self._t(block.issued))
             ooxml.set_child(para._p.get_or_add_pPr(), ooxml.element("w:framePr", frame), PPR_ORDER)
 
     def block_timeline(self, block: Timeline) -> None:

@@ -128,9 +128,11 @@ def test_body_is_16_pt_and_headings_take_their_level_s_face(built: Path) -> None
 def test_the_colophon_stands_at_the_foot_of_the_last_page(built: Path) -> None:
     pdf = built / "briefing.pdf"
     last = len(pypdf.PdfReader(pdf).pages)
-    placed = {w: y for _, y, w in words(pdf, last)}
-    issued = next(y for w, y in placed.items() if w.startswith("印发"))
+    placed = {w: (x, y) for x, y, w in words(pdf, last)}
+    issued = next(y for w, (_, y) in placed.items() if w.startswith("印发"))
     assert issued > (297 - 35 - 30) * MM  # the 印发 line sits on the text block's foot
+    date = next(x for w, (x, y) in placed.items() if w.endswith("印发") and y == issued)
+    assert date > 105 * MM  # the 印发日期 at the right end of its line
 
 
 def docx_part(path: Path, name: str) -> etree._Element:
@@ -183,6 +185,8 @@ def test_docx_page_grid_numbers_and_no_running_header(built: Path) -> None:
     body = docx_part(path, "word/document.xml")
     text = "".join(body.xpath("//w:t/text()", namespaces=NS))
     assert "目录" not in text and "主要指标：" in text
+    colophon = body.xpath("//w:p[w:pPr/w:pStyle/@w:val='Distribution']", namespaces=NS)
+    assert colophon[-1].xpath("w:r[w:tab]/w:t/text()", namespaces=NS)[-1].endswith("日印发")
 
 
 def test_captions_centred_and_source_lines_at_the_left_in_every_format(built: Path) -> None:
