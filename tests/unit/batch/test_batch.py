@@ -399,7 +399,7 @@ def test_figure_is_shrunk_or_dropped_then_the_park_fails(tmp_path: Path) -> None
         "    name: 长句园区\n"
         "    kind: 产业园\n"
         "    indicators: [output, firms, rank]\n"
-        "    narrative: " + UNIT * 30 + "。\n"
+        "    narrative: " + UNIT * 26 + "。\n"
         "    chart: scale\n"
         "  - id: crowded\n"
         "    name: 拥挤园区\n"

@@ -475,7 +475,9 @@ def test_tags_facts_page_break_and_distribution(docx_bytes: bytes) -> None:
         " 先进计算 ",
     ]
     facts = doc.xpath("//w:tbl[w:tblPr/w:tblStyle/@w:val='FactsTable']", namespaces=NS)[0]
-    assert [text(c) for c in facts.xpath("w:tr[1]/w:tc", namespaces=NS)] == ["类型", "科创载体"]
+    assert [text(c) for c in facts.xpath("w:tr/w:tc", namespaces=NS)] == [
+        *("类型", "科创载体", "成立", "2013年", "占地", "27亩")
+    ]  # columns 0: all pairs in one row, at most three, as the PDF draws them
     after_break = doc.xpath("//w:p[w:pPr/w:pageBreakBefore]", namespaces=NS)
     assert [text(p) for p in after_break] == ["创新平台加速汇聚"]
     lines = paragraphs(doc, "Distribution")
