@@ -229,6 +229,13 @@ class HeadingStyle(_Strict):
     color: HeadingColor = Field(
         default="primary", description="primary or text (the theme's colours), or #RRGGBB."
     )
+    indent: float = Field(
+        default=0,
+        ge=0,
+        le=10,
+        description="Indent in characters (GB/T 9704 sets headings two characters in, as "
+        "its paragraphs).",
+    )
     bar: bool = Field(
         default=False,
         description="The level's ornament: an accent bar left of a chapter title, a square "

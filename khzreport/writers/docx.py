@@ -217,6 +217,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
             "size": theme.heading_size(level),
             "color": theme.heading_color(level),
             "bold": look.bold and look.font not in ("heading", "title"),
+            "first_line_chars": look.indent or None,
         }
 
     chapter = heading(1)
@@ -352,6 +353,7 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
         p(
             "ChapterSubtitle",
             chapter["font"],
+            first_line_chars=chapter["first_line_chars"],
             size=s.h1_second,
             color=c.muted,
             after=10,

@@ -3,6 +3,7 @@ page numbers, fonts and sizes read back from the PDF, the styles Word and WPS se
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import shutil
@@ -16,7 +17,10 @@ import pytest
 from lxml import etree
 
 from khzreport import api
-from khzreport.document import KpiPanel
+from khzreport.document import Heading, KpiPanel, Paragraph, Run
+from khzreport.theme import Theme
+from khzreport.writers.pdf import render_pdf
+from tests.support.documents import sample_document
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "kunshan-2023" / "report.yaml"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -125,6 +129,28 @@ def test_body_is_16_pt_and_headings_take_their_level_s_face(built: Path) -> None
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])  # embedded
 
 
+def test_four_heading_levels_take_heiti_kaiti_bold_fangsong_and_fangsong(tmp_path: Path) -> None:
+    levels = [("一、", "产业"), ("（一）", "集群"), ("1.", "项目"), ("（1）", "成果")]
+    headings = [
+        Heading(level, text + "标题", None, f"h{level}", number)
+        for level, (number, text) in enumerate(levels, start=1)
+    ]
+    blocks = (*headings, Paragraph((Run("正文段落。"),)))
+    document = dataclasses.replace(sample_document(Theme.preset("gov")), blocks=blocks)
+    pdf = tmp_path / "levels.pdf"
+    pdf.write_bytes(render_pdf(document, {}))
+    drawn = {text: font for text, font, _ in runs(pdf, 1)}
+
+    def face(text: str) -> str:
+        return next(font for piece, font in drawn.items() if text in piece)
+
+    body = face("正文段落")
+    assert face("产业标题") != body and face("集群标题") not in (body, face("产业标题"))
+    assert face("项目标题") != body and face("项目标题").replace("Bold", "Regular") == body
+    assert face("成果标题") == body
+    assert {size for text, _, size in runs(pdf, 1) if "标题" in text or "正文" in text} == {16.0}
+
+
 def test_the_colophon_stands_at_the_foot_of_the_last_page(built: Path) -> None:
     pdf = built / "briefing.pdf"
     last = len(pypdf.PdfReader(pdf).pages)
@@ -163,6 +189,8 @@ def test_docx_names_the_office_faces_per_heading_level(built: Path) -> None:
     for level in ("ChapterTitle", "Heading2", "Heading3", "Heading4"):
         assert style(styles, level).xpath("string(w:rPr/w:color/@w:val)", namespaces=NS) == "000000"
         assert not style(styles, level).xpath("w:pPr/w:pBdr", namespaces=NS)
+        indent = "string(w:pPr/w:ind/@w:firstLineChars)"
+        assert style(styles, level).xpath(indent, namespaces=NS) == "200"  # two characters in
 
 
 def test_docx_page_grid_numbers_and_no_running_header(built: Path) -> None:
