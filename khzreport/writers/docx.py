@@ -1519,7 +1519,8 @@ class _DocxWriter(BlockVisitor):
             para = self._para("Figure")
             para._p.append(ooxml.drawing_run(picture))
         if native is not None and block.chart is not None and native_notes(block.chart):
-            self._para("SourceNote", native_notes(block.chart))
+            notes = self._para("SourceNote", native_notes(block.chart))
+            _keep_with_next(notes._p)  # the chart's notes stay with its caption
         self._caption(block.label, block.number, block.caption, block.anchor)
         if block.note:
             self._para("SourceNote", block.note)

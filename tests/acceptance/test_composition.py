@@ -344,6 +344,11 @@ def test_word_keeps_rows_panels_captions_and_the_signature(built: Path) -> None:
                 "string(w:tblPr/w:tblStyle/@w:val)", namespaces=NS
             )
     assert style_keeps("Figure") and style_keeps("Caption")
+    for art in body.xpath("//w:p[w:pPr/w:pStyle/@w:val='Figure']", namespaces=NS):
+        held = art  # the chart, its notes and its caption keep together
+        while held.xpath("string(w:pPr/w:pStyle/@w:val)", namespaces=NS) != "Caption":
+            assert keeps(held), held.xpath("string(.)")
+            held = held.getnext()
     for signature in body.xpath("//w:p[w:pPr/w:pStyle/@w:val='Signature']", namespaces=NS):
         before = signature.getprevious()
         last = (
