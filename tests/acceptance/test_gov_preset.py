@@ -198,6 +198,12 @@ def test_docx_page_grid_numbers_and_no_running_header(built: Path) -> None:
     document = docx_part(path, "word/document.xml")
     grid = document.xpath("//w:sectPr/w:docGrid", namespaces=NS)[0]
     assert grid.get(f"{{{W}}}linePitch") == str(int(225 * MM / 22 * 20))  # 22 lines
+    styles = docx_part(path, "word/styles.xml")
+    body = style(styles, "Body")
+    assert body.xpath("string(w:pPr/w:snapToGrid/@w:val)", namespaces=NS) == "1"
+    assert body.xpath("string(w:pPr/w:spacing/@w:line)", namespaces=NS) == "240"  # one grid line
+    narrowed = int(body.xpath("string(w:rPr/w:spacing/@w:val)", namespaces=NS)) / 20
+    assert 28 * (16 + narrowed) <= 156 * MM < 29 * (16 + narrowed)  # 28 characters a line
     settings = docx_part(path, "word/settings.xml")
     assert settings.xpath("w:evenAndOddHeaders", namespaces=NS)
     with zipfile.ZipFile(path) as z:
