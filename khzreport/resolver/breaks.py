@@ -255,7 +255,7 @@ def breakable(blocks: list[Block], c: Composer) -> list[Block]:
             continue
         breaker.longest = 0
         out.append(breaker.node(block))
-        if breaker.longest > LINE_CHARS:
+        if breaker.longest > LINE_CHARS and not isinstance(block, Toc):  # a heading's copy
             breaker.warn(
                 "long-word-broken",
                 f"a word of {breaker.longest} characters without a space is wider than a line; "

@@ -139,3 +139,13 @@ def test_a_table_cell_taller_than_a_page_is_shortened(
     result = api.build(source, tmp_path / "out", language=language)
     assert "table-cell-shortened" in {d.code for d in result.diagnostics}
     assert (tmp_path / "out" / f"briefing{'-en' if language == 'en' else ''}.pdf").stat().st_size
+
+
+def test_a_long_word_in_a_heading_is_reported_once_at_its_section(tmp_path: Path) -> None:
+    text = MINIMAL.read_text(encoding="utf-8")
+    text = text.replace("    title: 经济运行\n", "    title: 经济运行" + "A" * 300 + "\n", 1)
+    source = tmp_path / "report.yaml"
+    source.write_text(text, encoding="utf-8")
+    document = api.resolve(api.load(source))
+    found = [d for d in document.diagnostics if d.code == "long-word-broken"]
+    assert [(d.location.path if d.location else None) for d in found] == ["sections[0]"]
