@@ -314,7 +314,7 @@ def _compose(
         meta=meta,
         layout="sheet",
         theme=theme,
-        blocks=decide(breaks.breakable(crossref.number_notes(blocks), c), theme),
+        blocks=decide(breaks.breakable(crossref.number_notes(blocks), c, path), theme),
         base_dir=str(c.base_dir) if c.base_dir else None,
         name=park.id,
         diagnostics=tuple(c.diagnostics),

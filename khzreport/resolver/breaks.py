@@ -50,6 +50,7 @@ from ..locations import Location
 
 if TYPE_CHECKING:
     from ..document import Block
+    from ..locations import PathKey
     from .composer import Composer
 
 ZWSP = "\u200b"
@@ -241,11 +242,12 @@ class _Breaker:
             self.c.channel.add(diagnostic)
 
 
-def breakable(blocks: list[Block], c: Composer) -> list[Block]:
+def breakable(blocks: list[Block], c: Composer, where: PathKey | None = None) -> list[Block]:
     """Return ``blocks`` with their long words breakable and long KPI labels shortened.
 
-    A word longer than a line (:data:`LINE_CHARS`) is reported at its block: it now wraps
-    at arbitrary places, which the source should not rely on.
+    A word longer than a line (:data:`LINE_CHARS`) is reported at its block, or at ``where``
+    (a park) for a block the layout made itself: it now wraps at arbitrary places, which the
+    source should not rely on.
     """
     breaker = _Breaker(c)
     out: list[Block] = []
@@ -260,7 +262,7 @@ def breakable(blocks: list[Block], c: Composer) -> list[Block]:
                 "long-word-broken",
                 f"a word of {breaker.longest} characters without a space is wider than a line; "
                 f"it is broken every {BREAK_EVERY} characters",
-                block.origin,
+                block.origin or (c.where(where) if where is not None else None),
                 "put spaces into it, shorten it, or move a long address into a note",
             )
     return out

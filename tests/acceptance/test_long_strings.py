@@ -149,3 +149,19 @@ def test_a_long_word_in_a_heading_is_reported_once_at_its_section(tmp_path: Path
     document = api.resolve(api.load(source))
     found = [d for d in document.diagnostics if d.code == "long-word-broken"]
     assert [(d.location.path if d.location else None) for d in found] == ["sections[0]"]
+
+
+def test_a_long_word_on_a_park_sheet_is_reported_at_the_park(tmp_path: Path) -> None:
+    text = MINIMAL.read_text(encoding="utf-8")
+    text = text.replace(
+        "    kind: 产业园\n", "    kind: 产业园\n    positioning: 定位" + "A" * 300 + "\n"
+    )
+    source = tmp_path / "report.yaml"
+    source.write_text(text, encoding="utf-8")
+    document = api.resolve(api.load(source), park="park_a")
+    found = [d for d in document.diagnostics if d.code == "long-word-broken"]
+    assert [(d.location.path if d.location else None) for d in found] == ["parks[0]"]
+    pdf = tmp_path / "park_a.pdf"
+    pdf.write_bytes(api.render_sheet(api.load(source), "park_a", "pdf", cache=None))
+    width, right = widest_word(pdf)
+    assert right < width - 20
