@@ -1140,6 +1140,9 @@ class _DocxWriter(BlockVisitor):
                 para.add_run(self._t(self.src.meta.footer_note))
                 para = footer.add_paragraph()
                 self._style(para, "Footer")
+            if self.src.layout == "sheet":  # as the PDF: issuer and date under the source
+                para.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                para.add_run(self._t(f"{self.src.meta.author}\u3000{self.src.meta.date_text}"))
             if self.theme.page_number != "of_total":
                 if dash:
                     self._dash_page_number(para, even=footer is even_footer)
