@@ -27,6 +27,7 @@ from ..document import (
     Run,
     Signature,
     Table,
+    Timeline,
 )
 from ..theme import Theme
 from .numbers import to_chinese_numeral
@@ -36,6 +37,9 @@ FIGURE_SHARE = {"full": 1.0, "half": 0.5, "small": 0.35}
 PHOTO_MAX_HEIGHT_CM = 9.0
 TABLE_CELL_PAD_PT = 6
 PT_PER_MM = 72 / 25.4
+TIMELINE_WHOLE = 0.6
+"""A 大事记 up to this share of the text height is kept on one page with its title; a
+longer one flows on, row by row, rather than leave a page blank for it."""
 KEEP_TOGETHER = (KpiPanel, Figure, Callout, Quote)
 """Blocks that must not be split across pages (a figure stays with its caption)."""
 CLOSING = (Attachments, Signature)
@@ -132,7 +136,34 @@ def _decide(block: Block, theme: Theme, float_figures: bool = False) -> Block:
         )
     elif isinstance(block, Figure):
         changes["width_cm"], changes["height_cm"] = figure_size(block, theme)
+    elif isinstance(block, Timeline):
+        changes["keep_together"] = timeline_height_mm(block, theme) <= TIMELINE_WHOLE * (
+            text_height_mm(theme)
+        )
     return dataclasses.replace(block, **changes) if changes else block  # type: ignore[arg-type]
+
+
+def text_height_mm(theme: Theme) -> float:
+    """Return the height of the text column on the theme's page with its margins."""
+    return theme.page.height_mm - theme.page.margin_top - theme.page.margin_bottom
+
+
+def timeline_height_mm(timeline: Timeline, theme: Theme) -> float:
+    """Return about how high a 大事记 is set: its events' lines in the column right of the
+    dates, at the body size and the timeline's line pitch (1.3), with the rows' padding.
+
+    Only an estimate (fonts differ), good enough to tell a timeline that fits on a page
+    with its title from one that does not.
+    """
+    unit_mm = theme.sizes.body / 2 / PT_PER_MM
+    dates = max((display_width(e.date_text) for e in timeline.events), default=0)
+    column = text_width_mm(theme) - (dates + 1) * unit_mm - 10
+    per_line = max(1, int(column / unit_mm))
+    lines = sum(
+        math.ceil((display_width(e.text) + display_width(e.tag or "") + 2) / per_line)
+        for e in timeline.events
+    )
+    return lines * theme.sizes.body * 1.3 / PT_PER_MM + len(timeline.events) * 4
 
 
 def text_width_mm(theme: Theme) -> float:

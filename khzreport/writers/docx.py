@@ -1826,8 +1826,9 @@ class _DocxWriter(BlockVisitor):
         """Write a 大事记 as a borderless two-column table whose column rule is the time line.
 
         Dates stand right-aligned in the accent colour left of the rule, each event's tag and
-        text right of it; rows never split and keep with the next, so a short timeline stays
-        on one page with its title.
+        text right of it; rows never split. A timeline the layout keeps together (one short
+        enough for a page) keeps each row with the next, so it stays on one page with its
+        title; a longer one keeps only its first row with the second and flows on.
         """
         if not block.events:
             return
@@ -1840,11 +1841,14 @@ class _DocxWriter(BlockVisitor):
         date_w = min(round((widest + 1) * unit + 18 * ooxml.TWIPS_PER_PT), self._text_twips(0.4))
         widths = [date_w, self._text_twips() - date_w]
         table = self._add_table(len(block.events), 2, "TimelineTable", widths)
-        for word_row, event in zip(table.rows, block.events, strict=True):
+        for r, (word_row, event) in enumerate(zip(table.rows, block.events, strict=True)):
             ooxml.mark_cant_split(word_row._tr.get_or_add_trPr())
             date_cell, text_cell = word_row.cells
-            self._cell_para(date_cell, "TimelineDate", self._t(event.date_text), first=True)
+            date = self._cell_para(date_cell, "TimelineDate", self._t(event.date_text), first=True)
             para = self._cell_para(text_cell, "TimelineText", first=True)
+            if r and not block.keep_together:  # a long timeline flows on after its first rows
+                for p in (date, para):
+                    ooxml.on_off(p._p.get_or_add_pPr(), "w:keepNext", PPR_ORDER, False)
             if event.tag:
                 self._run(para, f" {self._t(event.tag)} ", "TimelineTag")
                 para.add_run(" ")

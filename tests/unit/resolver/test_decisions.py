@@ -91,3 +91,15 @@ def test_a_gov_theme_sets_cards_and_boxes_as_plain_paragraphs() -> None:
     assert blocks[0].runs[0].strong and blocks[1].runs[0].strong  # type: ignore[union-attr]
     kept = decide([panel, callout], Theme())
     assert [type(b) for b in kept] == [KpiPanel, Callout]
+
+
+def test_a_timeline_is_kept_on_one_page_only_when_it_is_short() -> None:
+    from khzreport.document import Run, Timeline, TimelineEvent
+    from khzreport.resolver.decisions import decide
+
+    event = TimelineEvent(
+        "2023年8月22日", (Run("研发总部二期项目封顶仪式举行，标志着项目建设取得阶段性成果。"),)
+    )
+    short = Timeline("大事记", (event,) * 4)
+    long = Timeline("大事记", (event,) * 30)
+    assert [b.keep_together for b in decide([short, long], Theme())] == [True, False]
