@@ -212,6 +212,32 @@ def starts_with_prose(text: str, prose: list[str]) -> bool:
 
 
 @pytest.mark.realclient
+@pytest.mark.parametrize("preset", ["gov"])
+def test_other_presets_compose_their_pages(preset: str, tmp_path: Path) -> None:
+    """The same rules in another preset's page, fonts and sizes (gov: GB/T 9704's 版心)."""
+    if shutil.which("soffice") is None:
+        pytest.skip("needs LibreOffice")
+    report = api.load(EXAMPLE).replace(theme=preset)
+    theme, document = api.theme_of(report), api.resolve(report)
+    (tmp_path / "pdf.pdf").write_bytes(api.render(report, "pdf"))
+    (tmp_path / "word.docx").write_bytes(api.render(report, "docx"))
+    subprocess.run(
+        [
+            *("soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless"),
+            *("--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "word.docx")),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=240,
+    )
+    for name, pushed in (("pdf", False), ("word", True)):
+        images = tmp_path / name
+        images.mkdir()
+        found = overfull_pages(tmp_path / f"{name}.pdf", theme, document, images, pushed=pushed)
+        assert found == {}, name
+
+
+@pytest.mark.realclient
 def test_no_pdf_page_is_left_a_quarter_blank(
     built: Path, theme: Theme, document: Document, tmp_path: Path
 ) -> None:
