@@ -128,14 +128,18 @@ def test_no_sheet_is_more_than_a_third_blank(
     assert {p: s for p, s in shares.items() if max(s) > MOST_BLANK} == {}
 
 
-def test_the_source_line_prints_once_on_a_line_of_its_own(built: Path, parks: list[str]) -> None:
+def test_the_source_line_prints_once_on_a_line_of_its_own(
+    built: Path, parks: list[str], word: Path
+) -> None:
+    report = api.load(EXAMPLE)
     for park in parks:
-        sheet = api.resolve(api.load(EXAMPLE), park=park)
+        sheet = api.resolve(report, park=park)
         note = sheet.meta.footer_note
-        text = run("pdftotext", "-layout", str(built / f"{park}.pdf"), "-")
-        lines = [line.strip() for line in text.splitlines() if "资料来源" in line]
-        if note is None:
-            assert lines == [], park
-            continue
-        assert lines == [note], park
-        assert sheet.meta.date_text not in lines[0]
+        for pdf in (built / f"{park}.pdf", word / f"{park}.pdf"):
+            text = run("pdftotext", "-layout", str(pdf), "-")
+            lines = [line.strip() for line in text.splitlines() if "资料来源" in line]
+            assert lines == ([note] if note else []), pdf
+            dated = [line for line in text.splitlines() if sheet.meta.author in line]
+            assert any(
+                re.sub(r"\s", "", sheet.meta.date_text) in re.sub(r"\s", "", line) for line in dated
+            ), pdf
