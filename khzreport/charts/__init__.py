@@ -43,7 +43,7 @@ from ..resources import die_with_parent
 from ..theme import Theme
 from . import _env
 from .fonts import FONT_DIRS_ENV, FontFile, find_bold, find_font, font_fingerprint, missing_glyphs
-from .fonts import theme_font_files as _theme_font_files
+from .fonts import role_files as _role_files
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -102,7 +102,9 @@ def render_count() -> int:
 def chart_font(theme: Theme) -> tuple[FontFile, FontFile | None]:
     """Return the regular and (if installed) bold font the theme's charts are drawn with."""
     return _chart_font(
-        tuple(theme.fonts.chart), tuple(_theme_font_files(theme)), os.environ.get(FONT_DIRS_ENV)
+        tuple(theme.fonts.chart),
+        tuple(_role_files(theme, theme.fonts.chart)),
+        os.environ.get(FONT_DIRS_ENV),
     )
 
 

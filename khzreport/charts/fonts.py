@@ -66,6 +66,7 @@ __all__ = [
     "font_paths_for_typst",
     "missing_glyphs",
     "missing_in_all",
+    "role_files",
     "theme_font_files",
 ]
 
@@ -229,6 +230,27 @@ def theme_font_files(theme: Theme) -> list[Path]:
     return out
 
 
+def role_files(theme: Theme, families: Sequence[str]) -> list[Path]:
+    """Return the theme's font files a role searching ``families`` may take.
+
+    A file with a face of one of ``families`` serves the role, and so does a file no family
+    list of the theme names (a font given only as a file serves every role). A file named by
+    another role's list does not: an office's licensed 仿宋_GB2312 serves the body, not the
+    headings, quotes and charts that ask for 黑体 and 楷体.
+    """
+    f = theme.fonts
+    lists = (f.pdf_body, f.pdf_heading, f.pdf_quote, f.pdf_title, f.chart, f.latin)
+    named = {name.casefold() for names in lists for name in names}
+    wanted = {name.casefold() for name in families}
+    out = []
+    for path in theme_font_files(theme):
+        faces = _faces(path) if path.is_file() else ()
+        names = {name for face in faces for name in face.names}
+        if not faces or names & wanted or not names & named:
+            out.append(path)
+    return out
+
+
 def font_paths_for_typst(theme: Theme) -> list[Path]:
     """Return the font files Typst may use: the theme's body, heading and Latin fonts and
     its ``fonts.files``, each resolved (symlinks followed) to the file itself.
@@ -241,16 +263,22 @@ def font_paths_for_typst(theme: Theme) -> list[Path]:
     missing Latin font is not an error because the CJK fonts carry Latin letters too.
     """
     files = theme_font_files(theme)
-    body = find_font(theme.fonts.pdf_body, files, purpose="PDF body text")
-    title = find_font(theme.fonts.pdf_title, files, purpose="PDF titles")
+    f = theme.fonts
+
+    def found(families: list[str], purpose: str) -> FontFile:
+        return find_font(families, role_files(theme, families), purpose=purpose)
+
+    body = found(f.pdf_body, "PDF body text")
+    title = found(f.pdf_title, "PDF titles")
     chosen = [
         body.path,
-        find_font(theme.fonts.pdf_heading, files, purpose="PDF headings").path,
-        find_font(theme.fonts.pdf_quote, files, purpose="PDF quotes").path,
+        found(f.pdf_heading, "PDF headings").path,
+        found(f.pdf_quote, "PDF quotes").path,
         title.path,
     ]
     chosen += [bold.path for bold in (find_bold(body), find_bold(title)) if bold is not None]
-    chosen += [f.path for f in find_fonts(theme.fonts.latin, files, require_cjk=False)[:1]]
+    latin = find_fonts(f.latin, role_files(theme, f.latin), require_cjk=False)[:1]
+    chosen += [face.path for face in latin]
     out: list[Path] = []
     for file in [*chosen, *files]:
         real = file.resolve()

@@ -208,12 +208,16 @@ def _resolve_fonts(theme: Theme, chart_text: bool = False) -> _PdfFonts:
     With ``chart_text`` (charts whose SVG has text as text) the chart font's file is added,
     so that Typst sets that text in the very faces the charts were drawn with.
     """
-    files = fontlib.theme_font_files(theme)
-    body = fontlib.find_font(theme.fonts.pdf_body, files, purpose="PDF body text")
-    heading = fontlib.find_font(theme.fonts.pdf_heading, files, purpose="PDF headings")
-    quote = fontlib.find_font(theme.fonts.pdf_quote, files, purpose="PDF quotes")
-    title = fontlib.find_font(theme.fonts.pdf_title, files, purpose="PDF titles")
-    latin_found = fontlib.find_fonts(theme.fonts.latin, files, require_cjk=False)
+    f = theme.fonts
+
+    def found(families: list[str], purpose: str) -> fontlib.FontFile:
+        return fontlib.find_font(families, fontlib.role_files(theme, families), purpose=purpose)
+
+    body = found(f.pdf_body, "PDF body text")
+    heading = found(f.pdf_heading, "PDF headings")
+    quote = found(f.pdf_quote, "PDF quotes")
+    title = found(f.pdf_title, "PDF titles")
+    latin_found = fontlib.find_fonts(f.latin, fontlib.role_files(theme, f.latin), require_cjk=False)
     latin = latin_found[0] if latin_found else None
     paths = list(fontlib.font_paths_for_typst(theme))
     if chart_text:

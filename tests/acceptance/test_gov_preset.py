@@ -19,7 +19,7 @@ from lxml import etree
 from khzreport import api
 from khzreport.document import Heading, KpiPanel, Paragraph, Run
 from khzreport.theme import Theme
-from khzreport.writers.pdf import render_pdf
+from khzreport.writers.pdf import _resolve_fonts, render_pdf
 from tests.support.documents import sample_document
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "kunshan-2023" / "report.yaml"
@@ -243,3 +243,20 @@ def test_default_preset_digits_come_from_a_face_made_for_the_cjk_serif(tmp_path:
         ["pdffonts", str(tmp_path / "briefing.pdf")], capture_output=True, text=True
     ).stdout
     assert "DejaVu" not in fonts
+
+
+WENKAI = Path("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf")
+
+
+@pytest.mark.skipif(not WENKAI.is_file(), reason="needs fonts-lxgw-wenkai")
+def test_an_office_font_file_serves_the_role_that_names_it(tmp_path: Path) -> None:
+    # an office's licensed 仿宋 stands in here as a file named for the body only
+    shutil.copyfile(WENKAI, tmp_path / "office-body.ttf")
+    theme = Theme.preset(
+        "gov",
+        base_dir=str(tmp_path),
+        fonts={"files": ["office-body.ttf"], "pdf_body": ["LXGW WenKai"], "pdf_quote": ["KaiTi"]},
+    )
+    chosen = _resolve_fonts(theme)
+    assert chosen.body.path == tmp_path / "office-body.ttf"
+    assert tmp_path / "office-body.ttf" not in (chosen.heading.path, chosen.title.path)
