@@ -116,7 +116,8 @@ class SheetPlan:
     """The layout of one sheet: how dense the park is and what fills its page.
 
     ``own_share`` is the estimated share of the page the park's own blocks fill;
-    ``ease`` is how loosely it is set (see :func:`sheet_theme`). ``context`` names the
+    ``ease`` is how loosely it is set (see :func:`sheet_theme`), ``photo_width`` how wide
+    its photo is drawn (a rich park's with room takes the full width). ``context`` names the
     blocks added around them (``mentions``, ``zone``, ``zone_figures``,
     ``related``) and ``chart_aspect`` the height the chart is drawn at (None: the theme's).
     """
@@ -127,6 +128,7 @@ class SheetPlan:
     context: tuple[str, ...] = ()
     chart_aspect: float | None = None
     ease: float = 0.0
+    photo_width: Literal["half", "full"] = "half"
 
 
 def sheet_theme(theme: Theme, ease: float = 0.0) -> Theme:
@@ -521,6 +523,15 @@ def plan_sheet(own: Sequence[Block], context: _Context, base: Theme) -> SheetPla
     if density == "rich" and chart is not None:  # the park's chart comes before any context
         width = _art_width_mm(chart, theme)
         growth = max(0.0, min(page * FILL_TARGET - used, (high - theme.chart.aspect) * width))
+    photo = next((b for b in laid if isinstance(b, Figure) and b.image and b.width == "half"), None)
+    photo_width: Literal["half", "full"] = "half"
+    if photo is not None and density == "rich":  # a rich park's photo takes the full width
+        wide = replace(photo, width="full")
+        extra = pdf_height_mm([wide], theme) - pdf_height_mm([photo], theme)
+        extra_word = word_total_mm([wide], theme) - word_total_mm([photo], theme)
+        if used + extra <= page * FILL_TARGET and used_word + extra_word <= page * WORD_FILL:
+            photo_width = "full"
+            used, used_word = used + extra, used_word + extra_word
     pieces: list[tuple[str, Sequence[Block]]] = [
         ("mentions", [context.mentions] if context.mentions else []),
         ("zone", context.zone),
@@ -539,7 +550,8 @@ def plan_sheet(own: Sequence[Block], context: _Context, base: Theme) -> SheetPla
                 used_word += hw
                 break
     ease = 0.0
-    blocks = _arranged(own, context, SheetPlan(density, share, columns, tuple(added)))
+    draft = SheetPlan(density, share, columns, tuple(added), photo_width=photo_width)
+    blocks = _arranged(own, context, draft)
     for step in EASE_STEPS:
         loose = sheet_theme(base, step)
         if (
@@ -560,7 +572,7 @@ def plan_sheet(own: Sequence[Block], context: _Context, base: Theme) -> SheetPla
         aspect = round(min(high, max(low, (drawn + room) / width)), 2)
         if abs(aspect - theme.chart.aspect) < 0.02:
             aspect = None
-    return SheetPlan(density, round(share, 3), columns, tuple(added), aspect, ease)
+    return SheetPlan(density, round(share, 3), columns, tuple(added), aspect, ease, photo_width)
 
 
 def _arranged(own: Sequence[Block], context: _Context, plan: SheetPlan) -> list[Block]:
@@ -575,6 +587,8 @@ def _arranged(own: Sequence[Block], context: _Context, plan: SheetPlan) -> list[
     for block in own:
         if isinstance(block, Facts):
             block = replace(block, columns=plan.facts_columns)
+        if isinstance(block, Figure) and block.image and block.width != plan.photo_width:
+            block = replace(block, width=plan.photo_width)
         if isinstance(block, Figure) and mentions:
             out.append(mentions)
             mentions = None
