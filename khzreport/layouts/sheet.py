@@ -364,7 +364,7 @@ def _context_blocks(
     m = report.meta
     en = c.locale.en
     title = c.text(m.title, m.title_en, ("meta", "title"))
-    mentions = _mentions(report, park, own, language)
+    mentions = _mentions(report, park, own, c.theme, language)
     quote = Quote(mentions, "——" + c.locale.word(f"《{title}》", title)) if mentions else None
     zone: tuple[Callout, ...] = ()
     if report.lead:
@@ -429,7 +429,9 @@ def _context_blocks(
     return _Context(quote, zone, figures, related, highlights)
 
 
-def _mentions(report: Report, park: Park, own: str, language: str | None) -> tuple[Run, ...]:
+def _mentions(
+    report: Report, park: Park, own: str, theme: Theme, language: str | None
+) -> tuple[Run, ...]:
     """Return the sentences of the report's chapters that name the park, as runs.
 
     A sentence that mostly says again what the sheet already says (``own``: its narrative,
@@ -437,7 +439,7 @@ def _mentions(report: Report, park: Park, own: str, language: str | None) -> tup
     are kept. They are resolved by a composer of their own, so the sheet's figure numbers
     and warnings are not touched.
     """
-    reader = Composer(report, Theme(), language, Diagnostics())
+    reader = Composer(report, theme, language, Diagnostics())
     name = park.name_en if reader.locale.en and park.name_en else park.name
     key = "".join(name.split())
     found: list[tuple[Run, ...]] = []
@@ -452,7 +454,7 @@ def _mentions(report: Report, park: Park, own: str, language: str | None) -> tup
                 except KhzReportError:  # the briefing reports it; the sheet does without
                     continue
                 for p in paragraphs:
-                    for sentence in _sentences(p.runs):
+                    for sentence in _sentences(_without_references(p.runs)):
                         text = "".join(r.text for r in sentence)
                         if name in text and not _repeats(text, own) and len(found) < MENTION_LIMIT:
                             found.append(sentence)
@@ -470,6 +472,30 @@ def _repeats(text: str, own: str) -> bool:
     seen = [ch for ch in own if ch.isalnum()]
     known = {a + b for a, b in itertools.pairwise(seen)}
     return bool(pairs) and len(pairs & known) >= REPEAT_SHARE * len(pairs)
+
+
+_REFERENCE_OPENERS = ("（见", "(见", "（详见", "(see ", "(See ", "(")
+_REFERENCE_CLOSERS = ("）", ")")
+
+
+def _without_references(runs: tuple[Run, ...]) -> tuple[Run, ...]:
+    """Return runs without their cross-references (（见表1）): the briefing's tables and
+    figures are not on the sheet, and a footnote mark's note is not either."""
+    out: list[Run] = []
+    dropped = False
+    for run in runs:
+        if run.target is not None or run.note is not None:
+            last = out[-1] if out else None
+            opener = next((o for o in _REFERENCE_OPENERS if last and last.text.endswith(o)), None)
+            if last is not None and opener:
+                out[-1] = replace(last, text=last.text[: -len(opener)].rstrip())
+            dropped = bool(opener)
+            continue
+        if dropped and run.text.startswith(_REFERENCE_CLOSERS):
+            run = replace(run, text=run.text[1:])
+        dropped = False
+        out.append(run)
+    return tuple(r for r in out if r.text)
 
 
 def _sentences(runs: tuple[Run, ...]) -> list[tuple[Run, ...]]:

@@ -86,3 +86,13 @@ def test_a_sheet_with_room_left_is_set_looser_but_still_fits() -> None:
     assert sheet.theme.sizes.body > 10
     used = sum(block_height_mm(b, sheet.theme) for b in sheet.blocks)
     assert used <= body_height_mm(sheet.theme) * FILL_TARGET + 1
+
+
+def test_a_quoted_sentence_drops_its_references_to_the_briefings_tables() -> None:
+    from khzreport.document import Run
+    from khzreport.layouts.sheet import _without_references
+
+    runs = (Run("占比68.5%（见"), Run("表1", target="table-1"), Run("）。下一句"))
+    assert "".join(r.text for r in _without_references(runs)) == "占比68.5%。下一句"
+    english = (Run("a record ("), Run("Table 2", target="table-2"), Run(")."))
+    assert "".join(r.text for r in _without_references(english)) == "a record."
