@@ -20,6 +20,7 @@ from ..document import (
     Block,
     Callout,
     Figure,
+    Heading,
     KpiCard,
     KpiPanel,
     Paragraph,
@@ -57,10 +58,16 @@ def decide(
     and its PDF, whose margins are narrower, draws the decided shares of its own width.
     With ``float_figures`` (the briefing's running text) figures and KPI panels may float to
     the top or bottom of a page, so one that does not fit under its paragraph does not leave
-    the rest of the page blank; a one-page sheet keeps its order. The block before the
-    附件说明 or the 落款 keeps with it, so the 落款 never stands alone on a page.
+    the rest of the page blank; a one-page sheet keeps its order. What comes before the
+    first heading (the title's panel of headline figures) stays where it is: floated, it
+    would rise above the title. The block before the 附件说明 or the 落款 keeps with it, so
+    the 落款 never stands alone on a page.
     """
-    decided = [_decide(block, theme, float_figures) for block in _plain(blocks, theme)]
+    decided: list[Block] = []
+    opened = False
+    for block in _plain(blocks, theme):
+        opened = opened or isinstance(block, Heading)
+        decided.append(_decide(block, theme, float_figures and opened))
     for i in range(len(decided) - 1):
         if isinstance(decided[i + 1], CLOSING):
             decided[i] = dataclasses.replace(decided[i], keep_with_next=True)

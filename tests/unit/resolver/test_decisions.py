@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from khzreport.document import Callout, Figure, KpiCard, KpiPanel, Paragraph, Run
+from khzreport.document import Callout, Figure, Heading, KpiCard, KpiPanel, Paragraph, Run
 from khzreport.resolver.decisions import decide, figure_size, kpi_grid, table_columns, text_width_mm
 from khzreport.theme import Theme
 
@@ -53,10 +53,18 @@ def test_figures_and_panels_float_only_where_the_layout_lets_them() -> None:
     from khzreport.resolver.decisions import decide
 
     card = KpiCard("k", "指标", "", "8", "", "家", "8家")
-    blocks = [Figure(1, "图1", "照片", "照片", image="/x.png"), KpiPanel((card,))]
+    figure = Figure(1, "图1", "照片", "照片", image="/x.png")
+    blocks = [KpiPanel((card,)), Heading(1, "总体情况", None, "s1"), figure, KpiPanel((card,))]
     floating = decide(blocks, Theme(), float_figures=True)
-    assert [b.placement for b in floating] == ["float", "float"]  # type: ignore[attr-defined]
-    assert [b.placement for b in decide(blocks, Theme())] == ["here", "here"]  # type: ignore[attr-defined]
+    placements = [getattr(b, "placement", None) for b in floating]
+    # the title's panel, before the first heading, would float above the title
+    assert placements == ["here", None, "float", "float"]
+    assert [getattr(b, "placement", None) for b in decide(blocks, Theme())] == [
+        "here",
+        None,
+        "here",
+        "here",
+    ]
 
 
 def test_the_text_before_the_signature_keeps_with_it() -> None:
