@@ -1,7 +1,10 @@
 """Fit a park sheet on one page: shorten its narrative, then shrink or drop its figure.
 
 A draft fits when its PDF is one page and its blocks, as Word sets them, are estimated to
-fit the page too (:func:`word_fits`), so the DOCX the batch writes is one page as well.
+fit the page too (:func:`word_fits`), so the DOCX the batch writes is one page as well. As
+Word's page is an estimate, a sheet that fits no draft in Word is not failed for it: it
+keeps the fullest draft whose PDF is one page, with a ``sheet-may-overflow-in-word``
+warning.
 
 The sheet is resolved once; each draft is that document with its narrative cut at a
 sentence end (see :func:`~khzreport.layouts.sheet.shorten_paragraphs`) and its figure drawn
@@ -93,28 +96,50 @@ def fit_sheet(
     steps: list[tuple[Width | None, bool]] = [(None, True)]
     if has_figure:
         steps += [("small", True), (None, False)]
-    for width, figure in steps:
-        full = first if (width, figure) == (None, True) else draft(None, width, figure)
-        best: _Draft | None = full if full.fits else None
-        if best is None and cuts:
-            shortest = draft(cuts[0], width, figure)
-            if shortest.fits:
-                best = shortest
-                lo, hi = 0, len(cuts) - 1
-                while lo < hi:
-                    mid = (lo + hi + 1) // 2
-                    attempt = draft(cuts[mid], width, figure)
-                    if attempt.fits:
-                        lo, best = mid, attempt
-                    else:
-                        hi = mid - 1
-        if best is not None:
-            return FittedSheet(
-                best.document, best.pdf, best.pages, _changes(report, park, best, width, figure)
+
+    def fitted(word: bool) -> FittedSheet | None:
+        """Return the fullest draft that fits the PDF's page (and Word's, with ``word``)."""
+
+        def fits(d: _Draft) -> bool:
+            return d.fits if word else d.pages <= 1
+
+        for width, figure in steps:
+            full = first if (width, figure) == (None, True) else draft(None, width, figure)
+            best: _Draft | None = full if fits(full) else None
+            if best is None and cuts:
+                shortest = draft(cuts[0], width, figure)
+                if fits(shortest):
+                    best = shortest
+                    lo, hi = 0, len(cuts) - 1
+                    while lo < hi:
+                        mid = (lo + hi + 1) // 2
+                        attempt = draft(cuts[mid], width, figure)
+                        if fits(attempt):
+                            lo, best = mid, attempt
+                        else:
+                            hi = mid - 1
+            if best is not None:
+                changes = _changes(report, park, best, width, figure)
+                return FittedSheet(best.document, best.pdf, best.pages, changes)
+        return None
+
+    done = fitted(word=True)
+    if done is None and first.pages <= 1:  # Word's page is estimated: keep the PDF's page
+        done = FittedSheet(first.document, first.pdf, first.pages)
+    if done is None:
+        done = fitted(word=False)
+    if done is not None:
+        if not word_fits(done.document):
+            over = Diagnostic(
+                "sheet-may-overflow-in-word",
+                "the sheet fits one page in the PDF, but its DOCX may run over one page",
+                park_location(report, park),
+                "shorten its narrative or show fewer indicators",
             )
-    length = f"runs to {first.pages} pages" if first.pages > 1 else "runs over its page in Word"
+            done = dataclasses.replace(done, diagnostics=(*done.diagnostics, over))
+        return done
     raise ValidationError(
-        f"the sheet of park '{park}' {length} and does not fit on one "
+        f"the sheet of park '{park}' runs to {first.pages} pages and does not fit on one "
         "even with its narrative cut to one sentence"
         + (" and its figure left out" if has_figure else ""),
         park_location(report, park),

@@ -51,3 +51,20 @@ def test_a_sheet_whose_pdf_fits_but_whose_word_page_would_not_is_fitted_too() ->
     fitted = fit_sheet(report, "jiangsu_luhang", swollen, lambda d: b"1", lambda pdf: 1)
     assert word_fits(fitted.document)
     assert "narrative-shortened" in [d.code for d in fitted.diagnostics]
+
+
+def test_a_sheet_no_draft_of_which_fits_word_keeps_its_pdf_page_with_a_warning() -> None:
+    import dataclasses
+
+    from khzreport.document import KpiPanel
+
+    report = khzreport.load(EXAMPLE)
+    sheet = resolve(report, park="jiangsu_luhang")
+    panel = next(b for b in sheet.blocks if isinstance(b, KpiPanel))
+    crowded = dataclasses.replace(sheet, blocks=(*sheet.blocks, *[panel] * 8))
+
+    fitted = fit_sheet(report, "jiangsu_luhang", crowded, lambda d: b"1", lambda pdf: 1)
+    assert fitted.document == crowded
+    (warning,) = fitted.diagnostics
+    assert warning.code == "sheet-may-overflow-in-word"
+    assert warning.location is not None and warning.location.line
