@@ -79,8 +79,8 @@ WORD_FILL = 0.98
 """The share of the page the same blocks may take in Word, whose CJK lines are taller."""
 WORD_GROWTH: dict[str, float] = {
     "Paragraph": 1.05,
-    "Callout": 1.22,
-    "Quote": 1.35,
+    "Callout": 1.12,
+    "Quote": 1.2,
     "Timeline": 1.3,
     "Facts": 0.86,
     "KpiPanel": 1.2,
@@ -716,10 +716,10 @@ def block_height_mm(block: Block, theme: Theme) -> float:
         return lines * pitch + pitch - em
     if isinstance(block, Callout):
         title = em * 1.5 if block.title else 0
-        return 24 * _MM_PER_PT + title + _lines(block.text, w - 11, s.body) * pitch
+        return 24 * _MM_PER_PT + title + _lines(block.text, w - 11, s.body) * pitch + em
     if isinstance(block, Quote):
         lines = _lines(block.text, w - 4 * em - 5, s.body)
-        return lines * pitch + s.caption * 1.3 * _MM_PER_PT + 1.3 * em
+        return lines * pitch + s.caption * 1.3 * _MM_PER_PT + 2.4 * em
     if isinstance(block, Timeline):
         size = s.body - 1
         events = sum(
