@@ -3,15 +3,21 @@
 Fields a park does not have are left out, never printed as empty cards or "None". What the
 park has decides the layout (:func:`plan_sheet`), once, for every writer:
 
-- ``rich``: the park's own blocks fill most of the page. Its facts stand two a row, and its
-  chart is drawn taller (the sheet theme's chart aspect) to take the room left over.
-- ``medium``: its own blocks fill part of the page; the zone's context follows in a labelled
-  box (所在园区概况: the report's lead and headline figures), as much as the page holds.
-- ``sparse``: a compact profile: a fact box (type, founding year, area, zone), what the
-  report says of the park, its events from the report's timelines, then the zone's context.
+- ``rich``: the park's own blocks fill most of the page. Its facts stand two a row, its
+  chart is drawn taller (the sheet theme's chart aspect) or its photo full width to take
+  the room left over.
+- ``medium``: its own blocks fill part of the page; the zone's context follows as far as
+  the page holds.
+- ``sparse``: a compact profile: a fact box (type, founding year, area) one pair a row,
+  what the report says of the park, its events from the report's timelines, then the
+  zone's context.
 
-Heights are estimated from the sheet theme's sizes (:func:`block_height_mm`); the batch's
-fitting (:mod:`khzreport.layouts.fit`) still checks the PDF is one page.
+The zone's context is the report's own: its lead in a box labelled 所在园区概况, its
+headline figures, the parks of the same kind and its highlights. A sheet with room left is
+set looser, up to the theme's own sizes (:func:`sheet_theme`). Heights are estimated from
+the sheet theme's sizes, for the PDF (:func:`block_height_mm`, measured against Typst) and
+for Word (:func:`word_height_mm`, against LibreOffice); the batch's fitting
+(:mod:`khzreport.layouts.fit`) then checks the PDF is one page.
 """
 
 from __future__ import annotations
@@ -90,7 +96,7 @@ WORD_GROWTH: dict[str, float] = {
 """How much taller a block is in Word (LibreOffice) than in the PDF: CJK fonts' line height
 on top of the line spacing makes text lines taller, cards and charts barely change."""
 WORD_COVER_EXTRA_MM = 6.0
-"""The Word title block's extra height: it has no band, so issuer and date get a line."""
+"""The Word title block's extra height: Word sets the big title on a taller line."""
 CHART_HEADROOM_MM = 10.0
 """Room a grown chart leaves in Word: a chart cannot break, so a page that overflows by a
 line would send it whole to a second page."""
@@ -99,9 +105,9 @@ CHART_ASPECT_RANGE = (0.32, 0.72)
 ZONE_FIGURES_MOST = 8
 """The most of the zone's headline figures a sheet shows."""
 MENTION_LIMIT = 2
+"""Sentences of the report naming the park that a sheet quotes at most."""
 REPEAT_SHARE = 0.5
 """A sentence of the report sharing this much with the sheet's own text is not quoted."""
-"""Sentences of the report naming the park that a sparse or medium sheet quotes at most."""
 
 SHEET_SIZES = {"body": 10, "lead": 10.5, "h1": 13, "h2": 11.5, "kpi_value": 17, "caption": 9}
 """The largest sizes (pt) of a tight sheet; a sheet with room eases towards the theme's."""
@@ -118,8 +124,10 @@ class SheetPlan:
     ``own_share`` is the estimated share of the page the park's own blocks fill;
     ``ease`` is how loosely it is set (see :func:`sheet_theme`), ``photo_width`` how wide
     its photo is drawn (a rich park's with room takes the full width). ``context`` names the
-    blocks added around them (``mentions``, ``zone``, ``zone_figures``,
-    ``related``) and ``chart_aspect`` the height the chart is drawn at (None: the theme's).
+    blocks added around them, each with the variant chosen (``zone:1``: the lead's first
+    paragraphs only): ``mentions``, ``zone``, ``zone_figures``, ``related``,
+    ``highlights``; ``chart_aspect`` is the height the chart is drawn at (None: the
+    theme's).
     """
 
     density: Density
