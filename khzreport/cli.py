@@ -84,6 +84,7 @@ def main() -> None:
     khzreport lint report.yaml         find numbers typed into prose, inconsistent data
     khzreport build report.yaml        write the briefing as DOCX, PDF and HTML
     khzreport sheets report.yaml       write one summary sheet per park
+    khzreport preview report.yaml      a live page of the briefing, rebuilt on every save
     """
 
 
@@ -349,6 +350,42 @@ def _sheet_progress() -> tuple[Callable[..., None], Callable[[], None]]:
         bar.update(task, completed=done, total=total, description=outcome.park)
 
     return rich_progress, bar.stop
+
+
+@main.command()
+@SOURCE
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    default=0,
+    help="Port on 127.0.0.1 [default: a free one, printed].",
+)
+@click.option("--language", type=click.Choice(["zh-CN", "en"]), help="Edition language.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the web browser.")
+@_errors_handled
+def preview(source: Path, port: int, language: str | None, open_browser: bool) -> None:
+    """Serve a live preview of SOURCE's briefing, rebuilt on every save.
+
+    \b
+    Prints the address (http://127.0.0.1:PORT/): the HTML edition, a PDF view and
+    the DOCX download. Saving the source, a data table, the theme or a photo
+    rebuilds what changed and the open page refreshes itself at the same place;
+    errors show over the last good document and here, as FILE:LINE:COL: MESSAGE.
+    Ctrl-C stops the server (exit code 130).
+    """
+    from . import preview as live  # `khzreport --help` would load the API and the watcher
+
+    def opened(url: str) -> None:
+        if open_browser:
+            import webbrowser  # only --open starts a browser
+
+            webbrowser.open(url)
+
+    def echo(line: str) -> None:
+        click.echo(line, err=line.startswith(("error:", "warning:")))
+
+    signal.signal(signal.SIGTERM, output.note_interrupt)
+    live.run(source, port=port, language=language, echo=echo, on_ready=opened)
 
 
 @main.command()

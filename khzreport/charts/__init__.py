@@ -57,6 +57,7 @@ __all__ = [
     "alt_text",
     "chart_font",
     "draw",
+    "prepare_drawing",
     "render",
     "render_both",
     "render_count",
@@ -482,6 +483,16 @@ def _drawing(mpl_cache: Path | None) -> Any:
     from . import drawing  # imports matplotlib, a second's start-up
 
     return drawing
+
+
+def prepare_drawing(cache_dir: Path | None = None) -> None:
+    """Import matplotlib now, as the first chart drawn would, seeded from ``cache_dir``.
+
+    A long-running process (the live preview) calls this while it waits, so the first
+    chart an edit changes is drawn without a quarter second of start-up.
+    """
+    folder = cache_dir if cache_dir is not None else default_cache_dir()
+    _drawing(folder / _MPL)
 
 
 def render_document_charts(

@@ -12,7 +12,7 @@ import khzreport
 PACKAGE = Path(khzreport.__file__).parent
 
 STAGES: list[set[str]] = [
-    {"errors", "diagnostics", "locations", "limits", "resources", "output"},
+    {"errors", "diagnostics", "locations", "limits", "resources", "output", "buildcache"},
     {"theme"},
     {"document"},
     {"model"},
@@ -23,6 +23,7 @@ STAGES: list[set[str]] = [
     {"writers"},
     {"batch"},
     {"api", "scaffold"},
+    {"preview"},
     {"cli", "__init__", "__main__"},
 ]
 """Stages, lowest first: a module imports only from its own stage or lower ones."""
@@ -41,6 +42,7 @@ LATE_LIBRARIES = {
     "xlsxwriter": "only native DOCX charts embed a workbook",
     "fontTools": "only font checks read character maps",
     "rich": "only an interactive terminal shows a progress bar",
+    "webbrowser": "only `preview --open` starts a web browser",
     "importlib": "importlib.metadata costs 50 ms to import; only khzreport.__version__ reads it",
 }
 """Libraries a function may import when called, not at module import: heavy or optional."""
@@ -50,6 +52,7 @@ LATE_OWN = {
     ("khzreport", "khzreport.model"): "`import khzreport` stays light: pydantic loads on first use",
     ("khzreport.cli", "khzreport.api"): "`khzreport --help` would load pydantic and ruamel.yaml",
     ("khzreport.cli", "khzreport.scaffold"): "`khzreport --help` would load ruamel.yaml and the API",
+    ("khzreport.cli", "khzreport.preview"): "`khzreport --help` would load the API and the watcher",
     ("khzreport.charts", "khzreport.charts.drawing"): "drawing imports matplotlib at module level",
     ("khzreport.api", "khzreport.charts"): "`khzreport validate` and lint never draw a chart",
     ("khzreport.api", "khzreport.batch"): "`khzreport validate` and lint never start workers",
