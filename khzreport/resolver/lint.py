@@ -21,6 +21,7 @@ too often.
 from __future__ import annotations
 
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -129,6 +130,22 @@ def unbound_templates(report: Report) -> list[KhzReportError]:
     as ``{{ ind.x }}``, so it is refused instead.
     """
     smap = source_map(report)
+    kept = _UNBOUND.get(id(report))
+    if kept is not None and kept[0] is smap:
+        return list(kept[1])
+    errors = _unbound_templates(report, smap)
+    if id(report) not in _UNBOUND:
+        weakref.finalize(report, _UNBOUND.pop, id(report), None)
+    _UNBOUND[id(report)] = (smap, errors)
+    return list(errors)
+
+
+_UNBOUND: dict[int, tuple[SourceMap | None, list[KhzReportError]]] = {}
+"""The findings of :func:`unbound_templates` by report (dropped with the report): a report is
+frozen, and validating resolves it forty times, each walking every string of the source."""
+
+
+def _unbound_templates(report: Report, smap: SourceMap | None) -> list[KhzReportError]:
     allowed = {path for path, _ in narrative_texts(report)}
     errors: list[KhzReportError] = []
     for path, text in _strings(report, ()):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import math
 import operator
 import re
@@ -420,7 +421,7 @@ def clean_text(text: str) -> str:
 def compile_template(text: str) -> Any:
     """Compile narrative text, raising :class:`NarrativeError` with the line on failure."""
     try:
-        return environment().from_string(clean_text(text))
+        return _compiled(clean_text(text))
     except TemplateSyntaxError as exc:
         message = exc.message or "invalid template"
         hint = exc.hint if isinstance(exc, _Refused) else _TEMPLATE_HINT
@@ -438,6 +439,18 @@ def compile_template(text: str) -> Any:
             None,
             "use fewer brackets and nested {% if %}",
         ) from None
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(text: str) -> Any:
+    """Return the compiled template of a text, compiled once per process.
+
+    Validating resolves the briefing and every sheet in each language, and the same texts
+    (a park's narrative, the captions) come back dozens of times; compiling is most of
+    the cost of binding. A compiled template holds no state between renders, and a text
+    that fails to compile is not kept (the error is raised again on the next call).
+    """
+    return environment().from_string(text)
 
 
 def render(
