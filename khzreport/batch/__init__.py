@@ -64,7 +64,7 @@ from ..output import output_lock, write_atomic
 from ..source.reader import load
 from ..source.themes import ThemeChoice, theme_for, theme_from
 from ..writers import parse_formats, suffix
-from .booklet import write_booklet
+from .booklet import write_booklet, write_booklet_ofd
 from .bundle import pack
 from .manifest import (
     BOOKLET,
@@ -108,8 +108,11 @@ __all__ = [
 
 log = logging.getLogger("khzreport")
 
-SHEET_FORMATS = ("docx", "pdf")
-"""Formats a park sheet is written in."""
+SHEET_FORMATS = ("docx", "pdf", "ofd")
+"""Formats a park sheet can be written in."""
+
+DEFAULT_SHEET_FORMATS = ("docx", "pdf")
+"""Formats a park sheet is written in when none are named."""
 
 
 @dataclass
@@ -152,7 +155,7 @@ def build_sheets(
     outdir: str | os.PathLike[str] | None = None,
     *,
     parks: Sequence[str] | None = None,
-    formats: str | Sequence[str] = SHEET_FORMATS,
+    formats: str | Sequence[str] = DEFAULT_SHEET_FORMATS,
     jobs: int | None = None,
     executor: Executor | None = None,
     resume: bool = False,
@@ -416,7 +419,10 @@ class _Batch:
                     Location(file=display_path(self.outdir / BOOKLET)),
                 )
             )
-        return write_booklet(self.outdir, sheets, self.report, self.edition)
+        booklet = write_booklet(self.outdir, sheets, self.report, self.edition)
+        if "ofd" in self.formats:
+            write_booklet_ofd(booklet, self.report, self.theme)
+        return booklet
 
 
 def refuse_fork_pool(executor: Executor) -> None:

@@ -1,4 +1,5 @@
-"""The booklet: every sheet PDF of a batch merged into one file, a bookmark per park."""
+"""The booklet: every sheet PDF of a batch merged into one file, a bookmark per park,
+and, when the sheets are written as OFD too, the same booklet as OFD."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 
 from ..model import Report
 from ..output import write_atomic
+from ..theme import Theme
+from ..writers.ofd import pdf_to_ofd, theme_fonts
 from .manifest import BOOKLET, version
 
 
@@ -46,4 +49,13 @@ def write_booklet(
     writer.write(buf)
     path = outdir / BOOKLET
     write_atomic(path, buf.getvalue())
+    return path
+
+
+def write_booklet_ofd(booklet: Path, report: Report, theme: Theme) -> Path:
+    """Write the OFD of the booklet PDF beside it (``parks-booklet.ofd``): its pages, its
+    bookmarks and its title and date, fonts from ``theme``'s files."""
+    path = booklet.with_suffix(".ofd")
+    data = pdf_to_ofd(booklet.read_bytes(), theme_fonts(theme), report.meta.date.isoformat())
+    write_atomic(path, data)
     return path

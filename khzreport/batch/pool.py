@@ -198,7 +198,7 @@ def fitted_sheet(
     charts = render_document_charts(document, cache, diagnostics=found)
     pdf: bytes | None = None
     pages: int | None = None
-    if "pdf" in formats:
+    if "pdf" in formats or "ofd" in formats:  # the OFD shows the fitted PDF's pages
         drafts: dict[bytes, list[Diagnostic]] = {}
 
         def render_pdf(doc: Document) -> bytes:
@@ -214,6 +214,8 @@ def fitted_sheet(
     files = {
         fmt: pdf
         if fmt == "pdf" and pdf is not None
+        else render(fmt, document, charts, diagnostics=found, pdf=pdf)
+        if fmt == "ofd"
         else render(fmt, document, charts, diagnostics=found)
         for fmt in formats
     }

@@ -11,10 +11,13 @@ from collections.abc import Iterable, Sequence
 from ..errors import Location, ValidationError
 from .base import WRITERS, render, suffix, writer
 
-__all__ = ["FORMATS", "WRITERS", "parse_formats", "render", "suffix", "writer"]
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "WRITERS", "parse_formats", "render", "suffix", "writer"]
 
 FORMATS: tuple[str, ...] = tuple(WRITERS)
 """Every format a briefing can be written in, in the order a build writes them."""
+
+DEFAULT_FORMATS: tuple[str, ...] = ("docx", "pdf", "html")
+"""The formats a build writes when none are named (OFD only when asked for)."""
 
 
 def parse_formats(
@@ -25,12 +28,13 @@ def parse_formats(
 ) -> tuple[str, ...]:
     """Return the formats of ``"docx,pdf"`` or a list: lower-cased, each once, in the order given.
 
-    ``None`` means every allowed format. An unknown name, or nothing at all, raises a
-    :class:`ValidationError` located at ``formats`` whose hint lists ``allowed``; ``what``
-    names the kind in the message (``"sheet format"`` for a batch of park sheets).
+    ``None`` means the allowed formats among :data:`DEFAULT_FORMATS`. An unknown name, or
+    nothing at all, raises a :class:`ValidationError` located at ``formats`` whose hint
+    lists ``allowed``; ``what`` names the kind in the message (``"sheet format"`` for a
+    batch of park sheets).
     """
     if formats is None:
-        return tuple(allowed)
+        return tuple(f for f in allowed if f in DEFAULT_FORMATS)
     where = Location(path="formats")
     hint = "use one of: " + ", ".join(allowed)
     items = formats.split(",") if isinstance(formats, str) else list(formats)

@@ -28,6 +28,7 @@ WRITERS: dict[str, tuple[str, str, str]] = {
     "docx": ("khzreport.writers.docx", "render_docx", ".docx"),
     "pdf": ("khzreport.writers.pdf", "render_pdf", ".pdf"),
     "html": ("khzreport.writers.html", "render_html", ".html"),
+    "ofd": ("khzreport.writers.ofd", "render_ofd", ".ofd"),
 }
 """Format name → (module, function, file suffix)."""
 

@@ -61,7 +61,7 @@ from ..source.assets import read_checked
 from ..theme import Theme
 from .base import channel, not_rendered, page_count, typst_renderers, unbreakable_figure
 
-__all__ = ["PDF_STANDARDS", "ChartImage", "render_pdf"]
+__all__ = ["PDF_STANDARDS", "ChartImage", "font_files", "render_pdf"]
 
 
 PDF_STANDARDS = ("1.7", "2.0", "a-2b", "a-2u", "a-3b", "a-3u", "a-4", "ua-1")
@@ -227,6 +227,14 @@ def _resolve_fonts(theme: Theme, chart_text: bool = False) -> _PdfFonts:
             faces = []
         paths += [f.path.resolve() for f in faces if f.path.resolve() not in paths]
     return _PdfFonts(body, heading, latin, tuple(paths), quote, title)
+
+
+def font_files(theme: Theme) -> tuple[Path, ...]:
+    """Return every font file Typst may set a PDF of ``theme`` with, the chart font included.
+
+    The OFD writer finds the faces a PDF names among these to embed them again.
+    """
+    return _resolve_fonts(theme, chart_text=True).files
 
 
 def _chart_text(document: Document, charts: Mapping[str, ChartImage]) -> bool:

@@ -5,12 +5,18 @@ from __future__ import annotations
 import pytest
 
 from khzreport.errors import ValidationError
-from khzreport.writers import FORMATS, WRITERS, parse_formats
+from khzreport.writers import DEFAULT_FORMATS, FORMATS, WRITERS, parse_formats
 
 
-def test_no_formats_means_every_allowed_one() -> None:
-    assert parse_formats(None) == FORMATS == tuple(WRITERS) == ("docx", "pdf", "html")
-    assert parse_formats(None, ("docx", "pdf")) == ("docx", "pdf")
+def test_no_formats_means_every_allowed_default_one() -> None:
+    assert FORMATS == tuple(WRITERS) == ("docx", "pdf", "html", "ofd")
+    assert parse_formats(None) == DEFAULT_FORMATS == ("docx", "pdf", "html")
+    assert parse_formats(None, ("docx", "pdf", "ofd")) == ("docx", "pdf")
+
+
+def test_ofd_is_written_only_when_named() -> None:
+    assert parse_formats("ofd") == ("ofd",)
+    assert parse_formats("PDF,ofd", ("docx", "pdf", "ofd"), what="sheet format") == ("pdf", "ofd")
 
 
 def test_names_are_trimmed_lowered_and_kept_once_in_order() -> None:
@@ -22,7 +28,7 @@ def test_an_unknown_format_is_located_and_lists_the_allowed_ones() -> None:
     with pytest.raises(ValidationError, match="unknown format 'rtf'") as info:
         parse_formats("docx,rtf")
     assert info.value.location is not None and info.value.location.path == "formats"
-    assert info.value.hint == "use one of: docx, pdf, html"
+    assert info.value.hint == "use one of: docx, pdf, html, ofd"
 
 
 def test_sheets_allow_fewer_formats_and_say_so() -> None:

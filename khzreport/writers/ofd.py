@@ -1,0 +1,459 @@
+"""Write the briefing, a park sheet or the booklet as OFD (GB/T 33190-2016).
+
+OFD is the fixed-layout format Chinese government offices file and archive. The package
+carries the same pages as the PDF, because it is made from the PDF: :func:`render_ofd`
+typesets the document with the PDF writer (or takes the PDF a batch already fitted) and
+:func:`pdf_to_ofd` replays its pages (see :mod:`~khzreport.writers.ofd_pages`) into OFD
+objects: every text show a ``TextObject`` (Unicode text with its ``DeltaX`` advances, so
+it is selectable and searchable), every painted path a ``PathObject`` (charts stay
+vectors), every image an ``ImageObject``. The fonts are the theme's own files subset to
+the characters shown (see :mod:`~khzreport.writers.ofd_fonts`). The PDF's outline becomes
+the OFD outline and its title, author, subject, keywords and date the document info.
+
+The package is a ZIP of ``OFD.xml`` (DocBody: DocInfo, DocRoot), ``Doc_0/Document.xml``
+(CommonData with MaxUnitID, PageArea, PublicRes, DocumentRes; Pages; Outlines),
+``Doc_0/PublicRes.xml`` (Fonts), ``Doc_0/DocumentRes.xml`` (MultiMedias),
+``Doc_0/Pages/Page_N/Content.xml`` and ``Doc_0/Res/``. Entries are written in a fixed
+order with the document's date as their time, so the same source gives the same bytes,
+and nothing in it refers outside the package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from ..diagnostics import Diagnostics
+from ..document import Document
+from ..errors import FontError, Location
+from ..theme import Theme
+from . import pdf as pdf_writer
+from .base import channel
+from .ofd_fonts import FontFace, faces_of, subset_truetype
+from .ofd_pages import ImagePlacement, PageContent, PageReader, PathShape, TextRun, apply
+
+__all__ = ["OFD_NAMESPACE", "pdf_to_ofd", "render_ofd", "theme_fonts"]
+
+OFD_NAMESPACE = "http://www.ofdspec.org/2016"
+_NS = "{" + OFD_NAMESPACE + "}"
+ET.register_namespace("ofd", OFD_NAMESPACE)
+
+
+def render_ofd(
+    document: Document,
+    charts: Mapping[str, Any],
+    *,
+    pdf: bytes | None = None,
+    template_dir: Path | None = None,
+    strict: bool = False,
+    diagnostics: Diagnostics | None = None,
+) -> bytes:
+    """Return the OFD package of a resolved document (briefing or park sheet).
+
+    ``pdf`` is the document's PDF when the caller has it already (a batch fits each sheet
+    on one page as a PDF); otherwise the PDF writer typesets it first, with
+    ``template_dir`` and ``strict`` as for :func:`~khzreport.writers.pdf.render_pdf`.
+    """
+    diagnostics = channel(diagnostics)
+    if pdf is None:
+        pdf = pdf_writer.render_pdf(
+            document, charts, template_dir=template_dir, strict=strict, diagnostics=diagnostics
+        )
+    theme = document.theme if isinstance(document.theme, Theme) else Theme()
+    return pdf_to_ofd(pdf, theme_fonts(theme), document.meta.date)
+
+
+def theme_fonts(theme: Theme) -> tuple[Path, ...]:
+    """Return the font files a PDF of ``theme`` is set with: those the OFD embeds."""
+    return pdf_writer.font_files(theme)
+
+
+@dataclass(frozen=True)
+class _Info:
+    title: str
+    author: str
+    subject: str
+    keywords: list[str]
+    date: str
+
+
+def pdf_to_ofd(pdf: bytes, fonts: Iterable[Path], date: str) -> bytes:
+    """Return the OFD package of a PDF typeset with the font files ``fonts``.
+
+    ``date`` (ISO) is the creation date and the time of every entry of the package.
+    A font the PDF uses that none of ``fonts`` holds raises a :class:`FontError`.
+    """
+    from pypdf import PdfReader  # pypdf: only OFD and page counting read PDFs
+
+    reader = PdfReader(io.BytesIO(pdf))
+    pages_reader = PageReader(reader)
+    pages = [pages_reader.page(page) for page in reader.pages]
+    meta = reader.metadata or {}
+    keywords = [k.strip() for k in str(meta.get("/Keywords") or "").split(",") if k.strip()]
+    info = _Info(
+        str(meta.get("/Title") or ""),
+        str(meta.get("/Author") or ""),
+        str(meta.get("/Subject") or ""),
+        keywords,
+        date,
+    )
+    outline = _outline(reader, pages)
+    package = _Package(pages, faces_of(fonts))
+    return package.write(info, outline, hashlib.sha256(pdf).hexdigest()[:32])
+
+
+@dataclass
+class _OutlineItem:
+    title: str
+    page: int
+    left: float
+    top: float
+    children: list[_OutlineItem]
+
+
+def _outline(reader: Any, pages: Sequence[PageContent]) -> list[_OutlineItem]:
+    """Return the PDF's outline with each destination as page index and mm from top left."""
+
+    def convert(items: list[Any]) -> list[_OutlineItem]:
+        out: list[_OutlineItem] = []
+        for item in items:
+            if isinstance(item, list):
+                if out:
+                    out[-1].children.extend(convert(item))
+                continue
+            index = reader.get_destination_page_number(item)
+            if index is None or index < 0:
+                continue
+            height = pages[index].height
+            left = float(item.get("/Left") or 0) * 25.4 / 72
+            top = item.get("/Top")
+            top_mm = height - float(top) * 25.4 / 72 if top is not None else 0.0
+            out.append(_OutlineItem(str(item.title), index, left, max(top_mm, 0.0), []))
+        return out
+
+    return convert(list(reader.outline or []))
+
+
+def _number(value: float) -> str:
+    """Return a length in millimetres as OFD writes it: at most three decimals."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _color(rgb: tuple[int, int, int]) -> str:
+    return " ".join(str(c) for c in rgb)
+
+
+_XML_SAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class _Package:
+    """Builds the XML parts of one OFD document and its resources, numbering objects once."""
+
+    def __init__(self, pages: list[PageContent], faces: dict[str, FontFace]) -> None:
+        self.pages = pages
+        self.faces = faces
+        self.next_id = 0
+        self.font_ids: dict[str, int] = {}
+        self.font_chars: dict[str, set[str]] = {}
+        self.media: dict[bytes, tuple[int, str]] = {}
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+    def write(self, info: _Info, outline: list[_OutlineItem], doc_id: str) -> bytes:
+        for page in self.pages:
+            for item in page.items:
+                if isinstance(item, TextRun):
+                    name = item.font.postscript
+                    if name not in self.faces:
+                        raise FontError(
+                            f"the PDF uses the font {name}, which no font file of the theme holds",
+                            Location(path="theme.fonts"),
+                            "name the font's file in the theme (fonts.files)",
+                        )
+                    if name not in self.font_ids:
+                        self.font_ids[name] = self.new_id()
+                    self.font_chars.setdefault(name, set()).update(c for c, _, _ in item.chars)
+        page_ids = [self.new_id() for _ in self.pages]
+        contents = [self._page(page) for page in self.pages]
+        files: list[tuple[str, bytes]] = [
+            ("OFD.xml", self._ofd_xml(info, doc_id)),
+            ("Doc_0/Document.xml", self._document_xml(page_ids, outline)),
+            ("Doc_0/PublicRes.xml", self._public_res()),
+            ("Doc_0/DocumentRes.xml", self._document_res()),
+        ]
+        for index, content in enumerate(contents):
+            files.append((f"Doc_0/Pages/Page_{index}/Content.xml", content))
+        for name, font_id in self.font_ids.items():
+            data = subset_truetype(self.faces[name], "".join(self.font_chars[name]) + " ")
+            files.append((f"Doc_0/Res/font_{font_id}.ttf", data))
+        for data, (media_id, suffix) in self.media.items():
+            files.append((f"Doc_0/Res/image_{media_id}{suffix}", data))
+        return _zip(files, info.date)
+
+    def _ofd_xml(self, info: _Info, doc_id: str) -> bytes:
+        root = ET.Element(_NS + "OFD", Version="1.0", DocType="OFD")
+        body = ET.SubElement(root, _NS + "DocBody")
+        doc_info = ET.SubElement(body, _NS + "DocInfo")
+        ET.SubElement(doc_info, _NS + "DocID").text = doc_id
+        for tag, value in (
+            ("Title", info.title),
+            ("Author", info.author),
+            ("Subject", info.subject),
+        ):
+            if value:
+                ET.SubElement(doc_info, _NS + tag).text = value
+        ET.SubElement(doc_info, _NS + "CreationDate").text = info.date
+        ET.SubElement(doc_info, _NS + "ModDate").text = info.date
+        if info.keywords:
+            keywords = ET.SubElement(doc_info, _NS + "Keywords")
+            for keyword in info.keywords:
+                ET.SubElement(keywords, _NS + "Keyword").text = keyword
+        ET.SubElement(doc_info, _NS + "Creator").text = "khzreport"
+        ET.SubElement(body, _NS + "DocRoot").text = "Doc_0/Document.xml"
+        return _xml(root)
+
+    def _document_xml(self, page_ids: list[int], outline: list[_OutlineItem]) -> bytes:
+        root = ET.Element(_NS + "Document")
+        common = ET.SubElement(root, _NS + "CommonData")
+        ET.SubElement(common, _NS + "MaxUnitID").text = str(self.next_id)
+        area = ET.SubElement(common, _NS + "PageArea")
+        first = self.pages[0] if self.pages else PageContent(210.0, 297.0)
+        ET.SubElement(area, _NS + "PhysicalBox").text = _box(0, 0, first.width, first.height)
+        ET.SubElement(common, _NS + "PublicRes").text = "PublicRes.xml"
+        ET.SubElement(common, _NS + "DocumentRes").text = "DocumentRes.xml"
+        pages = ET.SubElement(root, _NS + "Pages")
+        for index, page_id in enumerate(page_ids):
+            ET.SubElement(
+                pages, _NS + "Page", ID=str(page_id), BaseLoc=f"Pages/Page_{index}/Content.xml"
+            )
+        if outline:
+            outlines = ET.SubElement(root, _NS + "Outlines")
+            for item in outline:
+                self._outline_elem(outlines, item, page_ids)
+        return _xml(root)
+
+    def _outline_elem(self, parent: ET.Element, item: _OutlineItem, page_ids: list[int]) -> None:
+        elem = ET.SubElement(parent, _NS + "OutlineElem", Title=item.title)
+        if item.children:
+            elem.set("Count", str(len(item.children)))
+            elem.set("Expanded", "false")
+        actions = ET.SubElement(elem, _NS + "Actions")
+        action = ET.SubElement(actions, _NS + "Action", Event="CLICK")
+        goto = ET.SubElement(action, _NS + "Goto")
+        ET.SubElement(
+            goto,
+            _NS + "Dest",
+            Type="XYZ",
+            PageID=str(page_ids[item.page]),
+            Left=_number(item.left),
+            Top=_number(item.top),
+        )
+        for child in item.children:
+            self._outline_elem(elem, child, page_ids)
+
+    def _public_res(self) -> bytes:
+        root = ET.Element(_NS + "Res", BaseLoc="Res")
+        if self.font_ids:
+            fonts = ET.SubElement(root, _NS + "Fonts")
+            for name, font_id in self.font_ids.items():
+                face = self.faces[name]
+                font = ET.SubElement(
+                    fonts, _NS + "Font", ID=str(font_id), FontName=name, FamilyName=face.family
+                )
+                if face.bold:
+                    font.set("Bold", "true")
+                if face.italic:
+                    font.set("Italic", "true")
+                ET.SubElement(font, _NS + "FontFile").text = f"font_{font_id}.ttf"
+        return _xml(root)
+
+    def _document_res(self) -> bytes:
+        root = ET.Element(_NS + "Res", BaseLoc="Res")
+        if self.media:
+            media = ET.SubElement(root, _NS + "MultiMedias")
+            for media_id, suffix in self.media.values():
+                item = ET.SubElement(
+                    media,
+                    _NS + "MultiMedia",
+                    ID=str(media_id),
+                    Type="Image",
+                    Format="JPEG" if suffix == ".jpg" else "PNG",
+                )
+                ET.SubElement(item, _NS + "MediaFile").text = f"image_{media_id}{suffix}"
+        return _xml(root)
+
+    def _page(self, page: PageContent) -> bytes:
+        root = ET.Element(_NS + "Page")
+        area = ET.SubElement(root, _NS + "Area")
+        ET.SubElement(area, _NS + "PhysicalBox").text = _box(0, 0, page.width, page.height)
+        content = ET.SubElement(root, _NS + "Content")
+        layer = ET.SubElement(content, _NS + "Layer", ID=str(self.new_id()), Type="Body")
+        for item in page.items:
+            if isinstance(item, TextRun):
+                self._text(layer, item)
+            elif isinstance(item, PathShape):
+                self._path(layer, item)
+            elif isinstance(item, ImagePlacement):
+                self._image(layer, item)
+        return _xml(root)
+
+    def _text(self, layer: ET.Element, run: TextRun) -> None:
+        chars = [(_XML_SAFE.sub("", c), x, y) for c, x, y in run.chars]
+        chars = [(c, x, y) for c, x, y in chars if c]
+        if not chars:
+            return
+        a, b, c, d = run.matrix
+        scale = (abs(a * d - b * c)) ** 0.5
+        em = run.size * scale
+        xs = [x for _, x, _ in chars]
+        ys = [y for _, _, y in chars]
+        left, top = min(xs) - em, min(ys) - em * 1.2
+        right, bottom = max(xs) + em * 2, max(ys) + em * 0.5
+        obj = ET.SubElement(
+            layer,
+            _NS + "TextObject",
+            ID=str(self.new_id()),
+            Boundary=_box(left, top, right - left, bottom - top),
+            Font=str(self.font_ids[run.font.postscript]),
+        )
+        upright = abs(b) < 1e-6 and abs(c) < 1e-6 and a > 0 and abs(a - d) < 1e-6 * max(a, 1)
+        if upright:
+            obj.set("Size", _number(em))
+            points = [(x - left, y - top) for _, x, y in chars]
+        else:
+            obj.set("Size", _number(run.size))
+            obj.set("CTM", " ".join(_number(v) for v in (a, b, c, d, 0, 0)))
+            det = a * d - b * c
+            points = []
+            for _, x, y in chars:
+                px, py = x - left, y - top
+                points.append(((d * px - c * py) / det, (-b * px + a * py) / det))
+        if run.stroke is not None:
+            obj.set("Stroke", "true")
+            ET.SubElement(obj, _NS + "StrokeColor", Value=_color(run.stroke))
+        ET.SubElement(obj, _NS + "FillColor", Value=_color(run.fill))
+        # One TextCode per line of equal y; DeltaX carries the advances within it.
+        start = 0
+        for end in range(1, len(chars) + 1):
+            if end < len(chars) and abs(points[end][1] - points[start][1]) < 1e-3:
+                continue
+            code = ET.SubElement(
+                obj, _NS + "TextCode", X=_number(points[start][0]), Y=_number(points[start][1])
+            )
+            deltas = [points[i][0] - points[i - 1][0] for i in range(start + 1, end)]
+            if deltas:
+                code.set("DeltaX", _deltas(deltas))
+            code.text = "".join(ch for ch, _, _ in chars[start:end])
+            start = end
+
+    def _path(self, layer: ET.Element, shape: PathShape) -> None:
+        xs = [v for _, pts in shape.commands for v in pts[0::2]]
+        ys = [v for _, pts in shape.commands for v in pts[1::2]]
+        if not xs:
+            return
+        pad = shape.line_width / 2 if shape.stroke else 0.0
+        left, top = min(xs) - pad, min(ys) - pad
+        width, height = max(xs) + pad - left, max(ys) + pad - top
+        obj = ET.SubElement(
+            layer,
+            _NS + "PathObject",
+            ID=str(self.new_id()),
+            Boundary=_box(left, top, max(width, 0.001), max(height, 0.001)),
+        )
+        if shape.stroke is not None:
+            obj.set("LineWidth", _number(shape.line_width))
+            obj.set("Join", ("Miter", "Round", "Bevel")[shape.join % 3])
+            obj.set("Cap", ("Butt", "Round", "Square")[shape.cap % 3])
+            if shape.join == 0:
+                obj.set("MiterLimit", _number(shape.miter))
+            if shape.dash is not None:
+                obj.set("DashOffset", _number(shape.dash[0]))
+                obj.set("DashPattern", " ".join(_number(v) for v in shape.dash[1]))
+        else:
+            obj.set("Stroke", "false")
+        if shape.fill is not None:
+            obj.set("Fill", "true")
+            if shape.even_odd:
+                obj.set("Rule", "Even-Odd")
+        if shape.stroke is not None:
+            ET.SubElement(obj, _NS + "StrokeColor", Value=_color(shape.stroke))
+        if shape.fill is not None:
+            ET.SubElement(obj, _NS + "FillColor", Value=_color(shape.fill))
+        data: list[str] = []
+        letters = {"M": "M", "L": "L", "C": "B", "B": "C"}
+        for kind, points in shape.commands:
+            data.append(letters[kind])
+            for i in range(0, len(points), 2):
+                data.append(_number(points[i] - left))
+                data.append(_number(points[i + 1] - top))
+        ET.SubElement(obj, _NS + "AbbreviatedData").text = " ".join(data)
+
+    def _image(self, layer: ET.Element, image: ImagePlacement) -> None:
+        found = self.media.get(image.data)
+        if found is None:
+            found = self.media[image.data] = (self.new_id(), image.suffix)
+        # The image's unit square, y down in OFD, is the PDF's unit square upside down.
+        m = image.matrix
+        corners = [apply(m, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
+        left = min(x for x, _ in corners)
+        top = min(y for _, y in corners)
+        width = max(x for x, _ in corners) - left
+        height = max(y for _, y in corners) - top
+        origin = apply(m, 0, 1)
+        ctm = (m[0], m[1], -m[2], -m[3], origin[0] - left, origin[1] - top)
+        ET.SubElement(
+            layer,
+            _NS + "ImageObject",
+            ID=str(self.new_id()),
+            Boundary=_box(left, top, width, height),
+            CTM=" ".join(_number(v) for v in ctm),
+            ResourceID=str(found[0]),
+        )
+
+
+def _deltas(values: list[float]) -> str:
+    """Return ``DeltaX``: runs of one advance written ``g N value``, as the standard allows."""
+    out: list[str] = []
+    i = 0
+    while i < len(values):
+        text = _number(values[i])
+        j = i + 1
+        while j < len(values) and _number(values[j]) == text:
+            j += 1
+        out.append(f"g {j - i} {text}" if j - i > 2 else " ".join([text] * (j - i)))
+        i = j
+    return " ".join(out)
+
+
+def _box(x: float, y: float, width: float, height: float) -> str:
+    return " ".join(_number(v) for v in (x, y, width, height))
+
+
+def _xml(root: ET.Element) -> bytes:
+    return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def _zip(files: list[tuple[str, bytes]], date: str) -> bytes:
+    """Return the ZIP of ``files`` in their order, each dated ``date`` (no clock, no owner)."""
+    day = dt.date.fromisoformat(date)
+    stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            entry = zipfile.ZipInfo(name, stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3
+            entry.external_attr = 0o644 << 16
+            archive.writestr(entry, data, compresslevel=9)
+    return buffer.getvalue()

@@ -1,0 +1,500 @@
+"""Read the pages Typst laid out from its PDF: text runs, vector paths and images.
+
+The OFD writer lays nothing out itself. It replays each page's content stream (and the
+form XObjects it draws) with the graphics state the PDF defines: the current transformation
+matrix, colours, line style and text state. Each text show becomes a :class:`TextRun` of
+characters at page positions (from the font's ``/W`` advances, the ``TJ`` adjustments and
+the text matrix, the characters from its ``ToUnicode`` map); each painted path a
+:class:`PathShape` with its points on the page; each image XObject an :class:`ImagePlacement`
+with its bytes (JPEG kept as is, anything else as PNG). Positions are in millimetres from
+the page's top left corner, y downwards, as OFD measures.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .ofd_fonts import postscript_name
+
+MM_PER_PT = 25.4 / 72
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def multiply(m: Matrix, n: Matrix) -> Matrix:
+    """Return ``m × n`` in PDF's row-vector convention (apply ``m``, then ``n``)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (
+        a * A + b * C,
+        a * B + b * D,
+        c * A + d * C,
+        c * B + d * D,
+        e * A + f * C + E,
+        e * B + f * D + F,
+    )
+
+
+def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    """Return the point ``(x, y)`` transformed by ``m``."""
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+
+
+@dataclass(frozen=True)
+class FontInfo:
+    """A PDF font as the pages use it: PostScript name, advances, characters by code."""
+
+    key: int
+    postscript: str
+    widths: dict[int, float]
+    default_width: float
+    to_unicode: dict[int, str]
+    two_byte: bool
+
+    def codes(self, data: bytes) -> list[int]:
+        """Return the character codes of a shown string."""
+        if self.two_byte:
+            return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data) - 1, 2)]
+        return list(data)
+
+    def width(self, code: int) -> float:
+        """Return a code's advance in text space units (1/1000 of the font size)."""
+        return self.widths.get(code, self.default_width)
+
+
+@dataclass
+class TextRun:
+    """Characters drawn by one text show: each with its page position (mm).
+
+    ``matrix`` maps glyph space (1 unit = 1 mm of font size, y down) to the page, without
+    the translation, so an upright run has ``(s, 0, 0, s)``; ``size`` is the font size.
+    """
+
+    font: FontInfo
+    size: float
+    matrix: tuple[float, float, float, float]
+    chars: list[tuple[str, float, float]]
+    fill: tuple[int, int, int]
+    stroke: tuple[int, int, int] | None
+
+
+@dataclass
+class PathShape:
+    """A painted path: subpaths of ("M"|"L"|"B"|"C", points) on the page (mm)."""
+
+    commands: list[tuple[str, tuple[float, ...]]]
+    fill: tuple[int, int, int] | None
+    stroke: tuple[int, int, int] | None
+    even_odd: bool
+    line_width: float
+    cap: int
+    join: int
+    miter: float
+    dash: tuple[float, list[float]] | None
+
+
+@dataclass
+class ImagePlacement:
+    """An image drawn on the page: its unit square mapped by ``matrix`` onto the page (mm)."""
+
+    data: bytes
+    suffix: str
+    matrix: Matrix
+
+
+@dataclass
+class PageContent:
+    """What one page shows, in drawing order, with its size in millimetres."""
+
+    width: float
+    height: float
+    items: list[TextRun | PathShape | ImagePlacement] = field(default_factory=list)
+
+
+@dataclass
+class _State:
+    ctm: Matrix = IDENTITY
+    fill: tuple[int, int, int] = (0, 0, 0)
+    stroke: tuple[int, int, int] = (0, 0, 0)
+    fill_space: int = 1
+    stroke_space: int = 1
+    line_width: float = 1.0
+    cap: int = 0
+    join: int = 0
+    miter: float = 10.0
+    dash: tuple[float, list[float]] | None = None
+    font: FontInfo | None = None
+    font_size: float = 0.0
+    char_spacing: float = 0.0
+    word_spacing: float = 0.0
+    horizontal_scale: float = 1.0
+    leading: float = 0.0
+    rise: float = 0.0
+    render_mode: int = 0
+
+    def copy(self) -> _State:
+        return _State(**self.__dict__)
+
+
+_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_BFRANGE = re.compile(rb"beginbfrange(.*?)endbfrange", re.S)
+_HEX = re.compile(rb"<([0-9A-Fa-f]*)>|\[([^\]]*)\]")
+
+
+def _utf16(hex_text: bytes) -> str:
+    return bytes.fromhex(hex_text.decode("ascii")).decode("utf-16-be", "replace")
+
+
+def parse_to_unicode(cmap: bytes) -> dict[int, str]:
+    """Return the characters of a ``ToUnicode`` CMap by code (``bfchar`` and ``bfrange``)."""
+    out: dict[int, str] = {}
+    for block in _BFCHAR.findall(cmap):
+        hexes = re.findall(rb"<([0-9A-Fa-f]*)>", block)
+        for code, text in zip(hexes[0::2], hexes[1::2], strict=False):
+            out[int(code, 16)] = _utf16(text)
+    for block in _BFRANGE.findall(cmap):
+        tokens = _HEX.findall(block)
+        for i in range(0, len(tokens) - 2, 3):
+            low, high = int(tokens[i][0], 16), int(tokens[i + 1][0], 16)
+            target, listed = tokens[i + 2]
+            if listed:
+                for offset, item in enumerate(re.findall(rb"<([0-9A-Fa-f]*)>", listed)):
+                    out[low + offset] = _utf16(item)
+            else:
+                start = bytes.fromhex(target.decode("ascii"))
+                for offset in range(high - low + 1):
+                    value = int.from_bytes(start, "big") + offset
+                    out[low + offset] = value.to_bytes(len(start), "big").decode(
+                        "utf-16-be", "replace"
+                    )
+    return out
+
+
+class PageReader:
+    """Replays the content of a PDF's pages (a :class:`pypdf.PdfReader`'s)."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self.fonts: dict[int, FontInfo] = {}
+
+    def page(self, page: Any) -> PageContent:
+        """Return what ``page`` shows."""
+        box = page.mediabox
+        left, bottom = float(box.left), float(box.bottom)
+        width_pt, height_pt = float(box.width), float(box.height)
+        to_page: Matrix = (
+            MM_PER_PT,
+            0.0,
+            0.0,
+            -MM_PER_PT,
+            -left * MM_PER_PT,
+            (height_pt + bottom) * MM_PER_PT,
+        )
+        content = PageContent(width_pt * MM_PER_PT, height_pt * MM_PER_PT)
+        state = _State(ctm=to_page)
+        contents = page.get_contents()
+        if contents is not None:
+            self._run(contents, page.get("/Resources") or {}, state, content, 0)
+        return content
+
+    def _run(
+        self, stream: Any, resources: Any, state: _State, out: PageContent, depth: int
+    ) -> None:
+        from pypdf.generic import ContentStream  # pypdf: only OFD replays content streams
+
+        resources = resources.get_object() if hasattr(resources, "get_object") else resources
+        stack: list[_State] = []
+        path: list[tuple[str, tuple[float, ...]]] = []
+        clip_pending = False
+        text_matrix: Matrix = IDENTITY
+        line_matrix: Matrix = IDENTITY
+        current = (0.0, 0.0)
+        for operands, op in ContentStream(stream, self.reader).operations:
+            if op == b"q":
+                stack.append(state.copy())
+            elif op == b"Q":
+                if stack:
+                    state = stack.pop()
+            elif op == b"cm":
+                state.ctm = multiply(tuple(float(v) for v in operands), state.ctm)  # type: ignore[arg-type]
+            elif op in (b"m", b"l"):
+                x, y = float(operands[0]), float(operands[1])
+                current = (x, y)
+                path.append(("M" if op == b"m" else "L", apply(state.ctm, x, y)))
+            elif op in (b"c", b"v", b"y"):
+                values = [float(v) for v in operands]
+                if op == b"v":
+                    values = [*current, *values]
+                elif op == b"y":
+                    values = [*values, values[2], values[3]]
+                current = (values[4], values[5])
+                points: tuple[float, ...] = ()
+                for i in (0, 2, 4):
+                    points += apply(state.ctm, values[i], values[i + 1])
+                path.append(("C", points))
+            elif op == b"re":
+                x, y, w, h = (float(v) for v in operands)
+                corners = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+                for i, (px, py) in enumerate(corners):
+                    path.append(("M" if i == 0 else "L", apply(state.ctm, px, py)))
+                path.append(("B", ()))
+                current = (x, y)
+            elif op == b"h":
+                path.append(("B", ()))
+            elif op in (b"W", b"W*"):
+                clip_pending = True
+            elif op in (b"f", b"F", b"f*", b"S", b"s", b"B", b"B*", b"b", b"b*", b"n"):
+                if op in (b"s", b"b", b"b*"):
+                    path.append(("B", ()))
+                fills = op in (b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*")
+                strokes = op in (b"S", b"s", b"B", b"B*", b"b", b"b*")
+                if path and (fills or strokes):
+                    out.items.append(self._shape(path, state, fills, strokes, op.endswith(b"*")))
+                path = []
+                clip_pending = False
+            elif op == b"w":
+                state.line_width = float(operands[0])
+            elif op == b"J":
+                state.cap = int(operands[0])
+            elif op == b"j":
+                state.join = int(operands[0])
+            elif op == b"M":
+                state.miter = float(operands[0])
+            elif op == b"d":
+                array, phase = operands
+                state.dash = (float(phase), [float(v) for v in array]) if len(array) else None
+            elif op in (b"cs", b"CS"):
+                components = self._components(resources, operands[0])
+                if op == b"cs":
+                    state.fill_space, state.fill = components, _BLACK[components]
+                else:
+                    state.stroke_space, state.stroke = components, _BLACK[components]
+            elif op in (b"sc", b"scn", b"SC", b"SCN", b"rg", b"RG", b"g", b"G", b"k", b"K"):
+                values = [float(v) for v in operands if not isinstance(v, str)]
+                color = _rgb(values)
+                if color is not None:
+                    if op in (b"sc", b"scn", b"rg", b"g", b"k"):
+                        state.fill = color
+                    else:
+                        state.stroke = color
+            elif op == b"BT":
+                text_matrix = line_matrix = IDENTITY
+            elif op == b"Tf":
+                state.font = self._font(resources["/Font"][operands[0]])
+                state.font_size = float(operands[1])
+            elif op == b"Tc":
+                state.char_spacing = float(operands[0])
+            elif op == b"Tw":
+                state.word_spacing = float(operands[0])
+            elif op == b"Tz":
+                state.horizontal_scale = float(operands[0]) / 100
+            elif op == b"TL":
+                state.leading = float(operands[0])
+            elif op == b"Ts":
+                state.rise = float(operands[0])
+            elif op == b"Tr":
+                state.render_mode = int(operands[0])
+            elif op == b"Tm":
+                text_matrix = line_matrix = tuple(float(v) for v in operands)  # type: ignore[assignment]
+            elif op in (b"Td", b"TD"):
+                tx, ty = float(operands[0]), float(operands[1])
+                if op == b"TD":
+                    state.leading = -ty
+                line_matrix = multiply((1, 0, 0, 1, tx, ty), line_matrix)
+                text_matrix = line_matrix
+            elif op == b"T*":
+                line_matrix = multiply((1, 0, 0, 1, 0, -state.leading), line_matrix)
+                text_matrix = line_matrix
+            elif op in (b"Tj", b"TJ", b"'", b'"'):
+                if op in (b"'", b'"'):
+                    if op == b'"':
+                        state.word_spacing, state.char_spacing = (
+                            float(operands[0]),
+                            float(operands[1]),
+                        )
+                    line_matrix = multiply((1, 0, 0, 1, 0, -state.leading), line_matrix)
+                    text_matrix = line_matrix
+                items = operands[0] if op == b"TJ" else [operands[-1]]
+                text_matrix = self._show(items, state, text_matrix, out)
+            elif op == b"Do":
+                self._draw_xobject(resources["/XObject"][operands[0]], state, out, depth)
+        del clip_pending
+
+    def _shape(
+        self,
+        path: list[tuple[str, tuple[float, ...]]],
+        state: _State,
+        fills: bool,
+        strokes: bool,
+        even_odd: bool,
+    ) -> PathShape:
+        scale = abs(state.ctm[0] * state.ctm[3] - state.ctm[1] * state.ctm[2]) ** 0.5
+        dash = None
+        if state.dash is not None:
+            dash = (state.dash[0] * scale, [v * scale for v in state.dash[1]])
+        return PathShape(
+            list(path),
+            state.fill if fills else None,
+            state.stroke if strokes else None,
+            even_odd,
+            state.line_width * scale,
+            state.cap,
+            state.join,
+            state.miter,
+            dash,
+        )
+
+    def _components(self, resources: Any, name: Any) -> int:
+        """Return how many components a colour space has (1 grey, 3 RGB, 4 CMYK)."""
+        named = {"/DeviceGray": 1, "/DeviceRGB": 3, "/DeviceCMYK": 4, "/CalRGB": 3, "/CalGray": 1}
+        if name in named:
+            return named[name]
+        space = (resources.get("/ColorSpace") or {}).get(name)
+        space = space.get_object() if space is not None else None
+        if isinstance(space, list) and space:
+            kind = space[0]
+            if kind == "/ICCBased":
+                return int(space[1].get_object().get("/N", 3))
+            if kind in named:
+                return named[kind]
+        return 3
+
+    def _font(self, ref: Any) -> FontInfo:
+        key = ref.idnum if hasattr(ref, "idnum") else id(ref)
+        found = self.fonts.get(key)
+        if found is not None:
+            return found
+        font = ref.get_object()
+        widths: dict[int, float] = {}
+        default = 1000.0
+        two_byte = font.get("/Subtype") == "/Type0"
+        if two_byte:
+            descendant = font["/DescendantFonts"][0].get_object()
+            default = float(descendant.get("/DW", 1000))
+            array = list(descendant.get("/W", []))
+            i = 0
+            while i < len(array):
+                first = int(array[i])
+                item = (
+                    array[i + 1].get_object()
+                    if hasattr(array[i + 1], "get_object")
+                    else array[i + 1]
+                )
+                if isinstance(item, list):
+                    for offset, value in enumerate(item):
+                        widths[first + offset] = float(value)
+                    i += 2
+                else:
+                    last, value = int(item), float(array[i + 2])
+                    for code in range(first, last + 1):
+                        widths[code] = value
+                    i += 3
+        else:
+            first = int(font.get("/FirstChar", 0))
+            for offset, value in enumerate(font.get("/Widths", [])):
+                widths[first + offset] = float(value)
+            default = 0.0
+        to_unicode = font.get("/ToUnicode")
+        chars = parse_to_unicode(to_unicode.get_object().get_data()) if to_unicode else {}
+        info = FontInfo(
+            key, postscript_name(str(font["/BaseFont"])), widths, default, chars, two_byte
+        )
+        self.fonts[key] = info
+        return info
+
+    def _show(self, items: Any, state: _State, text_matrix: Matrix, out: PageContent) -> Matrix:
+        """Add the characters of a ``TJ`` array; return the text matrix after them."""
+        font = state.font
+        if font is None:
+            return text_matrix
+        size, scale = state.font_size, state.horizontal_scale
+        start = text_matrix
+        advance = 0.0
+        placed: list[tuple[str, float]] = []
+        for item in items:
+            if isinstance(item, bytes | str) or hasattr(item, "original_bytes"):
+                data = (
+                    item.original_bytes
+                    if hasattr(item, "original_bytes")
+                    else bytes(item, "latin-1")
+                )
+                for code in font.codes(data):
+                    width = font.width(code) / 1000 * size
+                    text = font.to_unicode.get(code, "")
+                    if len(text) > 1:
+                        share = width * scale / len(text)
+                        placed.extend((ch, advance + k * share) for k, ch in enumerate(text))
+                    elif text:
+                        placed.append((text, advance))
+                    spacing = state.char_spacing
+                    if not font.two_byte and code == 32:
+                        spacing += state.word_spacing
+                    advance += (width + spacing) * scale
+            else:
+                advance -= float(item) / 1000 * size * scale
+        if placed and state.render_mode not in (3, 7):
+            rendering = multiply((1, 0, 0, 1, 0, state.rise), multiply(start, state.ctm))
+            a, b, c, d, _, _ = rendering
+            chars = []
+            for ch, x in placed:
+                px, py = apply(rendering, x, 0)
+                chars.append((ch, px, py))
+            # glyph space scaled by the font size, y down (OFD draws glyphs upright in -y)
+            out.items.append(
+                TextRun(
+                    font,
+                    size,
+                    (a * scale, b * scale, -c, -d),
+                    chars,
+                    state.fill,
+                    state.stroke if state.render_mode in (1, 2, 5, 6) else None,
+                )
+            )
+        return multiply((1, 0, 0, 1, advance, 0), text_matrix)
+
+    def _draw_xobject(self, ref: Any, state: _State, out: PageContent, depth: int) -> None:
+        xobject = ref.get_object()
+        subtype = xobject.get("/Subtype")
+        if subtype == "/Form" and depth < 12:
+            inner = state.copy()
+            matrix = xobject.get("/Matrix")
+            if matrix is not None:
+                inner.ctm = multiply(tuple(float(v) for v in matrix), inner.ctm)  # type: ignore[arg-type]
+            self._run(xobject, xobject.get("/Resources") or {}, inner, out, depth + 1)
+        elif subtype == "/Image":
+            data, suffix = _image_bytes(xobject)
+            out.items.append(ImagePlacement(data, suffix, state.ctm))
+
+
+_BLACK = {1: (0, 0, 0), 3: (0, 0, 0), 4: (0, 0, 0)}
+
+
+def _rgb(values: list[float]) -> tuple[int, int, int] | None:
+    """Return 8-bit RGB of grey, RGB or CMYK components in 0..1."""
+    if len(values) == 1:
+        v = round(values[0] * 255)
+        return (v, v, v)
+    if len(values) == 3:
+        r, g, b = (round(min(max(v, 0.0), 1.0) * 255) for v in values)
+        return (r, g, b)
+    if len(values) == 4:
+        c, m, y, k = values
+        r, g, b = (round(255 * (1 - min(1.0, v + k))) for v in (c, m, y))
+        return (r, g, b)
+    return None
+
+
+def _image_bytes(xobject: Any) -> tuple[bytes, str]:
+    """Return an image XObject's file bytes: a plain JPEG as is, anything else as PNG."""
+    filters = xobject.get("/Filter")
+    names = [filters] if isinstance(filters, str) else list(filters or [])
+    if names == ["/DCTDecode"] and "/SMask" not in xobject:
+        return xobject.get_data(), ".jpg"
+    image = xobject.decode_as_image()  # with its soft mask as alpha
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue(), ".png"
