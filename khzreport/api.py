@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from pydantic import BaseModel
 
+from . import buildcache
 from .diagnostics import Diagnostic, Diagnostics
 from .document import Document
 from .errors import KhzReportError, Location, ReportValidationError, raise_all
@@ -363,7 +364,51 @@ def build(
     runs first: its findings (see :func:`lint`) fail the build the same way. ``draft``
     prints 征求意见稿 (DRAFT) across every page, as ``meta.draft`` in the source does.
     ``docx_charts`` (``native`` or ``picture``) overrides the theme's ``docx_charts``.
+
+    A source file built again with the same options, when nothing it reads has changed
+    (see :mod:`khzreport.buildcache`), gets the outputs and warnings of its last build
+    from the cache folder, byte for byte, without being read into the model again.
     """
+    if isinstance(source, Report) or not isinstance(theme, str | os.PathLike | None):
+        result, _ = _build(
+            source, outdir, formats, language, pdf_standard, strict, theme, draft, docx_charts
+        )
+        return result
+    options = buildcache.options_of(
+        outdir,
+        formats,
+        language=language,
+        pdf_standard=pdf_standard,
+        strict=strict,
+        theme=theme,
+        draft=draft,
+        docx_charts=docx_charts,
+    )
+    kept = buildcache.cached_outputs(Path(source), options)
+    if kept is not None:
+        outputs, found = kept
+        Diagnostics().extend(found)  # logged as the build that made them logged them
+        return BuildResult(outputs, found)
+    with buildcache.recording_inputs() as inputs:
+        result, written = _build(
+            source, outdir, formats, language, pdf_standard, strict, theme, draft, docx_charts
+        )
+    buildcache.store(Path(source), options, inputs, written, result.diagnostics)
+    return result
+
+
+def _build(
+    source: str | os.PathLike[str] | Report,
+    outdir: str | os.PathLike[str] | None,
+    formats: str | Sequence[str] | None,
+    language: str | None,
+    pdf_standard: str | None,
+    strict: bool,
+    theme: ThemeChoice | None,
+    draft: bool,
+    docx_charts: str | None,
+) -> tuple[BuildResult, list[tuple[Path, bytes]]]:
+    """Build the briefing (see :func:`build`); return the result and the files written."""
     report = source if isinstance(source, Report) else load(source)
     if strict:
         raise_all(lint(report))
@@ -386,7 +431,7 @@ def build(
             rendered.append((out / f"{stem}{suffix(fmt)}", data))
         diagnostics.raise_if_strict(strict)
         write_files_atomic(rendered)  # all or nothing: earlier outputs stay on failure
-    return BuildResult([path for path, _ in rendered], list(diagnostics))
+    return BuildResult([path for path, _ in rendered], list(diagnostics)), rendered
 
 
 @overload

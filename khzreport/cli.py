@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import output
+from . import buildcache, output
 from .errors import KhzReportError, display_path, raise_all
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def lint(source: Path, strict: bool) -> None:
     "formats",
     default="docx,pdf,html",
     show_default=True,
-    help="Comma-separated formats: docx, pdf, html.",
+    help="Comma-separated formats: docx, pdf, html, ofd (GB/T 33190, from the PDF's pages).",
 )
 @click.option("--language", type=click.Choice(["zh-CN", "en"]), help="Edition language.")
 @click.option(
@@ -194,20 +194,35 @@ def build(
     are errors instead: each printed with its location, nothing written, exit code 2; lint
     runs first and its findings fail the build the same way.
     """
-    from . import api
-
-    result = api.build(
-        source,
+    options = buildcache.options_of(
         outdir,
-        formats=formats,
+        formats,
         language=language,
         pdf_standard=pdf_standard,
         strict=strict,
+        theme=None,
         draft=draft,
         docx_charts=docx_charts,
     )
-    _print_diagnostics(result.diagnostics)
-    for path in result.outputs:
+    kept = buildcache.cached_outputs(source, options)  # nothing changed: no model, no writer
+    if kept is not None:
+        outputs, diagnostics = kept
+    else:
+        from . import api
+
+        result = api.build(
+            source,
+            outdir,
+            formats=formats,
+            language=language,
+            pdf_standard=pdf_standard,
+            strict=strict,
+            draft=draft,
+            docx_charts=docx_charts,
+        )
+        outputs, diagnostics = result.outputs, result.diagnostics
+    _print_diagnostics(diagnostics)
+    for path in outputs:
         click.echo(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
 
 
@@ -232,7 +247,7 @@ def build(
     "formats",
     default="docx,pdf",
     show_default=True,
-    help="Comma-separated formats: docx, pdf.",
+    help="Comma-separated formats: docx, pdf, ofd.",
 )
 @click.option(
     "-j",
@@ -248,7 +263,7 @@ def build(
 @click.option(
     "--booklet",
     is_flag=True,
-    help="Also write parks-booklet.pdf: every sheet PDF, one bookmark per park.",
+    help="Also write parks-booklet.pdf (and .ofd with ofd among the formats): every sheet, one bookmark per park.",
 )
 @click.option("--language", type=click.Choice(["zh-CN", "en"]), help="Edition language.")
 @_errors_handled

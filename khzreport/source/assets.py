@@ -17,6 +17,7 @@ import unicodedata
 import warnings
 from pathlib import Path
 
+from ..buildcache import note_input
 from ..errors import Location, SourceError, ValidationError
 from ..limits import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, MAX_NAME_BYTES, MAX_PATH_BYTES
 
@@ -68,6 +69,7 @@ def confined_path(base: Path, relative: str, where: Location) -> Path:
         raise ValidationError(f"cannot use the path {relative!r}: {exc}", where, hint) from None
     if not full.is_relative_to(root):
         raise ValidationError(f"the path {relative!r} leads outside the source folder", where, hint)
+    note_input(full)
     return full
 
 
