@@ -42,12 +42,13 @@ def faces_of(files: Iterable[Path]) -> dict[str, FontFace]:
 
 @functools.lru_cache(maxsize=64)
 def _faces(path: str) -> tuple[FontFace, ...]:
-    from fontTools.ttLib import TTCollection, TTFont  # fontTools: only OFD reads faces
+    from fontTools.ttLib import TTFont  # fontTools: only OFD reads faces
 
     out = []
     with open(path, "rb") as handle:
-        is_collection = handle.read(4) == b"ttcf"
-    count = len(TTCollection(path, lazy=True).fonts) if is_collection else 1
+        head = handle.read(12)
+    is_collection = head[:4] == b"ttcf"
+    count = int.from_bytes(head[8:12], "big") if is_collection else 1
     for index in range(count):
         font = (
             TTFont(path, fontNumber=index, lazy=True) if is_collection else TTFont(path, lazy=True)
@@ -98,11 +99,14 @@ def _subset(path: str, index: int, characters: str) -> bytes:
     options.drop_tables += ["VORG", "vhea", "vmtx", "DSIG", "GDEF", "GPOS", "GSUB", "BASE"]
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[ord(c) for c in characters])
-    subsetter.subset(font)
-    if "CFF " in font:
-        _cff_to_truetype(font)
-    out = io.BytesIO()
-    font.save(out)
+    try:
+        subsetter.subset(font)
+        if "CFF " in font:
+            _cff_to_truetype(font)
+        out = io.BytesIO()
+        font.save(out)
+    finally:
+        font.close()
     return out.getvalue()
 
 

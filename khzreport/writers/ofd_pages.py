@@ -415,6 +415,7 @@ class PageReader:
         start = text_matrix
         advance = 0.0
         placed: list[tuple[str, float]] = []
+        gap_at: float | None = None  # where a word gap left by a TJ adjustment starts
         for item in items:
             if isinstance(item, bytes | str) or hasattr(item, "original_bytes"):
                 data = (
@@ -425,6 +426,9 @@ class PageReader:
                 for code in font.codes(data):
                     width = font.width(code) / 1000 * size
                     text = font.to_unicode.get(code, "")
+                    if gap_at is not None and text and _word_gap(placed, text):
+                        placed.append((" ", gap_at))
+                    gap_at = None
                     if len(text) > 1:
                         share = width * scale / len(text)
                         placed.extend((ch, advance + k * share) for k, ch in enumerate(text))
@@ -435,7 +439,10 @@ class PageReader:
                         spacing += state.word_spacing
                     advance += (width + spacing) * scale
             else:
-                advance -= float(item) / 1000 * size * scale
+                shift = -float(item) / 1000
+                if shift >= _WORD_GAP_EM:
+                    gap_at = advance
+                advance += shift * size * scale
         if placed and state.render_mode not in (3, 7):
             rendering = multiply((1, 0, 0, 1, 0, state.rise), multiply(start, state.ctm))
             a, b, c, d, _, _ = rendering
@@ -471,6 +478,23 @@ class PageReader:
 
 
 _BLACK = {1: (0, 0, 0), 3: (0, 0, 0), 4: (0, 0, 0)}
+
+_WORD_GAP_EM = 0.2
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+
+
+def _word_gap(placed: list[tuple[str, float]], following: str) -> bool:
+    """Return whether a gap between two shown strings stands for a space, as a text
+    extractor reads it: a wide gap between Latin characters (``No. 32``), not one that
+    spreads Chinese characters over a justified line."""
+    if not placed:
+        return False
+    before = placed[-1][0]
+    return (
+        not before.isspace()
+        and not following[0].isspace()
+        and not (_CJK.match(before) or _CJK.match(following[0]))
+    )
 
 
 def _rgb(values: list[float]) -> tuple[int, int, int] | None:

@@ -1,0 +1,216 @@
+"""The OFD writer: the PDF's pages as a GB/T 33190 package, read back part by part."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from fontTools.ttLib import TTFont
+from PIL import Image
+
+from khzreport.errors import FontError
+from khzreport.writers.ofd import OFD_NAMESPACE, pdf_to_ofd, render_ofd
+from khzreport.writers.pdf import render_pdf
+from tests.support.documents import sample_document, sample_photo
+from tests.support.pdf import charts
+
+NS = {"ofd": OFD_NAMESPACE}
+
+
+class Package:
+    """An OFD package opened for reading: its parts by name, XML parsed on demand."""
+
+    def __init__(self, data: bytes) -> None:
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.names = self.zip.namelist()
+
+    def xml(self, name: str) -> ET.Element:
+        return ET.fromstring(self.zip.read(name))
+
+    def document(self) -> ET.Element:
+        return self.xml(self.doc_root())
+
+    def doc_root(self) -> str:
+        root = self.xml("OFD.xml").find("ofd:DocBody/ofd:DocRoot", NS)
+        assert root is not None and root.text
+        return root.text
+
+    def page_files(self) -> list[str]:
+        folder = self.doc_root().rsplit("/", 1)[0]
+        pages = self.document().findall("ofd:Pages/ofd:Page", NS)
+        return [f"{folder}/{p.get('BaseLoc')}" for p in pages]
+
+    def fonts(self) -> dict[str, tuple[ET.Element, str]]:
+        """Return each font by ID with the package path of its file."""
+        folder = self.doc_root().rsplit("/", 1)[0]
+        res = self.xml(f"{folder}/PublicRes.xml")
+        base = res.get("BaseLoc")
+        return {
+            f.get("ID", ""): (f, f"{folder}/{base}/{f.findtext('ofd:FontFile', '', NS)}")
+            for f in res.findall("ofd:Fonts/ofd:Font", NS)
+        }
+
+    def text_by_font(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for name in self.page_files():
+            for obj in self.xml(name).iter(f"{{{OFD_NAMESPACE}}}TextObject"):
+                codes = "".join(c.text or "" for c in obj.findall("ofd:TextCode", NS))
+                out[obj.get("Font", "")] = out.get(obj.get("Font", ""), "") + codes
+        return out
+
+    def text(self) -> str:
+        return "".join(self.text_by_font().values())
+
+
+@pytest.fixture(scope="module")
+def photo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("photo")
+
+
+@pytest.fixture(scope="module")
+def built(photo_folder: Path) -> tuple[bytes, bytes]:
+    """Return (PDF, OFD) of the sample briefing with a photo and two charts."""
+    doc = sample_document(image=sample_photo(str(photo_folder)))
+    pdf = render_pdf(doc, charts())
+    return pdf, render_ofd(doc, charts(), pdf=pdf)
+
+
+def test_the_package_has_the_parts_the_standard_requires(built: tuple[bytes, bytes]) -> None:
+    package = Package(built[1])
+    ofd = package.xml("OFD.xml")
+    assert (
+        ofd.tag == f"{{{OFD_NAMESPACE}}}OFD" and ofd.get("Version") and ofd.get("DocType") == "OFD"
+    )
+    info = ofd.find("ofd:DocBody/ofd:DocInfo", NS)
+    assert info is not None and re.fullmatch(r"[0-9a-f]{32}", info.findtext("ofd:DocID", "", NS))
+    assert info.findtext("ofd:Title", "", NS) == "昆山高新区2023年度发展简报"
+    assert info.findtext("ofd:Author", "", NS) == "昆山高新区管委会"
+    assert info.findtext("ofd:CreationDate", "", NS) == "2024-01-15"
+    assert package.doc_root() == "Doc_0/Document.xml"
+    document = package.document()
+    common = document.find("ofd:CommonData", NS)
+    assert common is not None
+    box = common.findtext("ofd:PageArea/ofd:PhysicalBox", "", NS)
+    assert [float(v) for v in box.split()] == pytest.approx([0, 0, 210, 297], abs=0.01)
+    for part in ("PublicRes", "DocumentRes"):
+        assert f"Doc_0/{common.findtext(f'ofd:{part}', '', NS)}" in package.names
+    pages = package.page_files()
+    assert len(pages) == len(__import__("pypdf").PdfReader(io.BytesIO(built[0])).pages)
+    assert all(p in package.names for p in pages)
+    # Every object has a unit ID of its own, none above MaxUnitID.
+    ids = [
+        int(e.get("ID", "0"))
+        for name in package.names
+        if name.endswith(".xml")
+        for e in package.xml(name).iter()
+        if e.get("ID") is not None
+    ]
+    assert len(ids) == len(set(ids))
+    assert max(ids) == int(common.findtext("ofd:MaxUnitID", "0", NS))
+
+
+def test_text_is_searchable_text_objects_with_the_figures(built: tuple[bytes, bytes]) -> None:
+    package = Package(built[1])
+    text = package.text()
+    for figure in ("突破740亿元", "500亿元", "布局新赛道新领域", "创新平台加速汇聚"):
+        assert figure in text, figure
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is not None:  # the same characters as the PDF shows, one for one
+        shown = subprocess.run(
+            [pdftotext, "-", "-"], input=built[0], capture_output=True, check=True
+        ).stdout.decode("utf-8")
+        strip = re.compile(r"[\s\u2060\u00ad]")
+        assert sorted(strip.sub("", shown)) == sorted(strip.sub("", text))
+    code = next(
+        c
+        for name in package.page_files()
+        for c in package.xml(name).iter(f"{{{OFD_NAMESPACE}}}TextCode")
+        if len(c.text or "") > 3
+    )
+    assert code.get("DeltaX") and code.get("X") and code.get("Y")
+
+
+def test_fonts_are_embedded_with_a_map_of_every_character_shown(
+    built: tuple[bytes, bytes],
+) -> None:
+    package = Package(built[1])
+    fonts = package.fonts()
+    assert fonts
+    for font_id, text in package.text_by_font().items():
+        element, path = fonts[font_id]
+        assert element.get("FontName") and element.get("FamilyName")
+        font = TTFont(io.BytesIO(package.zip.read(path)))
+        assert "glyf" in font  # TrueType outlines, which every OFD reader draws
+        cmap = font.getBestCmap()
+        missing = {c for c in text if ord(c) not in cmap}
+        assert not missing, (element.get("FontName"), missing)
+        assert len(font.getGlyphOrder()) < 2000  # a subset, not the whole CJK face
+
+
+def test_charts_are_vector_paths_and_the_photo_an_image(built: tuple[bytes, bytes]) -> None:
+    package = Package(built[1])
+    paths = [
+        p
+        for name in package.page_files()
+        for p in package.xml(name).iter(f"{{{OFD_NAMESPACE}}}PathObject")
+    ]
+    assert len(paths) > 20
+    data = " ".join(p.findtext("ofd:AbbreviatedData", "", NS) for p in paths)
+    assert re.search(r"\bM [\d.]+ [\d.]+ L ", data) and " B " in data  # lines and curves
+    assert any(p.get("Fill") == "true" for p in paths)
+    images = [
+        i
+        for name in package.page_files()
+        for i in package.xml(name).iter(f"{{{OFD_NAMESPACE}}}ImageObject")
+    ]
+    assert len(images) == 1
+    res = package.xml("Doc_0/DocumentRes.xml")
+    media = res.find("ofd:MultiMedias/ofd:MultiMedia", NS)
+    assert media is not None and media.get("ID") == images[0].get("ResourceID")
+    photo = package.zip.read(
+        f"Doc_0/{res.get('BaseLoc')}/{media.findtext('ofd:MediaFile', '', NS)}"
+    )
+    assert Image.open(io.BytesIO(photo)).size == (800, 500)
+    ctm = [float(v) for v in images[0].get("CTM", "").split()]
+    width, height = (float(v) for v in images[0].get("Boundary", "").split()[2:])
+    assert ctm[0] == pytest.approx(width, abs=0.01) and ctm[3] == pytest.approx(height, abs=0.01)
+
+
+def test_the_outline_goes_to_the_pages_of_the_headings(built: tuple[bytes, bytes]) -> None:
+    package = Package(built[1])
+    document = package.document()
+    page_ids = {p.get("ID") for p in document.findall("ofd:Pages/ofd:Page", NS)}
+    items = document.findall(".//ofd:OutlineElem", NS)
+    titles = [i.get("Title") for i in items]
+    assert "布局新赛道新领域" in titles and "创新平台加速汇聚" in titles
+    for item in items:
+        dest = item.find("ofd:Actions/ofd:Action/ofd:Goto/ofd:Dest", NS)
+        assert dest is not None and dest.get("PageID") in page_ids
+
+
+def test_nothing_refers_outside_the_package(built: tuple[bytes, bytes]) -> None:
+    package = Package(built[1])
+    for name in package.names:
+        if name.endswith(".xml"):
+            text = package.zip.read(name).decode("utf-8").replace(OFD_NAMESPACE, "")
+            assert not re.search(r"(https?|file):|\.\./|\"/", text), name
+
+
+def test_two_builds_are_byte_identical(photo_folder: Path, built: tuple[bytes, bytes]) -> None:
+    doc = sample_document(image=sample_photo(str(photo_folder)))
+    again = render_ofd(doc, charts())  # typeset again, not handed the PDF
+    assert again == built[1]
+    stamps = {i.date_time for i in zipfile.ZipFile(io.BytesIO(again)).infolist()}
+    assert stamps == {(2024, 1, 15, 0, 0, 0)}
+
+
+def test_a_font_the_theme_does_not_hold_is_a_located_error(built: tuple[bytes, bytes]) -> None:
+    with pytest.raises(FontError, match="no font file of the theme holds") as info:
+        pdf_to_ofd(built[0], [], "2024-01-15")
+    assert info.value.location is not None and info.value.location.path == "theme.fonts"
