@@ -91,6 +91,8 @@ class State:
     """The files whose change started the latest rebuild."""
     seconds: float | None = None
     """Time the latest HTML took, from the file event to its publication."""
+    cpu: float | None = None
+    """Processor time the latest HTML rebuild took (its wall time less any waiting for a core)."""
 
     def as_json(self) -> str:
         problems = [p.__dict__ for p in self.problems]
@@ -176,6 +178,7 @@ class Preview:
         page reports runs from the save, not from the start of this call.
         """
         start = since if since is not None else time.perf_counter()
+        cpu = time.thread_time()
         with self._lock:
             self.state.generation += 1
             generation = self.state.generation
@@ -205,6 +208,7 @@ class Preview:
             self.state.problems = []
             self.state.warnings = [d.one_line() for d in found]
             self.state.seconds = round(seconds, 3)
+            self.state.cpu = round(time.thread_time() - cpu, 3)
             self.events.publish("html", self.state)
             self._pdf_wanted.notify_all()
         self._print_warnings(list(found))
