@@ -96,7 +96,7 @@ def pdf_to_ofd(pdf: bytes, fonts: Iterable[Path], date: str) -> bytes:
     reader = PdfReader(io.BytesIO(pdf))
     pages_reader = PageReader(reader)
     pages = [pages_reader.page(page) for page in reader.pages]
-    meta = reader.metadata or {}
+    meta: Mapping[str, Any] = reader.metadata or {}
     keywords = [k.strip() for k in str(meta.get("/Keywords") or "").split(",") if k.strip()]
     info = _Info(
         str(meta.get("/Title") or ""),
@@ -339,10 +339,10 @@ class _Package:
             for _, x, y in chars:
                 px, py = x - left, y - top
                 points.append(((d * px - c * py) / det, (-b * px + a * py) / det))
+        ET.SubElement(obj, _NS + "FillColor", Value=_color(run.fill))  # CT_Text: fill first
         if run.stroke is not None:
             obj.set("Stroke", "true")
             ET.SubElement(obj, _NS + "StrokeColor", Value=_color(run.stroke))
-        ET.SubElement(obj, _NS + "FillColor", Value=_color(run.fill))
         # One TextCode per line of equal y; DeltaX carries the advances within it.
         start = 0
         for end in range(1, len(chars) + 1):
