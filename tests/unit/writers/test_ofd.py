@@ -214,3 +214,41 @@ def test_a_font_the_theme_does_not_hold_is_a_located_error(built: tuple[bytes, b
     with pytest.raises(FontError, match="no font file of the theme holds") as info:
         pdf_to_ofd(built[0], [], "2024-01-15")
     assert info.value.location is not None and info.value.location.path == "theme.fonts"
+
+
+def test_a_turned_line_keeps_its_characters_where_the_pdf_put_them() -> None:
+    """A chart's axis title set upright-turned (90°) gets a CTM; CTM × (X, Y) + the
+    boundary's corner gives back each character's place on the page."""
+    from khzreport.writers.ofd import _Package
+    from khzreport.writers.ofd_pages import FontInfo, PageContent, TextRun
+
+    font = FontInfo(1, "Face", {}, 1000.0, {}, True)
+    k = 25.4 / 72
+    chars = [("单", 50.0, 100.0), ("位", 50.0, 100.0 - 9 * k), ("万", 50.0, 100.0 - 18 * k)]
+    run = TextRun(font, 9.0, (0.0, -k, k, 0.0), chars, (0, 0, 0), None)
+    package = _Package([PageContent(210, 297, [run])], {})
+    package.font_ids["Face"] = 7
+    layer = ET.Element("layer")
+    package._text(layer, run)
+    obj = layer[0]
+    a, b, c, d, e, f = (float(v) for v in obj.get("CTM", "").split())
+    left, top = (float(v) for v in obj.get("Boundary", "").split()[:2])
+    code = obj.find("ofd:TextCode", NS)
+    assert code is not None and code.text == "单位万" and obj.get("Size") == "9"
+    x, y = float(code.get("X", "")), float(code.get("Y", ""))
+    deltas = [float(v) for v in code.get("DeltaX", "").split()]
+    for i, (_, px, py) in enumerate(chars):
+        ox = x + sum(deltas[:i])
+        assert a * ox + c * y + e + left == pytest.approx(px, abs=0.01)
+        assert b * ox + d * y + f + top == pytest.approx(py, abs=0.01)
+
+
+def test_an_ofd_past_the_page_cap_is_refused_as_the_pdf_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from khzreport.errors import ValidationError
+    from khzreport.writers import pdf
+
+    monkeypatch.setattr(pdf, "MAX_PDF_PAGES", 1)
+    with pytest.raises(ValidationError, match="more than 1"):
+        render_ofd(sample_document(), charts())
