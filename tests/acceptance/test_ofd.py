@@ -115,6 +115,7 @@ def test_sheets_and_their_booklet_as_ofd(tmp_path: Path) -> None:
     booklet = (tmp_path / "parks-booklet.ofd").read_bytes()
     document = ET.fromstring(zipfile.ZipFile(io.BytesIO(booklet)).read("Doc_0/Document.xml"))
     assert [e.get("Title") for e in document.iter(f"{{{OFD_NAMESPACE}}}OutlineElem")] == [park.name]
+    assert khzreport.render_sheet(api.load(EXAMPLE), park.id, "ofd", cache=None) == sheet
     alone = run(
         "sheets", str(EXAMPLE), "-o", str(tmp_path / "alone"), "--park", park.id, "-f", "ofd"
     )
