@@ -304,7 +304,8 @@ class Preview:
         ):
             noticed = time.perf_counter()
             names = sorted({_shown(Path(path), self.folder) for _, path in changes})
-            self.rebuild(names, since=noticed)
+            kept = [name for name in names if (self.folder / name).exists()]
+            self.rebuild(kept or names, since=noticed)  # not an editor's passing temporary file
 
 
 class SourceFilter(watchfiles.DefaultFilter):
@@ -486,6 +487,8 @@ def run(
     The server, the watcher and the PDF thread are stopped and joined before this returns
     or raises, so nothing is left running.
     """
+    if not Path(source).is_file():
+        api.load(source)  # raises the loader's located error, as a build of it would
     preview = Preview(source, language=language, echo=echo)
     try:
         server = PreviewServer(preview, port)

@@ -25,12 +25,6 @@ CHROMIUM = next(
 PARAGRAPH = "鑫光电打破钙钛矿行业天花板，创造新纪录。"
 TEMPLATE = "光电转化效率达{{ ind.pvk_rec1_eff }}。协"
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.realclient,
-    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed"),
-]
-
 
 def _children(pid: int) -> set[int]:
     """Return the processes whose parent is ``pid``."""
@@ -99,6 +93,9 @@ def server(tmp_path: Path) -> Iterator[Server]:
     running.close()
 
 
+@pytest.mark.slow
+@pytest.mark.realclient
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 def test_the_page_follows_each_save_and_shows_a_bad_edit_located(server: Server) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -155,3 +152,33 @@ def test_the_page_follows_each_save_and_shows_a_bad_edit_located(server: Server)
     assert server.process.returncode == 130
     assert not [pid for pid in children if Path(f"/proc/{pid}").exists()], "a child outlived it"
     assert list(server.temp.iterdir()) == [], "temporary files were left behind"
+
+
+def test_a_missing_source_stops_at_once_located(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(KHZREPORT), "preview", str(tmp_path / "report.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "report.yaml: file not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_port_in_use_is_an_input_error(tmp_path: Path) -> None:
+    import socket
+
+    shutil.copytree(ROOT / "examples" / "kunshan-2023", tmp_path / "src")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [str(KHZREPORT), "preview", str(tmp_path / "src" / "report.yaml"), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "--port" in result.stderr and "Traceback" not in result.stderr
