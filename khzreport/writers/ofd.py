@@ -68,7 +68,7 @@ def render_ofd(
             document, charts, template_dir=template_dir, strict=strict, diagnostics=diagnostics
         )
     theme = document.theme if isinstance(document.theme, Theme) else Theme()
-    return pdf_to_ofd(pdf, theme_fonts(theme), document.meta.date)
+    return pdf_to_ofd(pdf, theme_fonts(theme), document.meta.date, diagnostics)
 
 
 def theme_fonts(theme: Theme) -> tuple[Path, ...]:
@@ -85,11 +85,15 @@ class _Info:
     date: str
 
 
-def pdf_to_ofd(pdf: bytes, fonts: Iterable[Path], date: str) -> bytes:
+def pdf_to_ofd(
+    pdf: bytes, fonts: Iterable[Path], date: str, diagnostics: Diagnostics | None = None
+) -> bytes:
     """Return the OFD package of a PDF typeset with the font files ``fonts``.
 
     ``date`` (ISO) is the creation date and the time of every entry of the package.
-    A font the PDF uses that none of ``fonts`` holds raises a :class:`FontError`.
+    A font the PDF uses that none of ``fonts`` holds raises a :class:`FontError`; what the
+    pages draw that the package does not carry (a replacement template's shading, say) is
+    an ``ofd-not-carried`` warning in ``diagnostics``.
     """
     from pypdf import PdfReader  # pypdf: only OFD and page counting read PDFs
 
@@ -105,6 +109,14 @@ def pdf_to_ofd(pdf: bytes, fonts: Iterable[Path], date: str) -> bytes:
         keywords,
         date,
     )
+    if pages_reader.left_out:
+        channel(diagnostics).warn(
+            "ofd-not-carried",
+            "the OFD leaves out what its pages draw with "
+            + ", ".join(sorted(pages_reader.left_out)),
+            None,
+            "the PDF shows them; OFD output carries text, paths and images",
+        )
     outline = _outline(reader, pages)
     package = _Package(pages, faces_of(fonts))
     return package.write(info, outline, hashlib.sha256(pdf).hexdigest()[:32])

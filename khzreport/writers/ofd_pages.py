@@ -180,6 +180,8 @@ class PageReader:
     def __init__(self, reader: Any) -> None:
         self.reader = reader
         self.fonts: dict[int, FontInfo] = {}
+        self.left_out: set[str] = set()
+        """What the pages draw that OFD objects here do not carry (shadings, transparency…)."""
 
     def page(self, page: Any) -> PageContent:
         """Return what ``page`` shows."""
@@ -320,6 +322,13 @@ class PageReader:
                     text_matrix = line_matrix
                 items = operands[0] if op == b"TJ" else [operands[-1]]
                 text_matrix = self._show(items, state, text_matrix, out)
+            elif op in _NOT_CARRIED:
+                self.left_out.add(_NOT_CARRIED[op])
+            elif op == b"gs":
+                state_dict = (resources.get("/ExtGState") or {}).get(operands[0])
+                state_dict = state_dict.get_object() if state_dict is not None else {}
+                if any(float(state_dict.get(k, 1)) < 1 for k in ("/CA", "/ca")):
+                    self.left_out.add("transparency")
             elif op == b"Do":
                 self._draw_xobject(resources["/XObject"][operands[0]], state, out, depth)
         del clip_pending
@@ -426,6 +435,8 @@ class PageReader:
                 for code in font.codes(data):
                     width = font.width(code) / 1000 * size
                     text = font.to_unicode.get(code, "")
+                    if not text:
+                        self.left_out.add(f"glyphs without a character in {font.postscript}")
                     if gap_at is not None and text and _word_gap(placed, text):
                         placed.append((" ", gap_at))
                     gap_at = None
@@ -478,6 +489,8 @@ class PageReader:
 
 
 _BLACK = {1: (0, 0, 0), 3: (0, 0, 0), 4: (0, 0, 0)}
+
+_NOT_CARRIED = {b"sh": "shadings", b"BI": "inline images", b"d0": "Type 3 glyphs"}
 
 _WORD_GAP_EM = 0.2
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")

@@ -252,3 +252,26 @@ def test_an_ofd_past_the_page_cap_is_refused_as_the_pdf_is(
     monkeypatch.setattr(pdf, "MAX_PDF_PAGES", 1)
     with pytest.raises(ValidationError, match="more than 1"):
         render_ofd(sample_document(), charts())
+
+
+def test_what_the_package_cannot_carry_is_a_warning(built: tuple[bytes, bytes]) -> None:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ContentStream, NameObject
+
+    from khzreport.diagnostics import Diagnostics
+    from khzreport.writers.ofd import theme_fonts
+
+    fonts = theme_fonts(sample_document().theme)
+    found = Diagnostics()
+    pdf_to_ofd(built[0], fonts, "2024-01-15", found)
+    assert list(found) == []  # Typst's own pages: everything carried
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(built[0])))
+    page = writer.pages[0]
+    content = ContentStream(page.get_contents(), writer)
+    content.operations.append(([NameObject("/Sh0")], b"sh"))
+    page.replace_contents(content)
+    shaded = io.BytesIO()
+    writer.write(shaded)
+    pdf_to_ofd(shaded.getvalue(), fonts, "2024-01-15", found)
+    assert [d.code for d in found] == ["ofd-not-carried"]
+    assert "shadings" in next(iter(found)).message
