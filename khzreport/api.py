@@ -35,6 +35,7 @@ from .writers import FORMATS as FORMATS  # the formats ``build`` writes, in that
 from .writers import parse_formats as parse_formats
 from .writers import render as render_format
 from .writers import suffix
+from .writers.base import chart_kinds
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -194,17 +195,23 @@ def render_charts(
     strict: bool = False,
     diagnostics: Diagnostics | None = None,
     cache: Path | None = None,
+    formats: Sequence[str] | None = None,
+    docx_charts: str | None = None,
 ) -> dict[str, Any]:
     """Return the rendered charts of a document by chart id (served from the cache if unchanged).
 
     Font warnings go into ``diagnostics`` when given (``strict`` is then its owner's call),
     else are logged, or raised under ``strict``. ``cache`` is the folder of drawn charts
-    (default: :func:`~khzreport.resources.cache_dir`).
+    (default: :func:`~khzreport.resources.cache_dir`). Given ``formats`` (and the DOCX's
+    ``docx_charts``), only the drawings those writers use are made: no PNG for a PDF.
     """
     from .charts import render_document_charts  # validate and lint never draw a chart
 
     folder = cache if cache is not None else cache_dir()
-    return render_document_charts(document, folder, strict=strict, diagnostics=diagnostics)
+    kinds = None if formats is None else chart_kinds(formats, document, docx_charts=docx_charts)
+    return render_document_charts(
+        document, folder, strict=strict, diagnostics=diagnostics, kinds=kinds
+    )
 
 
 CacheChoice = str | os.PathLike[str] | bool | None
@@ -267,7 +274,9 @@ def render(
         document = resolve(source, language=language, theme=theme, diagnostics=found)
     options = _writer_options(fmt, pdf_standard, docx_charts)
     with _chart_cache(cache) as folder:
-        charts = render_charts(document, diagnostics=found, cache=folder)
+        charts = render_charts(
+            document, diagnostics=found, cache=folder, formats=[fmt], docx_charts=docx_charts
+        )
         data = render_format(fmt, document, charts, diagnostics=found, **options)
     found.raise_if_strict(strict)
     if diagnostics is not None:
@@ -422,7 +431,9 @@ def _build(
     if draft:
         document = document.as_draft()
     with output_lock(out):  # a second build into ``out`` fails instead of interleaving
-        charts = render_charts(document, diagnostics=diagnostics)
+        charts = render_charts(
+            document, diagnostics=diagnostics, formats=fmts, docx_charts=docx_charts
+        )
         stem = "briefing" if document.meta.language != "en" else "briefing-en"
         rendered: list[tuple[Path, bytes]] = []
         for fmt in fmts:
@@ -504,7 +515,7 @@ def render_sheet(
             )
             channel = Diagnostics()
             channel.extend(document.diagnostics)
-            charts = render_charts(document, diagnostics=channel, cache=folder)
+            charts = render_charts(document, diagnostics=channel, cache=folder, formats=fmts)
             files = {f: render_format(f, document, charts, diagnostics=channel) for f in fmts}
             found = list(channel)
     if diagnostics is not None:

@@ -27,7 +27,7 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -52,7 +52,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHART_CODE_VERSION",
+    "KINDS",
     "ChartCache",
+    "ChartKinds",
     "RenderedChart",
     "alt_text",
     "chart_font",
@@ -76,6 +78,13 @@ RENDER_COUNT = 0
 
 _LOCK = threading.Lock()
 
+KINDS = frozenset({"png", "svg", "pdf_svg"})
+"""The drawings of a chart a writer may use: ``png`` and ``svg`` (text as outlines) for
+Word's pictures and the web page, ``pdf_svg`` (text as text) for Typst."""
+
+ChartKinds = Mapping[str, Collection[str]]
+"""The drawings wanted, by chart id (a chart not named gets every kind)."""
+
 
 @dataclass(frozen=True)
 class RenderedChart:
@@ -83,7 +92,9 @@ class RenderedChart:
 
     ``svg`` draws text as outlines (it looks the same wherever it is shown); ``pdf_svg`` is
     the same drawing with the text as ``<text>`` in the chart font's family, for Typst, which
-    has that font (empty when not drawn, and the PDF writer then uses ``svg``).
+    has that font (empty when not drawn, and the PDF writer then uses ``svg``). A drawing
+    not asked for (see :data:`KINDS`) is empty; the size, alt text and warnings are always
+    there.
     """
 
     svg: bytes
@@ -171,32 +182,46 @@ def _report(
         log.warning(message)
 
 
-def _render(chart: ChartData, theme: Theme, mpl_cache: Path | None) -> RenderedChart:
-    """Draw one chart (see :func:`render_both`); its font warnings are returned, not logged."""
+def _render(
+    chart: ChartData, theme: Theme, mpl_cache: Path | None, kinds: Collection[str] = KINDS
+) -> RenderedChart:
+    """Draw one chart (see :func:`render_both`); its font warnings are returned, not logged.
+
+    Only the drawings in ``kinds`` are made: each SVG is a drawing pass of its own and the
+    PNG an encoding of the layout pass, together two thirds of a chart's time, and a PDF
+    uses neither the PNG nor the outlined SVG. Each drawing is the same whichever others
+    are made with it.
+    """
     global RENDER_COUNT
     drawing = _drawing(mpl_cache)
     import matplotlib  # loaded by _drawing above; named here for its rc_context
 
     font, bold = chart_font(theme)
+    png = svg = pdf_svg = b""
     with _LOCK, matplotlib.rc_context(drawing.rc_params(theme)), drawing.quiet_glyph_warnings():
         fig = drawing.draw_chart(chart, theme, font, bold)
         problems = _check_glyphs(chart, drawing.visible_texts(fig), font, bold)
-        png = _png(fig, theme.chart.dpi)
-        svg = io.BytesIO()
-        fig.savefig(svg, format="svg", metadata=_svg_metadata(chart))
-        pdf_svg = io.BytesIO()
-        with matplotlib.rc_context({"svg.fonttype": "none"}):
-            fig.savefig(pdf_svg, format="svg", metadata=_svg_metadata(chart))
+        if "png" in kinds:
+            png = _png(fig, theme.chart.dpi)
+        if "svg" in kinds:
+            out = io.BytesIO()
+            fig.savefig(out, format="svg", metadata=_svg_metadata(chart))
+            svg = out.getvalue()
+        if "pdf_svg" in kinds:
+            out = io.BytesIO()
+            with matplotlib.rc_context({"svg.fonttype": "none"}):
+                fig.savefig(out, format="svg", metadata=_svg_metadata(chart))
+            pdf_svg = out.getvalue()
         RENDER_COUNT += 1
     width_in, height_in = fig.get_size_inches()
     return RenderedChart(
-        svg=svg.getvalue(),
+        svg=svg,
         png=png,
         width_cm=round(float(width_in) * 2.54, 3),
         height_cm=round(float(height_in) * 2.54, 3),
         alt=alt_text(chart),
         warnings=tuple(problems),
-        pdf_svg=pdf_svg.getvalue(),
+        pdf_svg=pdf_svg,
     )
 
 
@@ -265,70 +290,85 @@ class ChartCache:
         strict: bool = False,
         diagnostics: Diagnostics | None = None,
         locations: Mapping[str, Location] | None = None,
+        kinds: ChartKinds | None = None,
     ) -> dict[str, RenderedChart]:
         """Return the drawings of several charts by id, drawing (and storing) the misses.
 
-        Misses are drawn in two processes when that pays (see :func:`_draw_all`). Font
-        warnings go into ``diagnostics`` (located by chart id from ``locations``), else are
-        logged, or raised under ``strict``, chart by chart in order.
+        ``kinds`` names the drawings wanted of each chart (default: all of :data:`KINDS`);
+        a cached chart lacking one is drawn again with the drawings it had. Misses are drawn
+        in two processes when that pays (see :func:`_draw_all`). Font warnings go into
+        ``diagnostics`` (located by chart id from ``locations``), else are logged, or raised
+        under ``strict``, chart by chart in order.
         """
         where = locations or {}
+        wanted = {c.id: frozenset(kinds.get(c.id, KINDS) if kinds else KINDS) for c in charts}
         entries = [(chart, self.paths(chart, theme)) for chart in charts]
-        found = {chart.id: self._read(paths) for chart, paths in entries}
-        misses = [(chart, paths) for chart, paths in entries if found[chart.id] is None]
+        found = {chart.id: self._read(paths, wanted[chart.id]) for chart, paths in entries}
+        misses = [(chart, paths) for chart, paths in entries if found[chart.id][0] is None]
+        todo = {chart.id: wanted[chart.id] | found[chart.id][1] for chart, _ in misses}
         drawn = dict(
             zip(
                 (chart.id for chart, _ in misses),
-                _draw_all([chart for chart, _ in misses], theme, self.folder / _MPL),
+                _draw_all([chart for chart, _ in misses], theme, self.folder / _MPL, todo),
                 strict=True,
             )
         )
         out: dict[str, RenderedChart] = {}
         for chart, paths in entries:
-            hit = found[chart.id]
+            hit = found[chart.id][0]
             if hit is None:
                 rendered = drawn[chart.id]
-                self._store(paths, rendered)
+                self._store(paths, rendered, todo[chart.id])
             else:
                 rendered = hit
             _report(rendered, strict, diagnostics, where.get(chart.id))
             out[chart.id] = rendered
         return out
 
-    def _store(self, paths: dict[str, Path], rendered: RenderedChart) -> None:
+    def _store(
+        self, paths: dict[str, Path], rendered: RenderedChart, kinds: frozenset[str]
+    ) -> None:
         meta = {
             "width_cm": rendered.width_cm,
             "height_cm": rendered.height_cm,
             "alt": rendered.alt,
             "warnings": list(rendered.warnings),
             "pdf_svg": rendered.pdf_svg.decode("utf-8"),
+            "kinds": sorted(kinds),
         }
-        write_files_atomic(
-            [
-                (paths["svg"], rendered.svg),
-                (paths["png"], rendered.png),
-                (paths["json"], json.dumps(meta, ensure_ascii=False, indent=1).encode()),
-            ]
-        )
+        files = [(paths[kind], getattr(rendered, kind)) for kind in ("svg", "png") if kind in kinds]
+        meta_file = (paths["json"], json.dumps(meta, ensure_ascii=False, indent=1).encode())
+        write_files_atomic([*files, meta_file])
 
     @staticmethod
-    def _read(paths: dict[str, Path]) -> RenderedChart | None:
+    def _read(
+        paths: dict[str, Path], wanted: frozenset[str]
+    ) -> tuple[RenderedChart | None, frozenset[str]]:
+        """Return the cached drawing with the ``wanted`` kinds (or None), and the kinds kept."""
         try:
             meta = json.loads(paths["json"].read_text(encoding="utf-8"))
+            kept = frozenset(meta.get("kinds", KINDS))  # entries from before kinds: all
+            if not wanted <= kept:
+                return None, kept
             return RenderedChart(
-                svg=paths["svg"].read_bytes(),
-                png=paths["png"].read_bytes(),
+                svg=paths["svg"].read_bytes() if "svg" in wanted else b"",
+                png=paths["png"].read_bytes() if "png" in wanted else b"",
                 width_cm=float(meta["width_cm"]),
                 height_cm=float(meta["height_cm"]),
                 alt=str(meta["alt"]),
                 warnings=tuple(str(w) for w in meta.get("warnings", ())),
-                pdf_svg=str(meta["pdf_svg"]).encode("utf-8"),
-            )
+                pdf_svg=str(meta["pdf_svg"]).encode("utf-8") if "pdf_svg" in wanted else b"",
+            ), kept
         except (OSError, ValueError, KeyError, TypeError):
-            return None
+            return None, frozenset()
 
 
-def _draw_all(charts: list[ChartData], theme: Theme, mpl_cache: Path | None) -> list[RenderedChart]:
+def _draw_all(
+    charts: list[ChartData],
+    theme: Theme,
+    mpl_cache: Path | None,
+    kinds: Mapping[str, Collection[str]] | None = None,
+) -> list[RenderedChart]:
     """Draw charts (font warnings returned, not logged), in two processes when that pays.
 
     Drawing holds the GIL, so a second core helps only as a second process. When several
@@ -340,22 +380,23 @@ def _draw_all(charts: list[ChartData], theme: Theme, mpl_cache: Path | None) -> 
     same either way.
     """
     global RENDER_COUNT
+    wanted = {chart.id: frozenset((kinds or {}).get(chart.id, KINDS)) for chart in charts}
     if len(charts) < 2 or not _can_fork():
-        return [_render(chart, theme, mpl_cache) for chart in charts]
+        return [_render(chart, theme, mpl_cache, wanted[chart.id]) for chart in charts]
     _drawing(mpl_cache)  # import matplotlib once, before the fork, for both processes
     mine, theirs = charts[0::2], charts[1::2]
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_draw_in_child, args=(send, theirs, theme), daemon=True)
+    child = ctx.Process(target=_draw_in_child, args=(send, theirs, theme, wanted), daemon=True)
     try:
         child.start()
     except OSError:
-        return [_render(chart, theme, mpl_cache) for chart in charts]
+        return [_render(chart, theme, mpl_cache, wanted[chart.id]) for chart in charts]
     finally:
         send.close()
     drawn_there: list[RenderedChart] | None = None
     try:
-        drawn_here = [_render(chart, theme, mpl_cache) for chart in mine]
+        drawn_here = [_render(chart, theme, mpl_cache, wanted[chart.id]) for chart in mine]
         try:
             result = receive.recv()
         except (EOFError, OSError):  # the child died: draw its charts here
@@ -368,7 +409,7 @@ def _draw_all(charts: list[ChartData], theme: Theme, mpl_cache: Path | None) -> 
             child.kill()  # this process failed or was interrupted: the child's work is moot
         child.join()
     if drawn_there is None:
-        drawn_there = [_render(chart, theme, mpl_cache) for chart in theirs]
+        drawn_there = [_render(chart, theme, mpl_cache, wanted[chart.id]) for chart in theirs]
     else:
         RENDER_COUNT += len(drawn_there)
     out = [*drawn_here, *drawn_there]
@@ -377,11 +418,13 @@ def _draw_all(charts: list[ChartData], theme: Theme, mpl_cache: Path | None) -> 
     return [by_chart[id(chart)] for chart in charts]
 
 
-def _draw_in_child(send: Any, charts: list[ChartData], theme: Theme) -> None:
+def _draw_in_child(
+    send: Any, charts: list[ChartData], theme: Theme, kinds: Mapping[str, frozenset[str]]
+) -> None:
     """Draw charts in the forked child and send the drawings (or an error marker) back."""
     die_with_parent()
     try:
-        result: Any = [_render(chart, theme, None) for chart in charts]
+        result: Any = [_render(chart, theme, None, kinds[chart.id]) for chart in charts]
     except BaseException as exc:  # reported by the parent drawing these charts itself
         result = f"{type(exc).__name__}: {exc}"
     try:
@@ -501,10 +544,12 @@ def render_document_charts(
     *,
     strict: bool = False,
     diagnostics: Diagnostics | None = None,
+    kinds: ChartKinds | None = None,
 ) -> dict[str, RenderedChart]:
     """Return the drawn charts of a document by chart id (from the cache when unchanged).
 
-    Font warnings go into ``diagnostics`` when given, located where each chart is shown.
+    ``kinds`` names the drawings the writers will use (default: every kind). Font warnings
+    go into ``diagnostics`` when given, located where each chart is shown.
     """
     charts = document.charts()
     if not charts:
@@ -517,6 +562,11 @@ def render_document_charts(
     }
     return dict(
         ChartCache(folder).get_all(
-            charts, document.theme, strict=strict, diagnostics=diagnostics, locations=locations
+            charts,
+            document.theme,
+            strict=strict,
+            diagnostics=diagnostics,
+            locations=locations,
+            kinds=kinds,
         )
     )

@@ -17,7 +17,7 @@ import functools
 import importlib
 import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,38 @@ WRITERS: dict[str, tuple[str, str, str]] = {
     "ofd": ("khzreport.writers.ofd", "render_ofd", ".ofd"),
 }
 """Format name → (module, function, file suffix)."""
+
+CHART_KINDS: dict[str, str] = {
+    "docx": "khzreport.writers.docx_charts",
+    "pdf": "khzreport.writers.pdf",
+    "html": "khzreport.writers.html",
+}
+"""Format name → the module whose ``chart_kinds(document, **options)`` names the drawings
+of each chart the format uses (see :data:`khzreport.charts.KINDS`); a format not listed
+is given every drawing."""
+
+ALL_CHART_KINDS = frozenset({"png", "svg", "pdf_svg"})
+
+
+def chart_kinds(
+    fmts: Sequence[str], document: Document, **options: Any
+) -> dict[str, frozenset[str]]:
+    """Return, by chart id, the drawings the writers of ``fmts`` use of a document's charts.
+
+    ``options`` are the writers' options (``docx_charts`` decides whether Word gets
+    pictures); a build draws no PNG when no format shows one.
+    """
+    kinds: dict[str, frozenset[str]] = {chart.id: frozenset() for chart in document.charts()}
+    for fmt in fmts:
+        module = CHART_KINDS.get(fmt)
+        needs = (
+            importlib.import_module(module).chart_kinds(document, **options)
+            if module is not None
+            else dict.fromkeys(kinds, ALL_CHART_KINDS)
+        )
+        for ident, wanted in needs.items():
+            kinds[ident] = kinds.get(ident, frozenset()) | wanted
+    return kinds
 
 
 def writer(fmt: str) -> Callable[..., bytes]:

@@ -42,7 +42,7 @@ from docx.opc.part import Part
 from lxml import etree
 
 from ..charts import text as tx
-from ..document import ChartData, ChartSeries
+from ..document import ChartData, ChartSeries, Document
 from ..theme import Theme
 from . import ooxml
 
@@ -94,6 +94,18 @@ def charts_mode(theme: Theme, layout: str, override: str | None = None) -> DocxC
     if choice == "native" or (choice is None and layout == "briefing"):
         return "native"
     return "picture"
+
+
+def chart_kinds(
+    document: Document, *, docx_charts: str | None = None, **_: Any
+) -> dict[str, frozenset[str]]:
+    """Return the drawings of each chart a DOCX uses: PNG and SVG for a picture, none for a
+    native chart (Word draws it from its data; only the drawing's size is taken)."""
+    native = charts_mode(document.theme, document.layout, docx_charts) == "native"
+    return {
+        chart.id: frozenset() if native and has_native_form(chart) else frozenset({"png", "svg"})
+        for chart in document.charts()
+    }
 
 
 def has_native_form(chart: ChartData) -> bool:

@@ -307,6 +307,11 @@ def _item(
     return _Item(block.kind, block, media)
 
 
+def chart_kinds(document: Document, **_: Any) -> dict[str, frozenset[str]]:
+    """Return the drawing of each chart the page uses: its SVG with the text as outlines."""
+    return {chart.id: frozenset({"svg"}) for chart in document.charts()}
+
+
 def _phone_charts(
     document: Document, charts: Mapping[str, SvgChart], diagnostics: Diagnostics
 ) -> Mapping[str, SvgChart]:
@@ -323,7 +328,7 @@ def _phone_charts(
         update={"chart": theme.chart.model_copy(update={"width_cm": PHONE_CHART_WIDTH_CM})}
     )
     phone = dataclasses.replace(document, theme=narrow)
-    return render_document_charts(phone, diagnostics=diagnostics)
+    return render_document_charts(phone, diagnostics=diagnostics, kinds=chart_kinds(phone))
 
 
 def _shared_photos(blocks: Iterable[Block]) -> frozenset[str]:

@@ -229,6 +229,11 @@ def _resolve_fonts(theme: Theme, chart_text: bool = False) -> _PdfFonts:
     return _PdfFonts(body, heading, latin, tuple(paths), quote, title)
 
 
+def chart_kinds(document: Document, **_: Any) -> dict[str, frozenset[str]]:
+    """Return the drawing of each chart a PDF uses: its SVG with the text as text."""
+    return {chart.id: frozenset({"pdf_svg"}) for chart in document.charts()}
+
+
 def font_files(theme: Theme) -> tuple[Path, ...]:
     """Return every font file Typst may set a PDF of ``theme`` with, the chart font included.
 

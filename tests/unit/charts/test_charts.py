@@ -415,6 +415,30 @@ def test_cache_hit_does_not_redraw(tmp_path: Path) -> None:
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".png", ".svg"]
 
 
+def test_cache_draws_only_the_drawings_asked_for_and_adds_the_others_later(
+    tmp_path: Path,
+) -> None:
+    together = render_both(combo(), THEME)
+    cache = ChartCache(tmp_path)
+    pdf = cache.get_all([combo()], THEME, kinds={combo().id: {"pdf_svg"}})[combo().id]
+    assert (pdf.png, pdf.svg, pdf.pdf_svg) == (b"", b"", together.pdf_svg)
+    assert (pdf.width_cm, pdf.height_cm, pdf.alt) == (
+        together.width_cm,
+        together.height_cm,
+        together.alt,
+    )
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json"]
+    before = charts.RENDER_COUNT
+    web = cache.get_all([combo()], THEME, kinds={combo().id: {"svg"}})[combo().id]
+    assert (web.svg, web.png) == (together.svg, b"")
+    assert charts.RENDER_COUNT == before + 1  # drawn again, keeping the PDF's drawing too
+    every = cache.get(combo(), THEME)
+    assert charts.RENDER_COUNT == before + 2
+    assert every == together
+    cache.get_all([combo()], THEME, kinds={combo().id: {"pdf_svg", "svg"}})
+    assert charts.RENDER_COUNT == before + 2
+
+
 def test_cache_key_follows_data_and_theme(tmp_path: Path) -> None:
     cache = ChartCache(tmp_path)
     base = cache.key(bar(), THEME)

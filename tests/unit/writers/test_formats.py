@@ -6,6 +6,9 @@ import pytest
 
 from khzreport.errors import ValidationError
 from khzreport.writers import DEFAULT_FORMATS, FORMATS, WRITERS, parse_formats
+from khzreport.writers.base import chart_kinds
+from khzreport.writers.docx_charts import has_native_form
+from tests.support.charts import gallery_document
 
 
 def test_no_formats_means_every_allowed_default_one() -> None:
@@ -41,3 +44,21 @@ def test_sheets_allow_fewer_formats_and_say_so() -> None:
 def test_an_empty_list_is_refused(formats: str | list[str]) -> None:
     with pytest.raises(ValidationError, match="no format given"):
         parse_formats(formats)
+
+
+def test_each_format_asks_only_for_the_chart_drawings_it_uses() -> None:
+    document = gallery_document()
+    native = {c.id for c in document.charts() if has_native_form(c)}
+    assert native and native != {c.id for c in document.charts()}
+    assert set(chart_kinds(["pdf"], document).values()) == {frozenset({"pdf_svg"})}
+    assert set(chart_kinds(["html"], document).values()) == {frozenset({"svg"})}
+    word = chart_kinds(["docx"], document)
+    assert {i for i, kinds in word.items() if not kinds} == native
+    assert {i for i, kinds in word.items() if kinds} == {
+        c.id for c in document.charts() if c.id not in native
+    }
+    assert set(chart_kinds(["docx"], document, docx_charts="picture").values()) == {
+        frozenset({"png", "svg"})
+    }
+    both = chart_kinds(["docx", "pdf"], document)
+    assert all(both[i] == word[i] | {"pdf_svg"} for i in word)
