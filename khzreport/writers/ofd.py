@@ -38,7 +38,15 @@ from ..theme import Theme
 from . import pdf as pdf_writer
 from .base import channel
 from .ofd_fonts import FontFace, faces_of, subset_truetype
-from .ofd_pages import ImagePlacement, PageContent, PageReader, PathShape, TextRun, apply
+from .ofd_pages import (
+    ImagePlacement,
+    Link,
+    PageContent,
+    PageReader,
+    PathShape,
+    TextRun,
+    apply,
+)
 
 __all__ = ["OFD_NAMESPACE", "pdf_to_ofd", "render_ofd", "theme_fonts"]
 
@@ -177,6 +185,7 @@ class _Package:
         self.font_ids: dict[str, int] = {}
         self.font_chars: dict[str, set[str]] = {}
         self.media: dict[bytes, tuple[int, str]] = {}
+        self.page_ids: list[int] = []
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -196,7 +205,7 @@ class _Package:
                     if name not in self.font_ids:
                         self.font_ids[name] = self.new_id()
                     self.font_chars.setdefault(name, set()).update(c for c, _, _ in item.chars)
-        page_ids = [self.new_id() for _ in self.pages]
+        page_ids = self.page_ids = [self.new_id() for _ in self.pages]
         contents = [self._page(page) for page in self.pages]
         files: list[tuple[str, bytes]] = [
             ("OFD.xml", self._ofd_xml(info, doc_id)),
@@ -318,7 +327,28 @@ class _Package:
                 self._path(layer, item)
             elif isinstance(item, ImagePlacement):
                 self._image(layer, item)
+        if page.links:
+            actions = ET.SubElement(root, _NS + "Actions")
+            for link in page.links:
+                self._link(actions, link)
         return _xml(root)
+
+    def _link(self, actions: ET.Element, link: Link) -> None:
+        """Add a click on the link's area that goes to its place (CT_Action with a Region)."""
+        action = ET.SubElement(actions, _NS + "Action", Event="CLICK")
+        x, y, width, height = link.box
+        area = ET.SubElement(ET.SubElement(action, _NS + "Region"), _NS + "Area", Start=_pos(x, y))
+        for px, py in ((x + width, y), (x + width, y + height), (x, y + height)):
+            ET.SubElement(area, _NS + "Line", Point1=_pos(px, py))
+        ET.SubElement(area, _NS + "Close")
+        ET.SubElement(
+            ET.SubElement(action, _NS + "Goto"),
+            _NS + "Dest",
+            Type="XYZ",
+            PageID=str(self.page_ids[link.page]),
+            Left=_number(link.left),
+            Top=_number(link.top),
+        )
 
     def _text(self, layer: ET.Element, run: TextRun) -> None:
         chars = [(_XML_SAFE.sub("", c), x, y) for c, x, y in run.chars]
@@ -446,6 +476,10 @@ def _deltas(values: list[float]) -> str:
         out.append(f"g {j - i} {text}" if j - i > 2 else " ".join([text] * (j - i)))
         i = j
     return " ".join(out)
+
+
+def _pos(x: float, y: float) -> str:
+    return f"{_number(x)} {_number(y)}"
 
 
 def _box(x: float, y: float, width: float, height: float) -> str:

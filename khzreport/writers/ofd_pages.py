@@ -106,13 +106,25 @@ class ImagePlacement:
     matrix: Matrix
 
 
+@dataclass(frozen=True)
+class Link:
+    """A link area of a page (x, y, width, height in mm) going to a place in the document:
+    the target page's index and the point (mm from its top left corner) to show."""
+
+    box: tuple[float, float, float, float]
+    page: int
+    left: float
+    top: float
+
+
 @dataclass
 class PageContent:
-    """What one page shows, in drawing order, with its size in millimetres."""
+    """What one page shows, in drawing order, with its size in millimetres, and its links."""
 
     width: float
     height: float
     items: list[TextRun | PathShape | ImagePlacement] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
 
 
 @dataclass
@@ -180,6 +192,11 @@ class PageReader:
     def __init__(self, reader: Any) -> None:
         self.reader = reader
         self.fonts: dict[int, FontInfo] = {}
+        self.page_numbers = {
+            p.indirect_reference.idnum: i
+            for i, p in enumerate(reader.pages)
+            if p.indirect_reference is not None
+        }
         self.left_out: set[str] = set()
         """What the pages draw that OFD objects here do not carry (shadings, transparency…)."""
 
@@ -201,7 +218,40 @@ class PageReader:
         contents = page.get_contents()
         if contents is not None:
             self._run(contents, page.get("/Resources") or {}, state, content, 0)
+        content.links = self._links(page, to_page)
         return content
+
+    def _links(self, page: Any, to_page: Matrix) -> list[Link]:
+        """Return the page's links to places in the document (the contents' entries, the
+        cross-references); a link to a web address is left to the text that shows it."""
+        out = []
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if annot.get("/Subtype") != "/Link" or "/Rect" not in annot:
+                continue
+            dest = annot.get("/Dest")
+            action = annot.get("/A")
+            action = action.get_object() if action is not None else None
+            if dest is None and action is not None and action.get("/S") == "/GoTo":
+                dest = action.get("/D")
+            dest = dest.get_object() if hasattr(dest, "get_object") else dest
+            if isinstance(dest, str | bytes):
+                dest = self.reader.named_destinations.get(str(dest))
+                dest = None if dest is None else [dest.page, "/XYZ", dest.left, dest.top]
+            if not isinstance(dest, list) or not dest:
+                continue
+            target = getattr(dest[0], "idnum", None)
+            if target not in self.page_numbers:
+                continue
+            index = self.page_numbers[target]
+            height = float(self.reader.pages[index].mediabox.height)
+            left = float(dest[2] or 0) if len(dest) > 2 and dest[1] == "/XYZ" else 0.0
+            top = float(dest[3]) if len(dest) > 3 and dest[3] is not None else height
+            x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+            (ax, ay), (bx, by) = apply(to_page, x0, y0), apply(to_page, x1, y1)
+            box = (min(ax, bx), min(ay, by), abs(bx - ax), abs(by - ay))
+            out.append(Link(box, index, left * MM_PER_PT, max(height - top, 0) * MM_PER_PT))
+        return out
 
     def _run(
         self, stream: Any, resources: Any, state: _State, out: PageContent, depth: int

@@ -275,3 +275,27 @@ def test_what_the_package_cannot_carry_is_a_warning(built: tuple[bytes, bytes]) 
     pdf_to_ofd(shaded.getvalue(), fonts, "2024-01-15", found)
     assert [d.code for d in found] == ["ofd-not-carried"]
     assert "shadings" in next(iter(found)).message
+
+
+def test_the_contents_entries_go_to_their_pages(built: tuple[bytes, bytes]) -> None:
+    from pypdf import PdfReader
+
+    package = Package(built[1])
+    document = package.document()
+    page_ids = [p.get("ID") for p in document.findall("ofd:Pages/ofd:Page", NS)]
+    outline = {
+        e.get("Title"): e.find("ofd:Actions/ofd:Action/ofd:Goto/ofd:Dest", NS)
+        for e in document.iter(f"{{{OFD_NAMESPACE}}}OutlineElem")
+    }
+    first = package.xml(package.page_files()[0])
+    actions = first.findall("ofd:Actions/ofd:Action", NS)
+    links = [a for p in PdfReader(io.BytesIO(built[0])).pages[:1] for a in p["/Annots"]]
+    assert len(actions) == len(links) == 2
+    for action, title in zip(actions, ("布局新赛道新领域", "创新平台加速汇聚"), strict=True):
+        area = action.find("ofd:Region/ofd:Area", NS)
+        assert area is not None and len(area.findall("ofd:Line", NS)) == 3
+        dest = action.find("ofd:Goto/ofd:Dest", NS)
+        heading = outline[title]
+        assert dest is not None and heading is not None and dest.get("PageID") in page_ids
+        assert dest.get("PageID") == heading.get("PageID")
+        assert float(dest.get("Top", "")) == pytest.approx(float(heading.get("Top", "")), abs=1)
