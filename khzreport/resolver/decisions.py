@@ -19,10 +19,13 @@ from ..document import (
     Attachments,
     Block,
     Callout,
+    Cover,
+    Distribution,
     Figure,
     Heading,
     KpiCard,
     KpiPanel,
+    Masthead,
     Paragraph,
     Quote,
     Run,
@@ -43,10 +46,10 @@ TIMELINE_WHOLE = 0.6
 longer one flows on, row by row, rather than leave a page blank for it."""
 KEEP_TOGETHER = (KpiPanel, Figure, Callout, Quote)
 """Blocks that must not be split across pages (a figure stays with its caption)."""
-CLOSING = (Attachments, Signature)
-"""The blocks that close the text; neither may stand on a page without the text before it.
-The 版记 (Distribution) may: GB/T 9704 sets it on a page of its own when the last page of
-the text has no room for it."""
+CLOSING = (Attachments, Signature, Distribution)
+"""The blocks that close the text; none may stand on a page without the text before it.
+The 版记 (Distribution) goes to the foot of the last page of the text: when that page has
+no room for it, the last lines of the text go over with it rather than leave it alone."""
 
 
 def decide(
@@ -58,16 +61,17 @@ def decide(
     and its PDF, whose margins are narrower, draws the decided shares of its own width.
     With ``float_figures`` (the briefing's running text) figures and KPI panels may float to
     the top or bottom of a page, so one that does not fit under its paragraph does not leave
-    the rest of the page blank; a one-page sheet keeps its order. What comes before the
-    first heading (the title's panel of headline figures) stays where it is: floated, it
-    would rise above the title. The block before the 附件说明 or the 落款 keeps with it, so
-    the 落款 never stands alone on a page.
+    the rest of the page blank; a one-page sheet keeps its order. What stands between the
+    title block and the first heading (the panel of headline figures) stays where it is:
+    floated, it would rise to the top of the page, beside the title. The block before the 附件说明, the 落款 or the 版记 keeps
+    with it, so neither the 落款 nor the 版记 stands alone on a page.
     """
     decided: list[Block] = []
-    opened = False
+    under_title = False
     for block in _plain(blocks, theme):
-        opened = opened or isinstance(block, Heading)
-        decided.append(_decide(block, theme, float_figures and opened))
+        if isinstance(block, Cover | Masthead | Heading):
+            under_title = not isinstance(block, Heading)
+        decided.append(_decide(block, theme, float_figures and not under_title))
     for i in range(len(decided) - 1):
         if isinstance(decided[i + 1], CLOSING):
             decided[i] = dataclasses.replace(decided[i], keep_with_next=True)

@@ -23,7 +23,7 @@ import io
 import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -89,6 +89,8 @@ __all__ = ["RenderedChartLike", "StyleSpec", "briefing_styles", "render_docx"]
 
 
 ARROWS = {"up": "▲", "down": "▼"}
+DISTRIBUTION_LINE = 1.45
+"""A CJK face's natural line height in ems: Word's "1.3 lines" is 1.3 of it."""
 
 
 class RenderedChartLike(Protocol):
@@ -455,9 +457,8 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
             line=1.2,
             before=4,
             after=2,
-            keep_next=True,
         ),
-        p("TableCaption", "heading", based_on="Caption", before=12),
+        p("TableCaption", "heading", based_on="Caption", before=12, keep_next=True),
         p("UnitLine", size=s.note, color=c.muted, align="right", line=1.0, after=2, keep_next=True),
         p("SourceNote", size=s.note, color=c.muted, line=1.2, before=2, after=10),
         p(
@@ -1524,9 +1525,15 @@ class _DocxWriter(BlockVisitor):
         if native is not None and block.chart is not None and native_notes(block.chart):
             notes = self._para("SourceNote", native_notes(block.chart))
             _keep_with_next(notes._p)  # the chart's notes stay with its caption
-        self._caption(block.label, block.number, block.caption, block.anchor)
+        # a figure's caption keeps with its notes, never with the block after them: a chain
+        # of kept paragraphs longer than a page is dropped whole by LibreOffice
+        caption = self._caption(block.label, block.number, block.caption, block.anchor)
+        if block.note or block.source:
+            _keep_with_next(caption._p)
         if block.note:
-            self._para("SourceNote", block.note)
+            note = self._para("SourceNote", block.note)
+            if block.source:
+                _keep_with_next(note._p)
         if block.source:
             self._para("SourceNote", block.source)
 
@@ -1631,7 +1638,7 @@ class _DocxWriter(BlockVisitor):
 
     def _caption(
         self, label: str, number: int, caption: str, anchor: str, style: str = "Caption"
-    ) -> None:
+    ) -> WordParagraph:
         """Write ``图1 标题`` with the number as a SEQ field, so Word can renumber and list it.
 
         The label comes formatted (``图1``, ``图 1``, ``Figure 1``); the field's cached result
@@ -1660,6 +1667,7 @@ class _DocxWriter(BlockVisitor):
             para._p.append(ooxml.bookmark_end(self.bookmark_ids))
         if caption:
             para.add_run(" " + self._t(caption))
+        return para
 
     def block_table(self, block: Table) -> None:
         self._caption(block.label, block.number, block.caption, block.anchor, "TableCaption")
@@ -1802,25 +1810,65 @@ class _DocxWriter(BlockVisitor):
     def block_distribution(self, block: Distribution) -> None:
         """Write the 版记 at the foot of the last page (GB/T 9704): one line per entry, a
         heavy rule above and below and thin rules between (the paragraphs' shared borders;
-        LibreOffice draws only the heavy ones), in a frame anchored to the foot of the text
-        block, as the PDF sets it. The frame is on each paragraph: LibreOffice ignores one set
-        in a style."""
+        LibreOffice draws only the heavy ones), in a text box at the foot of the text block,
+        as the PDF sets it.
+
+        The box does not wrap the text; it is anchored to an empty paragraph as high as the
+        box, which keeps its room in the text: where that room is not left on the page, the
+        paragraph goes over and the text that keeps with it (the 落款, the last lines of the
+        text) goes with it, so the 版记 never stands alone. A frame that pushed the text
+        aside instead moves on by itself: LibreOffice then leaves the 落款 behind.
+        """
         if not block.lines:
             return
-        frame = {
-            "w:w": str(self._text_twips()),
-            "w:wrap": "around",
-            "w:vAnchor": "margin",
-            "w:hAnchor": "margin",
-            "w:yAlign": "bottom",
-        }
+        lines = []
         for label, value in block.lines:
             sep = "" if label.rstrip().endswith(("：", ":")) else "：" if self.chinese else ": "
             para = self._para("Distribution", label + sep, "DistributionLabel")
             para.add_run(self._t(value))
             if block.issued and (label, value) == block.lines[-1]:  # 印发日期 at the right
                 para.add_run("\t" + self._t(block.issued))
-            ooxml.set_child(para._p.get_or_add_pPr(), ooxml.element("w:framePr", frame), PPR_ORDER)
+            lines.append(para._p)
+        self._rule_distribution(lines)
+        height_pt = self._distribution_height_pt(len(lines))
+        room = self.doc.add_paragraph()._p
+        ppr = room.get_or_add_pPr()
+        ooxml.on_off(ppr, "w:keepLines", PPR_ORDER)
+        ooxml.on_off(ppr, "w:snapToGrid", PPR_ORDER, False)
+        twips = str(round(height_pt * ooxml.TWIPS_PER_PT))
+        spacing = {"w:before": "0", "w:after": "0", "w:line": twips, "w:lineRule": "exact"}
+        ooxml.set_child(ppr, ooxml.element("w:spacing", spacing), PPR_ORDER)
+        self.shape_ids += 1
+        room.append(
+            ooxml.text_box_at_page_foot(
+                lines,  # moved from the body into the box
+                width_emu=round(self.text_width_mm / 10 * ooxml.EMU_PER_CM),
+                height_emu=round(height_pt * ooxml.EMU_PER_CM * 2.54 / 72),
+                shape_id=self.shape_ids,
+                name=self._t("版记" if self.chinese else "Distribution"),
+            )
+        )
+
+    def _rule_distribution(self, lines: Sequence[Any]) -> None:
+        """Give each line of the 版记 its own rules: heavy above the first and under the
+        last, thin between. In a text box LibreOffice does not merge the style's shared
+        borders into one box but draws each paragraph's pair, doubling the rules."""
+        ink = self.theme.colors.text
+        heavy, thin = Border(1, ink, "single", 3), Border(0.5, ink, "single", 3)
+        for i, p in enumerate(lines):
+            sides = {
+                "top": heavy if i == 0 else ooxml.NO_BORDER,
+                "bottom": heavy if i == len(lines) - 1 else thin,
+                "between": ooxml.NO_BORDER,
+            }
+            ooxml.set_borders(p.get_or_add_pPr(), "w:pBdr", sides, PPR_ORDER)
+
+    def _distribution_height_pt(self, lines: int) -> float:
+        """Return the height of the 版记's box and of its room in the text: its lines at the
+        face's natural height, the rules and their gaps, and half a line over, so the text
+        above never runs under its top rule."""
+        small = table_font_pt(self.theme)
+        return lines * small * 1.3 * DISTRIBUTION_LINE + (lines + 1) * 4 + small / 2
 
     def block_timeline(self, block: Timeline) -> None:
         """Write a 大事记 as a borderless two-column table whose column rule is the time line.

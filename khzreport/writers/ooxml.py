@@ -574,6 +574,80 @@ def anchored_picture(
     return anchor
 
 
+WPS_NS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+def text_box_at_page_foot(
+    paragraphs: Sequence[Element], *, width_emu: int, height_emu: int, shape_id: int, name: str
+) -> Element:
+    """Return a ``w:r`` holding a text box with ``paragraphs``, at the foot of the text block.
+
+    The box is anchored to the paragraph holding the run but placed at the bottom of the
+    page's margins (its text set at the box's foot), without wrapping: Word and LibreOffice
+    both draw it on the page where its paragraph falls and let that paragraph keep the room
+    for it. Wrapped in ``mc:AlternateContent`` as Word writes a DrawingML shape.
+    """
+    anchor = element(
+        "wp:anchor",
+        {
+            "distT": "0",
+            "distB": "0",
+            "distL": "0",
+            "distR": "0",
+            "simplePos": "0",
+            "relativeHeight": str(251659264 + shape_id),
+            "behindDoc": "0",
+            "locked": "0",
+            "layoutInCell": "1",
+            "allowOverlap": "1",
+        },
+    )
+    anchor.append(element("wp:simplePos", {"x": "0", "y": "0"}))
+    horizontal = element("wp:positionH", {"relativeFrom": "margin"})
+    offset = element("wp:posOffset")
+    offset.text = "0"
+    horizontal.append(offset)
+    vertical = element("wp:positionV", {"relativeFrom": "margin"})
+    align = element("wp:align")
+    align.text = "bottom"
+    vertical.append(align)
+    anchor.extend([horizontal, vertical])
+    anchor.append(element("wp:extent", {"cx": str(width_emu), "cy": str(height_emu)}))
+    anchor.append(element("wp:effectExtent", {"l": "0", "t": "0", "r": "0", "b": "0"}))
+    anchor.append(element("wp:wrapNone"))
+    anchor.append(element("wp:docPr", {"id": str(shape_id), "name": name}))
+    anchor.append(element("wp:cNvGraphicFramePr"))
+
+    def sub(parent: Element, ns: str, tag: str, **attrs: str) -> Element:
+        return etree.SubElement(parent, f"{{{ns}}}{tag}", attrs)
+
+    graphic = etree.SubElement(anchor, f"{{{A_NS}}}graphic", nsmap={"a": A_NS})
+    data = sub(graphic, A_NS, "graphicData", uri=WPS_NS)
+    shape = etree.SubElement(data, f"{{{WPS_NS}}}wsp", nsmap={"wps": WPS_NS})
+    sub(shape, WPS_NS, "cNvSpPr", txBox="1")
+    shape_props = sub(shape, WPS_NS, "spPr")
+    xfrm = sub(shape_props, A_NS, "xfrm")
+    sub(xfrm, A_NS, "off", x="0", y="0")
+    sub(xfrm, A_NS, "ext", cx=str(width_emu), cy=str(height_emu))
+    sub(sub(shape_props, A_NS, "prstGeom", prst="rect"), A_NS, "avLst")
+    sub(shape_props, A_NS, "noFill")
+    sub(sub(shape_props, A_NS, "ln"), A_NS, "noFill")
+    content = element("w:txbxContent")
+    content.extend(paragraphs)
+    sub(shape, WPS_NS, "txbx").append(content)
+    body = sub(shape, WPS_NS, "bodyPr", rot="0", vert="horz", wrap="square")
+    body.attrib.update({"lIns": "0", "tIns": "0", "rIns": "0", "bIns": "0", "anchor": "b"})
+    sub(body, A_NS, "noAutofit")
+    alternate = etree.Element(f"{{{MC_NS}}}AlternateContent", nsmap={"mc": MC_NS})
+    choice = etree.SubElement(alternate, f"{{{MC_NS}}}Choice", Requires="wps")
+    choice.append(drawing_run(anchor)[0])
+    run = element("w:r")
+    run.append(alternate)
+    return run
+
+
 def drawing_run(inline: Element) -> Element:
     """Return a ``w:r`` holding a ``w:drawing`` with the given inline or anchored picture."""
     r = element("w:r")

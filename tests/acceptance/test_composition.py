@@ -369,7 +369,14 @@ def test_word_keeps_rows_panels_captions_and_the_signature(built: Path) -> None:
             assert after is None or "KpiGrid" not in after.xpath(
                 "string(w:tblPr/w:tblStyle/@w:val)", namespaces=NS
             )
-    assert style_keeps("Figure") and style_keeps("Caption")
+    assert style_keeps("Figure") and style_keeps("TableCaption")
+    for caption in body.xpath("//w:p[w:pPr/w:pStyle/@w:val='Caption']", namespaces=NS):
+        after = caption.getnext()  # a figure's caption keeps with its notes, not beyond them
+        noted = (
+            after is not None
+            and after.xpath("string(w:pPr/w:pStyle/@w:val)", namespaces=NS) == "SourceNote"
+        )
+        assert keeps(caption) == noted, caption.xpath("string(.)")
     for art in body.xpath("//w:p[w:pPr/w:pStyle/@w:val='Figure']", namespaces=NS):
         held = art  # the chart, its notes and its caption keep together
         while held.xpath("string(w:pPr/w:pStyle/@w:val)", namespaces=NS) != "Caption":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from khzreport.document import Callout, Figure, Heading, KpiCard, KpiPanel, Paragraph, Run
+from khzreport.document import Callout, Cover, Figure, Heading, KpiCard, KpiPanel, Paragraph, Run
 from khzreport.resolver.decisions import decide, figure_size, kpi_grid, table_columns, text_width_mm
 from khzreport.theme import Theme
 
@@ -54,17 +54,15 @@ def test_figures_and_panels_float_only_where_the_layout_lets_them() -> None:
 
     card = KpiCard("k", "指标", "", "8", "", "家", "8家")
     figure = Figure(1, "图1", "照片", "照片", image="/x.png")
-    blocks = [KpiPanel((card,)), Heading(1, "总体情况", None, "s1"), figure, KpiPanel((card,))]
+    title = Cover("简报", None, "管委会", "2024年1月15日")
+    chapter = Heading(1, "总体情况", None, "s1")
+    blocks = [figure, title, KpiPanel((card,)), chapter, figure, KpiPanel((card,))]
     floating = decide(blocks, Theme(), float_figures=True)
     placements = [getattr(b, "placement", None) for b in floating]
-    # the title's panel, before the first heading, would float above the title
-    assert placements == ["here", None, "float", "float"]
-    assert [getattr(b, "placement", None) for b in decide(blocks, Theme())] == [
-        "here",
-        None,
-        "here",
-        "here",
-    ]
+    # the headline panel under the title would float to the top of the page, beside it
+    assert placements == ["float", None, "here", None, "float", "float"]
+    kept = [getattr(b, "placement", None) for b in decide(blocks, Theme())]
+    assert kept == ["here", None, "here", None, "here", "here"]
 
 
 def test_the_text_before_the_signature_keeps_with_it() -> None:

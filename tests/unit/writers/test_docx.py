@@ -194,8 +194,9 @@ def test_document_uses_style_names_not_direct_formatting(docx_bytes: bytes) -> N
     """Only pagination the layout decides per block (keep with the next) is set directly."""
     doc = part(docx_bytes, "word/document.xml")
     direct = doc.xpath(
-        "//w:rPr/*[not(self::w:rStyle)] | //w:p/w:pPr/*[not(self::w:pStyle or "
-        "self::w:pageBreakBefore or self::w:framePr or self::w:keepNext)]",
+        "//w:rPr/*[not(self::w:rStyle)] | //w:p[not(.//w:txbxContent)]/w:pPr/*[not("
+        "self::w:pStyle or self::w:pageBreakBefore or self::w:keepNext or "
+        "(self::w:pBdr and ancestor::w:txbxContent))]",
         namespaces=NS,
     )
     assert direct == []
@@ -268,8 +269,10 @@ def test_headings_carry_bookmarks_outline_levels_and_keep_with_next(docx_bytes: 
     styles = part(docx_bytes, "word/styles.xml")
     assert style(styles, "ChapterTitle").xpath("w:pPr/w:outlineLvl/@w:val", namespaces=NS) == ["0"]
     assert style(styles, "Heading2").xpath("w:pPr/w:outlineLvl/@w:val", namespaces=NS) == ["1"]
-    for sid in ("ChapterTitle", "ChapterSubtitle", "Heading2", "Caption", "Figure"):
+    for sid in ("ChapterTitle", "ChapterSubtitle", "Heading2", "TableCaption", "Figure"):
         assert style(styles, sid).xpath("w:pPr/w:keepNext", namespaces=NS), sid
+    # a figure's caption under it keeps only with its notes, set where it has some
+    assert not style(styles, "Caption").xpath("w:pPr/w:keepNext", namespaces=NS)
 
 
 def test_outline_numbers_print_before_headings_and_toc_entries(
@@ -412,7 +415,9 @@ def test_every_picture_has_alt_text_and_sequential_ids(docx_bytes: bytes, sample
     pictures = doc.xpath("//wp:inline", namespaces=NS)
     assert len(pictures) == 2
     assert doc.xpath("//wp:docPr/@descr", namespaces=NS) == [f.alt for f in sample.figures()]
-    assert doc.xpath("//wp:docPr/@id", namespaces=NS) == ["1", "2"]
+    assert doc.xpath("//wp:inline/wp:docPr/@id", namespaces=NS) == ["1", "2"]
+    ids = doc.xpath("//wp:docPr/@id", namespaces=NS)
+    assert len(ids) == len(set(ids))
 
 
 def test_chart_keeps_its_size_and_embeds_svg_with_png_fallback(
@@ -481,7 +486,20 @@ def test_tags_facts_page_break_and_distribution(docx_bytes: bytes) -> None:
     after_break = doc.xpath("//w:p[w:pPr/w:pageBreakBefore]", namespaces=NS)
     assert [text(p) for p in after_break] == ["创新平台加速汇聚"]
     lines = paragraphs(doc, "Distribution")
-    assert all(p.xpath("w:pPr/w:framePr[@w:yAlign='bottom']", namespaces=NS) for p in lines)
+    box = doc.xpath("//w:txbxContent", namespaces=NS)
+    assert len(box) == 1 and all(p.getparent() is box[0] for p in lines)
+    anchor = box[0].xpath("ancestor::wp:anchor", namespaces=NS)[0]
+    assert anchor.xpath("wp:positionV[@relativeFrom='margin']/wp:align/text()", namespaces=NS) == [
+        "bottom"
+    ]
+    assert anchor.xpath("wp:wrapNone", namespaces=NS)  # the text is not pushed aside...
+    room = anchor.xpath("ancestor::w:p", namespaces=NS)[0]
+    assert room.getparent().tag == f"{{{NS['w']}}}body"  # ...the paragraph holding it keeps
+    spacing = room.xpath("w:pPr/w:spacing", namespaces=NS)[0]  # the box's room in the text
+    assert spacing.get(f"{{{NS['w']}}}lineRule") == "exact"
+    height_emu = int(anchor.xpath("wp:extent/@cy", namespaces=NS)[0])
+    assert int(spacing.get(f"{{{NS['w']}}}line")) * 635 == pytest.approx(height_emu, abs=635)
+    assert room.xpath("w:pPr/w:keepLines", namespaces=NS)
     assert [text(r) for r in lines] == [
         "报送：昆山市委、市政府",
         "抄送：区各部门、各园区",
