@@ -36,6 +36,7 @@ CHART_KINDS: dict[str, str] = {
     "docx": "khzreport.writers.docx_charts",
     "pdf": "khzreport.writers.pdf",
     "html": "khzreport.writers.html",
+    "ofd": "khzreport.writers.pdf",  # the OFD's pages are the PDF's
 }
 """Format name → the module whose ``chart_kinds(document, **options)`` names the drawings
 of each chart the format uses (see :data:`khzreport.charts.KINDS`); a format not listed

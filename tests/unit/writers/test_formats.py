@@ -51,6 +51,7 @@ def test_each_format_asks_only_for_the_chart_drawings_it_uses() -> None:
     native = {c.id for c in document.charts() if has_native_form(c)}
     assert native and native != {c.id for c in document.charts()}
     assert set(chart_kinds(["pdf"], document).values()) == {frozenset({"pdf_svg"})}
+    assert chart_kinds(["ofd"], document) == chart_kinds(["pdf"], document)  # the PDF's pages
     assert set(chart_kinds(["html"], document).values()) == {frozenset({"svg"})}
     word = chart_kinds(["docx"], document)
     assert {i for i, kinds in word.items() if not kinds} == native
