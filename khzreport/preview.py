@@ -44,6 +44,8 @@ DEBOUNCE_MS = 400
 """Longest a burst of file events is gathered into one rebuild."""
 QUIET_MS = 30
 """Quiet time after the last file event before the rebuild starts."""
+WATCH_START_MS = 100
+"""How soon the watcher reports that it is watching (an empty report) when nothing changed."""
 KEEPALIVE_S = 15.0
 """Seconds between comments on an idle event stream, so proxies and browsers keep it open."""
 OUTPUT_FOLDER = "build"
@@ -286,12 +288,12 @@ class Preview:
     # -- watching --------------------------------------------------------------------------
 
     def watch(self, stop: threading.Event, ready: threading.Event | None = None) -> None:
-        """Build once, then rebuild on every change in the source folder until ``stop``."""
-        self.rebuild()
-        if ready is not None:
-            ready.set()
-        with contextlib.suppress(Exception):
-            charts.prepare_drawing()  # only a head start: a failure shows at the next draw
+        """Build once, then rebuild on every change in the source folder until ``stop``.
+
+        The first build starts once the folder is watched (the watcher's first, empty,
+        report), so a save made while it runs is not missed but rebuilt after it.
+        """
+        built = False
         for changes in watchfiles.watch(
             self.folder,
             watch_filter=SourceFilter(self.folder),
@@ -299,10 +301,20 @@ class Preview:
             step=QUIET_MS,
             stop_event=stop,
             raise_interrupt=False,
-            rust_timeout=500,
-            yield_on_timeout=False,
+            rust_timeout=WATCH_START_MS,
+            yield_on_timeout=True,
         ):
             noticed = time.perf_counter()
+            if not built:
+                self.rebuild()
+                built = True
+                if ready is not None:
+                    ready.set()
+                with contextlib.suppress(Exception):
+                    charts.prepare_drawing()  # a head start only: a failure shows at a draw
+                continue
+            if not changes:
+                continue
             names = sorted({_shown(Path(path), self.folder) for _, path in changes})
             kept = [name for name in names if (self.folder / name).exists()]
             self.rebuild(kept or names, since=noticed)  # not an editor's passing temporary file

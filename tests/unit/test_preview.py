@@ -58,7 +58,6 @@ class Running:
         assert event == "state"
         while state["pdf"] < state["html"]:  # the PDF may draw charts of its own kind
             state = self.wait_for("pdf", timeout=120)
-        time.sleep(0.3)  # the watcher is set up when the first build has been published
 
     def next_event(self, timeout: float = 30) -> tuple[str, dict]:
         message = self.events.get(timeout=timeout)
