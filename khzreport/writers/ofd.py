@@ -37,7 +37,7 @@ from ..errors import FontError, Location
 from ..theme import Theme
 from . import pdf as pdf_writer
 from .base import channel
-from .ofd_fonts import FontFace, faces_of, subset_truetype
+from .ofd_fonts import FontFace, faces_of, find_face, subset_truetype
 from .ofd_pages import (
     ImagePlacement,
     Link,
@@ -186,6 +186,7 @@ class _Package:
         self.font_chars: dict[str, set[str]] = {}
         self.media: dict[bytes, tuple[int, str]] = {}
         self.page_ids: list[int] = []
+        self.used: dict[str, FontFace] = {}
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -196,7 +197,8 @@ class _Package:
             for item in page.items:
                 if isinstance(item, TextRun):
                     name = item.font.postscript
-                    if name not in self.faces:
+                    face = self.used.get(name) or find_face(self.faces, name)
+                    if face is None:
                         raise FontError(
                             f"the PDF uses the font {name}, which no font file of the theme holds",
                             Location(path="theme.fonts"),
@@ -204,6 +206,7 @@ class _Package:
                         )
                     if name not in self.font_ids:
                         self.font_ids[name] = self.new_id()
+                        self.used[name] = face
                     self.font_chars.setdefault(name, set()).update(c for c, _, _ in item.chars)
         page_ids = self.page_ids = [self.new_id() for _ in self.pages]
         contents = [self._page(page) for page in self.pages]
@@ -216,7 +219,7 @@ class _Package:
         for index, content in enumerate(contents):
             files.append((f"Doc_0/Pages/Page_{index}/Content.xml", content))
         for name, font_id in self.font_ids.items():
-            data = subset_truetype(self.faces[name], "".join(self.font_chars[name]) + " ")
+            data = subset_truetype(self.used[name], "".join(self.font_chars[name]) + " ")
             files.append((f"Doc_0/Res/font_{font_id}.ttf", data))
         for data, (media_id, suffix) in self.media.items():
             files.append((f"Doc_0/Res/image_{media_id}{suffix}", data))
@@ -288,7 +291,7 @@ class _Package:
         if self.font_ids:
             fonts = ET.SubElement(root, _NS + "Fonts")
             for name, font_id in self.font_ids.items():
-                face = self.faces[name]
+                face = self.used[name]
                 font = ET.SubElement(
                     fonts, _NS + "Font", ID=str(font_id), FontName=name, FamilyName=face.family
                 )

@@ -32,16 +32,30 @@ class FontFace:
 
 
 def faces_of(files: Iterable[Path]) -> dict[str, FontFace]:
-    """Return every face of ``files`` by PostScript name (the first file naming one wins)."""
+    """Return every face of ``files`` by PostScript name, and by :func:`face_key` of that
+    name and of its full name (the first file naming one wins)."""
     found: dict[str, FontFace] = {}
     for path in files:
-        for face in _faces(str(path)):
-            found.setdefault(face.postscript, face)
+        for face, full_name in _faces(str(path)):
+            for key in (face.postscript, face_key(face.postscript), face_key(full_name)):
+                found.setdefault(key, face)
     return found
 
 
+def find_face(faces: dict[str, FontFace], name: str) -> FontFace | None:
+    """Return the face a PDF font names: by PostScript name, else by its letters alone
+    (a face without a PostScript name is named after its full name)."""
+    return faces.get(name) or faces.get(face_key(name))
+
+
+def face_key(name: str) -> str:
+    """Return a font name reduced to lower-case letters and digits (``Noto Sans CJK SC
+    Bold`` and ``NotoSansCJKSC-Bold`` are one key)."""
+    return "~" + "".join(c for c in name.lower() if c.isalnum())
+
+
 @functools.lru_cache(maxsize=64)
-def _faces(path: str) -> tuple[FontFace, ...]:
+def _faces(path: str) -> tuple[tuple[FontFace, str], ...]:
     from fontTools.ttLib import TTFont  # fontTools: only OFD reads faces
 
     out = []
@@ -57,9 +71,11 @@ def _faces(path: str) -> tuple[FontFace, ...]:
         postscript = str(name.getDebugName(6) or "")
         family = str(name.getDebugName(16) or name.getDebugName(1) or postscript)
         style = font["OS/2"].fsSelection if "OS/2" in font else 0
-        out.append(
-            FontFace(postscript, family, Path(path), index, bool(style & 0x20), bool(style & 0x01))
+        full_name = str(name.getDebugName(4) or family)
+        face = FontFace(
+            postscript, family, Path(path), index, bool(style & 0x20), bool(style & 0x01)
         )
+        out.append((face, full_name))
         font.close()
     return tuple(out)
 

@@ -299,3 +299,16 @@ def test_the_contents_entries_go_to_their_pages(built: tuple[bytes, bytes]) -> N
         assert dest is not None and heading is not None and dest.get("PageID") in page_ids
         assert dest.get("PageID") == heading.get("PageID")
         assert float(dest.get("Top", "")) == pytest.approx(float(heading.get("Top", "")), abs=1)
+
+
+def test_a_pdf_font_is_found_by_its_postscript_or_its_full_name() -> None:
+    from khzreport.writers.ofd import theme_fonts
+    from khzreport.writers.ofd_fonts import faces_of, find_face
+
+    faces = faces_of(theme_fonts(sample_document().theme))
+    exact = next(face for key, face in faces.items() if not key.startswith("~"))
+    assert find_face(faces, exact.postscript) == exact
+    with TTFont(exact.path, fontNumber=exact.index, lazy=True) as font:
+        full = font["name"].getDebugName(4)
+    assert full and find_face(faces, full) == exact
+    assert find_face(faces, "NoSuchFace-Regular") is None
