@@ -62,6 +62,21 @@ frame.addEventListener('load', () => {
   out.tallestCell = Math.max(0, ...[...doc.querySelectorAll('td, th')].map(c => c.getBoundingClientRect().height));
   out.justified = [...doc.querySelectorAll('p')].filter(
     p => win.getComputedStyle(p).textAlign === 'justify' && p.getBoundingClientRect().width > 0).length;
+  // a row of KPI cards reaching short of its panel's right edge leaves an empty slot
+  out.kpiPanels = 0; out.kpiShortRows = [];
+  for (const grid of doc.querySelectorAll('.kpi-grid')) {
+    const right = grid.getBoundingClientRect().right;
+    const rows = new Map();
+    for (const card of grid.children) {
+      const box = card.getBoundingClientRect();
+      const top = Math.round(box.top);
+      rows.set(top, Math.max(rows.get(top) ?? 0, box.right));
+    }
+    out.kpiPanels += 1;
+    for (const end of rows.values()) {
+      if (end < right - 2) out.kpiShortRows.push(grid.children.length + ' cards, row ends ' + Math.round(right - end) + ' px short');
+    }
+  }
   const pre = document.createElement('pre');
   pre.id = 'measured';
   pre.textContent = JSON.stringify(out);
@@ -141,3 +156,23 @@ def test_a_desktop_shows_the_page_as_laid_out(page: Path) -> None:
     assert m["chartTexts"] > 50
     assert 0 < m["tallestCell"] <= 160
     assert m["justified"] > 0, "body text is justified where lines are long"
+
+
+@pytest.fixture(scope="module")
+def odd_panels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The national source's briefing: a panel of two cards and one of three."""
+    out = tmp_path_factory.mktemp("html-national")
+    source = EXAMPLE.parents[2] / "tests" / "fixtures" / "national" / "report.yaml"
+    command = [sys.executable, "-m", "khzreport", "build", str(source), "--format", "html"]
+    result = subprocess.run([*command, "-o", str(out)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return out / "briefing.html"
+
+
+@pytest.mark.parametrize("width", [420, 1280])
+def test_a_kpi_panel_leaves_no_empty_slot(page: Path, odd_panels: Path, width: int) -> None:
+    """Two cards a row on the phone: an odd last card takes the whole row."""
+    for shown in (page, odd_panels):
+        m = measure(shown, width)
+        assert m["kpiPanels"] > 0
+        assert m["kpiShortRows"] == [], shown
