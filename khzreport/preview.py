@@ -21,6 +21,7 @@ nothing but the outputs it holds in memory and its own page; no file is read on 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import queue
 import threading
@@ -170,6 +171,7 @@ class Preview:
         self._pdf_wanted = threading.Condition(self._lock)
         self._stopping = False
         self._shown_warnings: list[str] = []
+        self._digests: dict[str, bytes | None] = {}
 
     # -- the HTML edition ------------------------------------------------------------------
 
@@ -313,11 +315,24 @@ class Preview:
                 with contextlib.suppress(Exception):
                     charts.prepare_drawing()  # a head start only: a failure shows at a draw
                 continue
-            if not changes:
+            if not changes or not self._contents_changed({path for _, path in changes}):
                 continue
             names = sorted({_shown(Path(path), self.folder) for _, path in changes})
             kept = [name for name in names if (self.folder / name).exists()]
             self.rebuild(kept or names, since=noticed)  # not an editor's passing temporary file
+
+    def _contents_changed(self, paths: set[str]) -> bool:
+        """Return whether a file changed its content, not only its time (a save of an
+        unchanged buffer, a ``touch``): then there is nothing to rebuild."""
+        changed = False
+        for path in paths:
+            try:
+                digest = hashlib.sha256(Path(path).read_bytes()).digest()
+            except OSError:  # gone or unreadable: the rebuild reports it if it matters
+                digest = None
+            changed |= digest is None or self._digests.get(path) != digest
+            self._digests[path] = digest
+        return changed
 
 
 class SourceFilter(watchfiles.DefaultFilter):

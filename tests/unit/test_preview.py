@@ -229,3 +229,14 @@ def test_a_burst_of_saves_is_one_rebuild(running: Running) -> None:
     while "创造预览4" not in running.preview.html.decode("utf-8"):
         running.wait_for("html", timeout=max(0.1, deadline - time.monotonic()))
     assert running.preview.state.generation - before <= 2
+
+
+def test_a_save_that_changes_nothing_starts_no_rebuild(running: Running) -> None:
+    running.edit(SENTENCE, SENTENCE.replace("创造新纪录", "创造新的纪录"))
+    running.wait_for("html")
+    generation = running.preview.state.generation
+    text = running.source.read_text(encoding="utf-8")
+    running.source.write_text(text, encoding="utf-8")  # saved again, unchanged
+    os.utime(running.source)
+    time.sleep(1.0)
+    assert running.preview.state.generation == generation
