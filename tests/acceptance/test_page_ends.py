@@ -166,3 +166,27 @@ def test_the_distribution_closes_a_page_of_text(
         assert text, f"{pdf.parent.name}: the last page holds only the 落款 and 版记: {last}"
         assert organ in last and date in last, (pdf, last)
         assert any(line.endswith(end) for line in text), (pdf, last)  # the text's last line
+
+
+CHAPTER = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+@pytest.mark.realclient
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_no_gov_chapter_title_ends_a_page(tmp_path: Path) -> None:
+    """A chapter title (五、年度大事记) stands with what follows it, in the PDF and in Word as
+    LibreOffice lays it out: never the last line of a page."""
+    result = api.build(EXAMPLE, tmp_path / "out", formats="pdf,docx", theme="gov")
+    built = {path.suffix: path for path in result.outputs}
+    for pdf in (built[".pdf"], word_pdf(built[".docx"], tmp_path)):
+        shown = [[flat(line) for line in page.splitlines() if flat(line)] for page in pages(pdf)]
+        titles = [
+            (n, lines.index(line))
+            for n, lines in enumerate(shown, 1)
+            for line in lines
+            if CHAPTER.match(line)
+        ]
+        assert len(titles) >= 5, titles
+        for n, lines in enumerate(shown, 1):
+            body = lines[:-1] if lines and re.fullmatch(r"—\d+—", lines[-1]) else lines
+            assert body and not CHAPTER.match(body[-1]), f"{pdf.parent.name} page {n}: {body[-3:]}"
