@@ -249,6 +249,10 @@ def test_toc_is_a_field_prefilled_with_linked_entries(docx_bytes: bytes) -> None
         ("sec_industry", "布局新赛道新领域"),
         ("sec_platforms", "创新平台加速汇聚"),
     ]
+    # no page number is known before Word lays the pages out: the pre-filled entries carry
+    # no tab either, so a reader that does not update fields shows a list, not dot leaders
+    # running to nothing (Word rebuilds the field with numbers and leaders on open)
+    assert not doc.xpath("//w:p[w:pPr/w:pStyle/@w:val='TOC1']//w:tab", namespaces=NS)
     bookmarks = doc.xpath("//w:bookmarkStart/@w:name", namespaces=NS)
     assert {"sec_industry", "sec_platforms"} <= set(bookmarks)
     kinds = doc.xpath("//w:fldChar/@w:fldCharType", namespaces=NS)
