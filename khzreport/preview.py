@@ -170,7 +170,7 @@ class Preview:
         self._docx_lock = threading.Lock()
         self._pdf_wanted = threading.Condition(self._lock)
         self._stopping = False
-        self._shown_warnings: list[str] = []
+        self._shown_warnings: dict[str, list[str]] = {}
         self._digests: dict[str, bytes | None] = {}
 
     # -- the HTML edition ------------------------------------------------------------------
@@ -209,13 +209,13 @@ class Preview:
             self._document = (generation, document)
             self.state.html = generation
             self.state.building = False
-            self.state.problems = []
+            self.state.problems = [p for p in self.state.problems if p.stage == "pdf"]
             self.state.warnings = [d.one_line() for d in found]
             self.state.seconds = round(seconds, 3)
             self.state.cpu = round(time.thread_time() - cpu, 3)
             self.events.publish("html", self.state)
             self._pdf_wanted.notify_all()
-        self._print_warnings(list(found))
+        self._print_warnings(list(found), "html")
         what = ", ".join(changed) if changed else str(display_path(self.source))
         self.echo(f"html {seconds:.2f} s  ({what})")
         return True
@@ -232,13 +232,14 @@ class Preview:
         for problem in problems:
             self.echo(f"error: {problem.text}" + (" (in the PDF)" if stage == "pdf" else ""))
 
-    def _print_warnings(self, found: list[Diagnostic]) -> None:
-        """Print the warnings when they differ from the last ones printed (not every save)."""
+    def _print_warnings(self, found: list[Diagnostic], stage: str) -> None:
+        """Print an edition's warnings when they differ from the last ones printed for it,
+        not again on every save."""
         lines = [f"{d.severity}: {d.one_line()}" for d in found]
-        if lines != self._shown_warnings:
+        if lines != self._shown_warnings.get(stage, []):
             for line in lines:
-                self.echo(line)
-            self._shown_warnings = lines
+                self.echo(line + (" (in the PDF)" if stage == "pdf" else ""))
+            self._shown_warnings[stage] = lines
 
     # -- the PDF, after the HTML -------------------------------------------------------------
 
@@ -254,8 +255,9 @@ class Preview:
                 generation, document = self._document
             done = generation
             start = time.perf_counter()
+            found = Diagnostics()
             try:
-                pdf = api.render(document, "pdf", diagnostics=Diagnostics())
+                pdf = api.render(document, "pdf", diagnostics=found)
             except KhzReportError as exc:
                 self._failed(generation, exc, "pdf")
                 continue
@@ -266,7 +268,10 @@ class Preview:
                 self.pdf = pdf
                 self.state.pdf = generation
                 self.state.problems = [p for p in self.state.problems if p.stage != "pdf"]
+                known = set(self.state.warnings)
+                self.state.warnings += [w for w in (d.one_line() for d in found) if w not in known]
                 self.events.publish("pdf", self.state)
+            self._print_warnings([d for d in found if d not in document.diagnostics], "pdf")
             self.echo(f"pdf  {time.perf_counter() - start:.2f} s")
 
     def docx(self) -> bytes:

@@ -240,3 +240,13 @@ def test_a_save_that_changes_nothing_starts_no_rebuild(running: Running) -> None
     os.utime(running.source)
     time.sleep(1.0)
     assert running.preview.state.generation == generation
+
+
+def test_a_warning_only_the_pdf_finds_is_shown_and_printed(running: Running) -> None:
+    running.edit(SENTENCE, SENTENCE.replace("创造新纪录", "创造新纪录😀"))
+    state = running.wait_for("html")
+    generation = state["html"]
+    while state["pdf"] < generation:
+        state = running.wait_for("pdf")
+    assert any("😀" in warning for warning in state["warnings"])
+    assert any("😀" in line and line.endswith("(in the PDF)") for line in running.lines)
