@@ -20,6 +20,7 @@ and nothing in it refers outside the package.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -323,7 +324,7 @@ class _Package:
         ET.SubElement(area, _NS + "PhysicalBox").text = _box(0, 0, page.width, page.height)
         content = ET.SubElement(root, _NS + "Content")
         layer = ET.SubElement(content, _NS + "Layer", ID=str(self.new_id()), Type="Body")
-        for item in page.items:
+        for item in _joined_runs(page.items):
             if isinstance(item, TextRun):
                 self._text(layer, item)
             elif isinstance(item, PathShape):
@@ -388,10 +389,14 @@ class _Package:
         if run.stroke is not None:
             obj.set("Stroke", "true")
             ET.SubElement(obj, _NS + "StrokeColor", Value=_color(run.stroke))
-        # One TextCode per line of equal y; DeltaX carries the advances within it.
+        # One TextCode per line of equal y; DeltaX carries the advances within it. Spaces
+        # at either end of a line get a TextCode of their own: a reader that trims a code's
+        # text would otherwise shift every advance after them, and one that extracts text
+        # still finds the space between this run and the next.
+        groups = _edge_groups([c for c, _, _ in chars], [y for _, y in points])
         start = 0
         for end in range(1, len(chars) + 1):
-            if end < len(chars) and abs(points[end][1] - points[start][1]) < 1e-3:
+            if end < len(chars) and groups[end] == groups[start]:
                 continue
             code = ET.SubElement(
                 obj, _NS + "TextCode", X=_number(points[start][0]), Y=_number(points[start][1])
@@ -465,6 +470,66 @@ class _Package:
             CTM=" ".join(_number(v) for v in ctm),
             ResourceID=str(found[0]),
         )
+
+
+def _joined_runs(
+    items: list[TextRun | PathShape | ImagePlacement],
+) -> list[TextRun | PathShape | ImagePlacement]:
+    """Return the page's items with each text show that goes on the line of the one drawn
+    just before it, in the same font, size and colour, joined to it: one TextCode per line
+    piece, as a reader extracting text expects (Typst shows a boxed figure, ``90 seconds``,
+    on its own)."""
+    out: list[TextRun | PathShape | ImagePlacement] = []
+    for item in items:
+        last = out[-1] if out else None
+        if isinstance(item, TextRun) and isinstance(last, TextRun) and _continues(last, item):
+            out[-1] = dataclasses.replace(last, chars=[*last.chars, *item.chars])
+        else:
+            out.append(item)
+    return out
+
+
+def _continues(run: TextRun, following: TextRun) -> bool:
+    """Return whether ``following`` carries on ``run``'s line: same font, size, colours and
+    direction, on its baseline, starting after its last character and within a few ems."""
+    if (run.font.key, run.size, run.matrix, run.fill, run.stroke) != (
+        following.font.key,
+        following.size,
+        following.matrix,
+        following.fill,
+        following.stroke,
+    ):
+        return False
+    a, b, _, _ = run.matrix
+    if abs(b) > 1e-6 or a <= 0 or not run.chars or not following.chars:
+        return False
+    _, x, y = run.chars[-1]
+    _, next_x, next_y = following.chars[0]
+    em = run.size * a
+    return abs(next_y - y) < 1e-3 and x < next_x <= x + 4 * em
+
+
+def _edge_groups(chars: list[str], ys: list[float]) -> list[tuple[int, str]]:
+    """Return, for each character, its line (a new one where y changes) and whether it is
+    among the spaces that lead or trail that line, or between its first and last mark."""
+    lines: list[int] = []
+    for i, y in enumerate(ys):
+        lines.append(0 if i == 0 else lines[-1] + (abs(y - ys[i - 1]) >= 1e-3))
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for i, (char, line) in enumerate(zip(chars, lines, strict=True)):
+        if not char.isspace():
+            first.setdefault(line, i)
+            last[line] = i
+    out: list[tuple[int, str]] = []
+    for i, line in enumerate(lines):
+        if line not in first or i < first[line]:
+            out.append((line, "lead"))
+        elif i > last[line]:
+            out.append((line, "trail"))
+        else:
+            out.append((line, "body"))
+    return out
 
 
 def _deltas(values: list[float]) -> str:

@@ -312,3 +312,27 @@ def test_a_pdf_font_is_found_by_its_postscript_or_its_full_name() -> None:
         full = font["name"].getDebugName(4)
     assert full and find_face(faces, full) == exact
     assert find_face(faces, "NoSuchFace-Regular") is None
+
+
+def test_shows_that_carry_on_a_line_are_one_text_code_without_spaces_at_its_ends() -> None:
+    """Typst shows a boxed figure on its own; a reader that trims a code's text, or that
+    joins runs by the gap it guesses between them, still reads ``90 seconds at an``."""
+    from khzreport.writers.ofd import _Package
+    from khzreport.writers.ofd_pages import FontInfo, PageContent, TextRun
+
+    font = FontInfo(1, "Face", {}, 1000.0, {}, True)
+    k = 25.4 / 72
+
+    def run(text: str, x: float) -> TextRun:
+        chars = [(c, x + i * 2.0, 50.0) for i, c in enumerate(text)]
+        return TextRun(font, 10.0, (k, 0.0, 0.0, k), chars, (0, 0, 0), None)
+
+    page = PageContent(210, 297, [run("every 90 seconds", 20.0), run(" at an ", 52.0)])
+    package = _Package([page], {})
+    package.font_ids["Face"] = 3
+    root = ET.fromstring(package._page(page))
+    objects = root.findall(".//ofd:TextObject", NS)
+    assert len(objects) == 1
+    codes = [(c.text, float(c.get("X", ""))) for c in objects[0].findall("ofd:TextCode", NS)]
+    assert [text for text, _ in codes] == ["every 90 seconds at an", " "]
+    assert codes[1][0] == " " and codes[1][1] > codes[0][1]
