@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -284,6 +285,46 @@ def render(
     return data
 
 
+def _render_formats(
+    fmts: Sequence[str],
+    document: Document,
+    charts: Mapping[str, Any],
+    diagnostics: Diagnostics,
+    pdf_standard: str | None,
+    docx_charts: str | None,
+) -> list[bytes]:
+    """Return a document rendered in each format, the PDF on a second thread.
+
+    Typst compiles with the interpreter's lock released, so while it sets the PDF the other
+    writers (Python) run here: a build of several formats uses two cores. Each writer
+    reports into a channel of its own, handed on in the order of ``fmts``, so the
+    diagnostics and the first error raised are those of writing one format after another.
+    """
+    options = {fmt: _writer_options(fmt, pdf_standard, docx_charts) for fmt in fmts}
+    channels = {fmt: Diagnostics(logs=False) for fmt in fmts}
+
+    def write(fmt: str) -> bytes:
+        return render_format(fmt, document, charts, diagnostics=channels[fmt], **options[fmt])
+
+    results: dict[str, Future[bytes]] = {}
+    beside = "pdf" if "pdf" in fmts and len(fmts) > 1 else None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="khzreport-pdf") as pool:
+        if beside is not None:
+            results[beside] = pool.submit(write, beside)
+        for fmt in fmts:
+            if fmt != beside:
+                results[fmt] = Future()
+                try:
+                    results[fmt].set_result(write(fmt))
+                except KhzReportError as exc:
+                    results[fmt].set_exception(exc)
+    files = []
+    for fmt in fmts:
+        diagnostics.extend(channels[fmt])
+        files.append(results[fmt].result())
+    return files
+
+
 def _writer_options(fmt: str, pdf_standard: str | None, docx_charts: str | None) -> dict[str, Any]:
     """Return the options a format's writer takes from a build's arguments."""
     if fmt == "pdf":
@@ -435,11 +476,10 @@ def _build(
             document, diagnostics=diagnostics, formats=fmts, docx_charts=docx_charts
         )
         stem = "briefing" if document.meta.language != "en" else "briefing-en"
-        rendered: list[tuple[Path, bytes]] = []
-        for fmt in fmts:
-            options = _writer_options(fmt, pdf_standard, docx_charts)
-            data = render_format(fmt, document, charts, diagnostics=diagnostics, **options)
-            rendered.append((out / f"{stem}{suffix(fmt)}", data))
+        files = _render_formats(fmts, document, charts, diagnostics, pdf_standard, docx_charts)
+        rendered = [
+            (out / f"{stem}{suffix(fmt)}", data) for fmt, data in zip(fmts, files, strict=True)
+        ]
         diagnostics.raise_if_strict(strict)
         write_files_atomic(rendered)  # all or nothing: earlier outputs stay on failure
     return BuildResult([path for path, _ in rendered], list(diagnostics)), rendered

@@ -71,6 +71,8 @@ class Diagnostics:
     """
 
     items: list[Diagnostic] = field(default_factory=list)
+    logs: bool = True
+    """False for a channel whose diagnostics are handed on to another (which logs them)."""
 
     def warn(
         self,
@@ -90,8 +92,9 @@ class Diagnostics:
         """Record a diagnostic made elsewhere (logged once, not repeated)."""
         if diagnostic not in self.items:
             self.items.append(diagnostic)
-            level = logging.WARNING if diagnostic.severity == "warning" else logging.INFO
-            log.log(level, diagnostic.one_line())
+            if self.logs:
+                level = logging.WARNING if diagnostic.severity == "warning" else logging.INFO
+                log.log(level, diagnostic.one_line())
         return diagnostic
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:

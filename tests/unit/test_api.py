@@ -375,3 +375,41 @@ def test_a_document_shows_itself_in_a_notebook_as_the_html_edition(
     assert page == khzreport.render(document, "html").decode("utf-8")
     assert "<svg" in page  # charts inline
     assert report.meta.title in page
+
+
+def test_formats_written_side_by_side_report_as_if_written_one_after_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+    import time
+
+    from khzreport import api
+    from khzreport.diagnostics import Diagnostics
+    from khzreport.errors import OutputError
+
+    threads: dict[str, str] = {}
+
+    def fake(
+        fmt: str, document: object, charts: object, *, diagnostics: Diagnostics, **_: object
+    ) -> bytes:
+        threads[fmt] = threading.current_thread().name
+        if fmt == "pdf":
+            time.sleep(0.2)  # the other formats finish first
+        diagnostics.warn(f"{fmt}-note", f"written by {fmt}")
+        diagnostics.warn("shared", "said by every writer")
+        if fmt != "docx":
+            raise OutputError(f"{fmt} failed")
+        return fmt.encode()
+
+    monkeypatch.setattr(api, "render_format", fake)
+    channel = Diagnostics()
+    with pytest.raises(OutputError, match="pdf failed"):
+        api._render_formats(["docx", "pdf", "html"], None, {}, channel, None, None)  # type: ignore[arg-type]
+    assert [d.code for d in channel] == ["docx-note", "shared", "pdf-note"]
+    assert threads["pdf"] != threads["docx"] == threads["html"]
+    monkeypatch.setattr(api, "render_format", lambda fmt, *a, diagnostics, **k: fmt.encode())
+    assert api._render_formats(["html", "pdf", "docx"], None, {}, Diagnostics(), None, None) == [  # type: ignore[arg-type]
+        b"html",
+        b"pdf",
+        b"docx",
+    ]
