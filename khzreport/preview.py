@@ -43,7 +43,7 @@ from .resources import template_path
 
 DEBOUNCE_MS = 400
 """Longest a burst of file events is gathered into one rebuild."""
-QUIET_MS = 30
+QUIET_MS = 20
 """Quiet time after the last file event before the rebuild starts."""
 WATCH_START_MS = 100
 """How soon the watcher reports that it is watching (an empty report) when nothing changed."""
