@@ -1143,7 +1143,8 @@ class _DocxWriter(BlockVisitor):
                 self._style(para, "Footer")
             if self.src.layout == "sheet":  # as the PDF: issuer and date under the source
                 para.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                para.add_run(self._t(f"{self.src.meta.author}\u3000{self.src.meta.date_text}"))
+                gap = "\u3000" if self.chinese else "\u2002"  # an ideographic space is CJK text
+                para.add_run(self._t(f"{self.src.meta.author}{gap}{self.src.meta.date_text}"))
             if self.theme.page_number != "of_total":
                 if dash:
                     self._dash_page_number(para, even=footer is even_footer)
