@@ -24,6 +24,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,8 +39,9 @@ from ..errors import FontError, Location
 from ..theme import Theme
 from . import pdf as pdf_writer
 from .base import channel
-from .ofd_fonts import FontFace, faces_of, find_face, subset_truetype
+from .ofd_fonts import FontFace, WrappedFont, faces_of, find_face, subset_truetype, wrap_embedded
 from .ofd_pages import (
+    FontInfo,
     ImagePlacement,
     Link,
     PageContent,
@@ -53,6 +55,7 @@ __all__ = ["OFD_NAMESPACE", "pdf_to_ofd", "render_ofd", "theme_fonts"]
 
 OFD_NAMESPACE = "http://www.ofdspec.org/2016"
 _NS = "{" + OFD_NAMESPACE + "}"
+_NSMAP = {"ofd": OFD_NAMESPACE}
 ET.register_namespace("ofd", OFD_NAMESPACE)
 
 
@@ -183,11 +186,14 @@ class _Package:
         self.pages = pages
         self.faces = faces
         self.next_id = 0
-        self.font_ids: dict[str, int] = {}
-        self.font_chars: dict[str, set[str]] = {}
+        self.font_ids: dict[int, int] = {}
+        self.font_chars: dict[int, set[str]] = {}
         self.media: dict[bytes, tuple[int, str]] = {}
         self.page_ids: list[int] = []
-        self.used: dict[str, FontFace] = {}
+        self.pdf_fonts: dict[int, FontInfo] = {}
+        self.wrapped: dict[int, WrappedFont] = {}
+        self.font_files: dict[int, bytes] = {}
+        self.families: dict[int, tuple[str, bool, bool]] = {}
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -197,18 +203,13 @@ class _Package:
         for page in self.pages:
             for item in page.items:
                 if isinstance(item, TextRun):
-                    name = item.font.postscript
-                    face = self.used.get(name) or find_face(self.faces, name)
-                    if face is None:
-                        raise FontError(
-                            f"the PDF uses the font {name}, which no font file of the theme holds",
-                            Location(path="theme.fonts"),
-                            "name the font's file in the theme (fonts.files)",
-                        )
-                    if name not in self.font_ids:
-                        self.font_ids[name] = self.new_id()
-                        self.used[name] = face
-                    self.font_chars.setdefault(name, set()).update(c for c, _, _ in item.chars)
+                    key = item.font.key
+                    if key not in self.font_ids:
+                        self.font_ids[key] = self.new_id()
+                        self.pdf_fonts[key] = item.font
+                    self.font_chars.setdefault(key, set()).update(c for c, _, _ in item.chars)
+        for key, font in self.pdf_fonts.items():
+            self._embed(key, font)
         page_ids = self.page_ids = [self.new_id() for _ in self.pages]
         contents = [self._page(page) for page in self.pages]
         files: list[tuple[str, bytes]] = [
@@ -219,12 +220,43 @@ class _Package:
         ]
         for index, content in enumerate(contents):
             files.append((f"Doc_0/Pages/Page_{index}/Content.xml", content))
-        for name, font_id in self.font_ids.items():
-            data = subset_truetype(self.used[name], "".join(self.font_chars[name]) + " ")
-            files.append((f"Doc_0/Res/font_{font_id}.ttf", data))
+        for key, font_id in self.font_ids.items():
+            files.append((f"Doc_0/Res/font_{font_id}.ttf", self.font_files[key]))
         for data, (media_id, suffix) in self.media.items():
             files.append((f"Doc_0/Res/image_{media_id}{suffix}", data))
         return _zip(files, info.date)
+
+    def _embed(self, key: int, font: FontInfo) -> None:
+        """Make the font file of a PDF font: its own embedded subset as TrueType, so the
+        glyphs are the PDF's; else the theme's face subset to the characters it shows."""
+        name = font.postscript
+        if font.program:
+            try:
+                wrapped = wrap_embedded(
+                    font.program,
+                    font.cff,
+                    font.cid_to_gid,
+                    font.widths,
+                    font.default_width,
+                    font.to_unicode,
+                    name,
+                )
+            except Exception:  # a font program fontTools cannot read: use the theme's file
+                wrapped = None
+            if wrapped is not None:
+                self.wrapped[key] = wrapped
+                self.font_files[key] = wrapped.data
+                self.families[key] = (name.split("-")[0], "Bold" in name, "Italic" in name)
+                return
+        face = find_face(self.faces, name)
+        if face is None:
+            raise FontError(
+                f"the PDF uses the font {name}, which no font file of the theme holds",
+                Location(path="theme.fonts"),
+                "name the font's file in the theme (fonts.files)",
+            )
+        self.font_files[key] = subset_truetype(face, "".join(self.font_chars[key]) + " ")
+        self.families[key] = (face.family, face.bold, face.italic)
 
     def _ofd_xml(self, info: _Info, doc_id: str) -> bytes:
         root = ET.Element(_NS + "OFD", Version="1.0", DocType="OFD")
@@ -291,14 +323,18 @@ class _Package:
         root = ET.Element(_NS + "Res", BaseLoc="Res")
         if self.font_ids:
             fonts = ET.SubElement(root, _NS + "Fonts")
-            for name, font_id in self.font_ids.items():
-                face = self.used[name]
+            for key, font_id in self.font_ids.items():
+                family, bold, italic = self.families[key]
                 font = ET.SubElement(
-                    fonts, _NS + "Font", ID=str(font_id), FontName=name, FamilyName=face.family
+                    fonts,
+                    _NS + "Font",
+                    ID=str(font_id),
+                    FontName=self.pdf_fonts[key].postscript,
+                    FamilyName=family,
                 )
-                if face.bold:
+                if bold:
                     font.set("Bold", "true")
-                if face.italic:
+                if italic:
                     font.set("Italic", "true")
                 ET.SubElement(font, _NS + "FontFile").text = f"font_{font_id}.ttf"
         return _xml(root)
@@ -355,10 +391,16 @@ class _Package:
         )
 
     def _text(self, layer: ET.Element, run: TextRun) -> None:
-        chars = [(_XML_SAFE.sub("", c), x, y) for c, x, y in run.chars]
-        chars = [(c, x, y) for c, x, y in chars if c]
-        if not chars:
+        marks = run.glyphs if len(run.glyphs) == len(run.chars) else [None] * len(run.chars)
+        kept = [
+            (char, (x, y), mark)
+            for (c, x, y), mark in zip(run.chars, marks, strict=True)
+            if (char := _XML_SAFE.sub("", c))
+        ]
+        if not kept:
             return
+        chars = [(c, x, y) for c, (x, y), _ in kept]
+        glyphs = [mark for _, _, mark in kept]
         a, b, c, d = run.matrix
         scale = (abs(a * d - b * c)) ** 0.5
         em = run.size * scale
@@ -371,7 +413,7 @@ class _Package:
             _NS + "TextObject",
             ID=str(self.new_id()),
             Boundary=_box(left, top, right - left, bottom - top),
-            Font=str(self.font_ids[run.font.postscript]),
+            Font=str(self.font_ids[run.font.key]),
         )
         upright = abs(b) < 1e-6 and abs(c) < 1e-6 and a > 0 and abs(a - d) < 1e-6 * max(a, 1)
         if upright:
@@ -394,18 +436,78 @@ class _Package:
         # text would otherwise shift every advance after them, and one that extracts text
         # still finds the space between this run and the next.
         groups = _edge_groups([c for c, _, _ in chars], [y for _, y in points])
-        start = 0
-        for end in range(1, len(chars) + 1):
-            if end < len(chars) and groups[end] == groups[start]:
-                continue
+        # A glyph the font's character map does not give (a ligature, an alternate) stands
+        # in a text object of its own with one CGTransform: the standard allows several per
+        # object, but readers that take only one would misplace the rest.
+        clusters = self._clusters(run, chars, glyphs)
+        cuts = {i for i in range(1, len(chars)) if groups[i] != groups[i - 1]}
+        for first, (count, _) in clusters.items():
+            cuts.update((first, first + count))
+        bounds = [0, *sorted(c for c in cuts if 0 < c < len(chars)), len(chars)]
+        current: ET.Element | None = obj
+
+        def sibling() -> ET.Element:
+            """Return a new text object like ``obj``, after the ones made so far."""
+            made = ET.SubElement(layer, obj.tag, dict(obj.attrib, ID=str(self.new_id())))
+            for color in obj.findall("ofd:FillColor", _NSMAP) + obj.findall(
+                "ofd:StrokeColor", _NSMAP
+            ):
+                ET.SubElement(made, color.tag, dict(color.attrib))
+            return made
+
+        for begin, end in itertools.pairwise(bounds):
+            if begin in clusters:
+                holder = sibling()
+                count, gid = clusters[begin]
+                transform = ET.SubElement(
+                    holder,
+                    _NS + "CGTransform",
+                    CodePosition="0",
+                    CodeCount=str(count),
+                    GlyphCount="1",
+                )
+                ET.SubElement(transform, _NS + "Glyphs").text = str(gid)
+                current = None  # what follows goes after it, in reading order
+            else:
+                holder = current = current if current is not None else sibling()
             code = ET.SubElement(
-                obj, _NS + "TextCode", X=_number(points[start][0]), Y=_number(points[start][1])
+                holder, _NS + "TextCode", X=_number(points[begin][0]), Y=_number(points[begin][1])
             )
-            deltas = [points[i][0] - points[i - 1][0] for i in range(start + 1, end)]
+            deltas = [points[i][0] - points[i - 1][0] for i in range(begin + 1, end)]
             if deltas:
                 code.set("DeltaX", _deltas(deltas))
-            code.text = "".join(ch for ch, _, _ in chars[start:end])
-            start = end
+            code.text = "".join(ch for ch, _, _ in chars[begin:end])
+        if obj.find("ofd:TextCode", _NSMAP) is None:
+            layer.remove(obj)
+
+    def _clusters(
+        self,
+        run: TextRun,
+        chars: list[tuple[str, float, float]],
+        glyphs: list[tuple[int, int] | None],
+    ) -> dict[int, tuple[int, int]]:
+        """Return, by the index of its first character, each glyph its characters do not
+        name through the font's character map, with how many characters it shows and its
+        index: a ligature (``fi``, one glyph of two characters), or an alternate the PDF
+        took by an OpenType feature (a proportional quote)."""
+        wrapped = self.wrapped.get(run.font.key)
+        out: dict[int, tuple[int, int]] = {}
+        if wrapped is None:
+            return out
+        for i, mark in enumerate(glyphs):
+            if mark is None or mark[1] != 0:
+                continue
+            gid = wrapped.glyph_of_code.get(mark[0])
+            if gid is None:
+                continue
+            count = 1
+            while i + count < len(glyphs) and (follow := glyphs[i + count]) is not None:
+                if follow[0] != mark[0] or follow[1] != count:
+                    break
+                count += 1
+            if count > 1 or wrapped.cmap.get(chars[i][0]) != gid:
+                out[i] = (count, gid)
+        return out
 
     def _path(self, layer: ET.Element, shape: PathShape) -> None:
         xs = [v for _, pts in shape.commands for v in pts[0::2]]
@@ -483,7 +585,12 @@ def _joined_runs(
     for item in items:
         last = out[-1] if out else None
         if isinstance(item, TextRun) and isinstance(last, TextRun) and _continues(last, item):
-            out[-1] = dataclasses.replace(last, chars=[*last.chars, *item.chars])
+            aligned = len(last.glyphs) == len(last.chars) and len(item.glyphs) == len(item.chars)
+            out[-1] = dataclasses.replace(
+                last,
+                chars=[*last.chars, *item.chars],
+                glyphs=[*last.glyphs, *item.glyphs] if aligned else [],
+            )
         else:
             out.append(item)
     return out

@@ -170,3 +170,121 @@ def _cff_to_truetype(font: Any) -> None:
     post.mapping = {}
     font["head"].glyphDataFormat = 0
     font.sfntVersion = "\x00\x01\x00\x00"
+
+
+@dataclass(frozen=True)
+class WrappedFont:
+    """A PDF's own font subset as a TrueType font an OFD reader can use.
+
+    ``glyph_of_code`` gives the glyph each code of the PDF font shows; ``cmap`` the glyph
+    the font's character map gives each character (one per character, so a glyph the PDF
+    took by an OpenType feature, a ligature or a proportional quote, is named by index).
+    """
+
+    data: bytes
+    glyph_of_code: dict[int, int]
+    cmap: dict[str, int]
+
+
+def wrap_embedded(
+    program: bytes,
+    cff: bool,
+    cid_to_gid: tuple[int, ...] | None,
+    widths: dict[int, float],
+    default_width: float,
+    to_unicode: dict[int, str],
+    name: str,
+) -> WrappedFont:
+    """Return the PDF's embedded subset (bare CID-keyed CFF, or TrueType) as TrueType with a
+    character map from the PDF's ``ToUnicode`` and a space glyph, so that exactly the
+    glyphs the PDF shows are drawn. Raises ``ValueError`` (or fontTools' errors) for a
+    font program it cannot read; the caller then subsets the theme's font file instead."""
+    from fontTools.fontBuilder import FontBuilder  # fontTools: only OFD wraps fonts
+    from fontTools.pens.cu2quPen import Cu2QuPen  # fontTools: as above
+    from fontTools.pens.recordingPen import RecordingPen  # fontTools: as above
+    from fontTools.pens.ttGlyphPen import TTGlyphPen  # fontTools: as above
+
+    outlines: list[RecordingPen] = []
+    advances: list[float] = []
+    glyph_of_code: dict[int, int] = {}
+    if cff:
+        from fontTools.cffLib import CFFFontSet  # fontTools: as above
+
+        fonts = CFFFontSet()
+        fonts.decompile(io.BytesIO(program), None)
+        top = fonts[fonts.fontNames[0]]
+        matrix = getattr(top, "FontMatrix", None) or [0.001, 0, 0, 0.001, 0, 0]
+        if abs(matrix[0] - 0.001) > 1e-9 or matrix[1] or matrix[2]:
+            raise ValueError("a CFF font matrix other than 1/1000")
+        names = list(top.charset)
+        by_name = {n: i for i, n in enumerate(names)}
+        cid_keyed = hasattr(top, "ROS")
+        for code in widths.keys() | to_unicode.keys():
+            glyph = f"cid{code:05d}" if cid_keyed else None
+            if glyph in by_name:
+                glyph_of_code[code] = by_name[glyph]
+            elif not cid_keyed and code < len(names):
+                glyph_of_code[code] = code
+        for glyph_name in names:
+            pen = RecordingPen()
+            top.CharStrings[glyph_name].draw(pen)
+            outlines.append(pen)
+        units = 1000
+    else:
+        from fontTools.ttLib import TTFont  # fontTools: as above
+
+        font = TTFont(io.BytesIO(program))
+        units = font["head"].unitsPerEm
+        glyph_set = font.getGlyphSet()
+        order = font.getGlyphOrder()
+        for glyph_name in order:
+            pen = RecordingPen()
+            glyph_set[glyph_name].draw(pen)
+            outlines.append(pen)
+        for code in widths.keys() | to_unicode.keys():
+            gid = cid_to_gid[code] if cid_to_gid and code < len(cid_to_gid) else code
+            if gid < len(order):
+                glyph_of_code[code] = gid
+    count = len(outlines)
+    code_of_glyph = {gid: code for code, gid in sorted(glyph_of_code.items(), reverse=True)}
+    for gid in range(count):
+        shown = code_of_glyph.get(gid)
+        width = widths.get(shown, default_width) if shown is not None else default_width
+        advances.append(width * units / 1000)
+    cmap: dict[str, int] = {}
+    for code, text in sorted(to_unicode.items()):
+        if len(text) == 1 and code in glyph_of_code:
+            cmap.setdefault(text, glyph_of_code[code])
+    if " " not in cmap:  # a space read from a gap needs a glyph to stand for
+        cmap[" "] = count
+        outlines.append(RecordingPen())
+        advances.append(units / 4)
+    order = [".notdef", *(f"g{i}" for i in range(1, len(outlines)))]
+    glyphs = {}
+    for glyph_name, recording in zip(order, outlines, strict=True):
+        pen = TTGlyphPen(None)
+        recording.replay(Cu2QuPen(pen, max_err=units / 1000, reverse_direction=cff))
+        glyphs[glyph_name] = pen.glyph()
+    builder = FontBuilder(units, isTTF=True)
+    builder.setupGlyphOrder(order)
+    builder.setupCharacterMap({ord(ch): order[gid] for ch, gid in cmap.items()})
+    builder.setupGlyf(glyphs)
+    metrics = {}
+    for glyph_name, advance in zip(order, advances, strict=True):
+        glyph = glyphs[glyph_name]
+        metrics[glyph_name] = (round(advance), getattr(glyph, "xMin", 0) or 0)
+    builder.setupHorizontalMetrics(metrics)
+    builder.setupHorizontalHeader(ascent=round(units * 0.88), descent=-round(units * 0.12))
+    family = name.split("-")[0]
+    builder.setupNameTable(
+        {"familyName": family, "styleName": name.partition("-")[2] or "Regular", "psName": name}
+    )
+    builder.setupOS2(sTypoAscender=round(units * 0.88), sTypoDescender=-round(units * 0.12))
+    builder.setupPost()
+    builder.font.recalcTimestamp = False
+    builder.font["head"].created = builder.font["head"].modified = 0
+    out = io.BytesIO()
+    builder.save(out)
+    return WrappedFont(
+        out.getvalue(), {code: gid for code, gid in glyph_of_code.items()}, dict(cmap)
+    )

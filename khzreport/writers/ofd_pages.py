@@ -54,6 +54,11 @@ class FontInfo:
     default_width: float
     to_unicode: dict[int, str]
     two_byte: bool
+    program: bytes = b""
+    """The embedded font file: a bare CFF (``FontFile3``) or TrueType (``FontFile2``)."""
+    cff: bool = False
+    cid_to_gid: tuple[int, ...] | None = None
+    """The glyph of each code of a TrueType CID font (``None``: the code is the glyph)."""
 
     def codes(self, data: bytes) -> list[int]:
         """Return the character codes of a shown string."""
@@ -80,6 +85,9 @@ class TextRun:
     chars: list[tuple[str, float, float]]
     fill: tuple[int, int, int]
     stroke: tuple[int, int, int] | None
+    glyphs: list[tuple[int, int] | None] = field(default_factory=list)
+    """For each character, the code of the glyph that shows it and its place among that
+    glyph's characters (``fi`` is one glyph of two); ``None`` for a space read from a gap."""
 
 
 @dataclass
@@ -459,8 +467,17 @@ class PageReader:
             default = 0.0
         to_unicode = font.get("/ToUnicode")
         chars = parse_to_unicode(to_unicode.get_object().get_data()) if to_unicode else {}
+        program, cff, cid_to_gid = _program(font)
         info = FontInfo(
-            key, postscript_name(str(font["/BaseFont"])), widths, default, chars, two_byte
+            key,
+            postscript_name(str(font["/BaseFont"])),
+            widths,
+            default,
+            chars,
+            two_byte,
+            program,
+            cff,
+            cid_to_gid,
         )
         self.fonts[key] = info
         return info
@@ -474,6 +491,7 @@ class PageReader:
         start = text_matrix
         advance = 0.0
         placed: list[tuple[str, float]] = []
+        glyphs: list[tuple[int, int] | None] = []
         gap_at: float | None = None  # where a word gap left by a TJ adjustment starts
         for item in items:
             if isinstance(item, bytes | str) or hasattr(item, "original_bytes"):
@@ -489,12 +507,12 @@ class PageReader:
                         self.left_out.add(f"glyphs without a character in {font.postscript}")
                     if gap_at is not None and text and _word_gap(placed, text):
                         placed.append((" ", gap_at))
+                        glyphs.append(None)
                     gap_at = None
-                    if len(text) > 1:
-                        share = width * scale / len(text)
-                        placed.extend((ch, advance + k * share) for k, ch in enumerate(text))
-                    elif text:
-                        placed.append((text, advance))
+                    share = width * scale / max(len(text), 1)
+                    for k, ch in enumerate(text):
+                        placed.append((ch, advance + k * share))
+                        glyphs.append((code, k))
                     spacing = state.char_spacing
                     if not font.two_byte and code == 32:
                         spacing += state.word_spacing
@@ -520,6 +538,7 @@ class PageReader:
                     chars,
                     state.fill,
                     state.stroke if state.render_mode in (1, 2, 5, 6) else None,
+                    glyphs,
                 )
             )
         return multiply((1, 0, 0, 1, advance, 0), text_matrix)
@@ -539,6 +558,30 @@ class PageReader:
 
 
 _BLACK = {1: (0, 0, 0), 3: (0, 0, 0), 4: (0, 0, 0)}
+
+
+def _program(font: Any) -> tuple[bytes, bool, tuple[int, ...] | None]:
+    """Return a Type0 font's embedded file, whether it is a bare CFF, and its code-to-glyph
+    map when it is TrueType with one; nothing for a font without an embedded file."""
+    if font.get("/Subtype") != "/Type0":
+        return b"", False, None
+    descendant = font["/DescendantFonts"][0].get_object()
+    descriptor = descendant.get("/FontDescriptor")
+    descriptor = descriptor.get_object() if descriptor is not None else {}
+    if "/FontFile3" in descriptor:
+        stream = descriptor["/FontFile3"].get_object()
+        if stream.get("/Subtype") in ("/CIDFontType0C", "/Type1C"):
+            return stream.get_data(), True, None
+        return b"", False, None
+    if "/FontFile2" in descriptor:
+        mapping = descendant.get("/CIDToGIDMap")
+        table: tuple[int, ...] | None = None
+        if mapping is not None and mapping != "/Identity":
+            raw = mapping.get_object().get_data()
+            table = tuple(int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2))
+        return descriptor["/FontFile2"].get_object().get_data(), False, table
+    return b"", False, None
+
 
 _NOT_CARRIED = {b"sh": "shadings", b"BI": "inline images", b"d0": "Type 3 glyphs"}
 

@@ -136,21 +136,37 @@ def test_text_is_searchable_text_objects_with_the_figures(built: tuple[bytes, by
     assert code.get("DeltaX") and code.get("X") and code.get("Y")
 
 
-def test_fonts_are_embedded_with_a_map_of_every_character_shown(
+def test_fonts_are_embedded_with_a_glyph_for_every_character_shown(
     built: tuple[bytes, bytes],
 ) -> None:
+    """Every character shown has a glyph: through the font's character map, or through a
+    CGTransform naming the PDF's own glyph (a ligature, or two dashes drawn as one)."""
     package = Package(built[1])
     fonts = package.fonts()
     assert fonts
-    for font_id, text in package.text_by_font().items():
-        element, path = fonts[font_id]
+    loaded = {}
+    for font_id, (element, path) in fonts.items():
         assert element.get("FontName") and element.get("FamilyName")
         font = TTFont(io.BytesIO(package.zip.read(path)))
         assert "glyf" in font  # TrueType outlines, which every OFD reader draws
-        cmap = font.getBestCmap()
-        missing = {c for c in text if ord(c) not in cmap}
-        assert not missing, (element.get("FontName"), missing)
         assert len(font.getGlyphOrder()) < 2000  # a subset, not the whole CJK face
+        loaded[font_id] = (font.getBestCmap(), len(font.getGlyphOrder()))
+    shown = 0
+    for name in package.page_files():
+        for obj in package.xml(name).iter(f"{{{OFD_NAMESPACE}}}TextObject"):
+            cmap, glyph_count = loaded[obj.get("Font", "")]
+            covered: set[int] = set()
+            for child in obj:
+                if child.tag.endswith("CGTransform"):
+                    first = int(child.get("CodePosition", ""))
+                    covered.update(range(first, first + int(child.get("CodeCount", "1"))))
+                    assert int(child.findtext("ofd:Glyphs", "", NS)) < glyph_count
+                elif child.tag.endswith("TextCode"):
+                    for i, char in enumerate(child.text or ""):
+                        assert i in covered or ord(char) in cmap, (obj.get("Font"), char)
+                        shown += 1
+                    covered = set()
+    assert shown > 300
 
 
 def test_charts_are_vector_paths_and_the_photo_an_image(built: tuple[bytes, bytes]) -> None:
@@ -210,9 +226,20 @@ def test_two_builds_are_byte_identical(photo_folder: Path, built: tuple[bytes, b
     assert stamps == {(2024, 1, 15, 0, 0, 0)}
 
 
-def test_a_font_the_theme_does_not_hold_is_a_located_error(built: tuple[bytes, bytes]) -> None:
+def test_the_pdfs_own_subsets_are_embedded_without_the_theme_files(
+    built: tuple[bytes, bytes],
+) -> None:
+    assert pdf_to_ofd(built[0], [], "2024-01-15") == built[1]
+
+
+def test_a_font_neither_embedded_nor_in_the_theme_is_a_located_error() -> None:
+    from khzreport.writers.ofd import _Package
+    from khzreport.writers.ofd_pages import FontInfo
+
+    package = _Package([], {})
+    package.font_chars[1] = {"字"}
     with pytest.raises(FontError, match="no font file of the theme holds") as info:
-        pdf_to_ofd(built[0], [], "2024-01-15")
+        package._embed(1, FontInfo(1, "NoSuchFace-Regular", {}, 1000.0, {}, True))
     assert info.value.location is not None and info.value.location.path == "theme.fonts"
 
 
@@ -227,7 +254,7 @@ def test_a_turned_line_keeps_its_characters_where_the_pdf_put_them() -> None:
     chars = [("单", 50.0, 100.0), ("位", 50.0, 100.0 - 9 * k), ("万", 50.0, 100.0 - 18 * k)]
     run = TextRun(font, 9.0, (0.0, -k, k, 0.0), chars, (0, 0, 0), None)
     package = _Package([PageContent(210, 297, [run])], {})
-    package.font_ids["Face"] = 7
+    package.font_ids[1] = 7
     layer = ET.Element("layer")
     package._text(layer, run)
     obj = layer[0]
@@ -329,7 +356,7 @@ def test_shows_that_carry_on_a_line_are_one_text_code_without_spaces_at_its_ends
 
     page = PageContent(210, 297, [run("every 90 seconds", 20.0), run(" at an ", 52.0)])
     package = _Package([page], {})
-    package.font_ids["Face"] = 3
+    package.font_ids[1] = 3
     root = ET.fromstring(package._page(page))
     objects = root.findall(".//ofd:TextObject", NS)
     assert len(objects) == 1
