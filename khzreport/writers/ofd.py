@@ -6,9 +6,10 @@ typesets the document with the PDF writer (or takes the PDF a batch already fitt
 :func:`pdf_to_ofd` replays its pages (see :mod:`~khzreport.writers.ofd_pages`) into OFD
 objects: every text show a ``TextObject`` (Unicode text with its ``DeltaX`` advances, so
 it is selectable and searchable), every painted path a ``PathObject`` (charts stay
-vectors), every image an ``ImageObject``. The fonts are the theme's own files subset to
-the characters shown (see :mod:`~khzreport.writers.ofd_fonts`). The PDF's outline becomes
-the OFD outline and its title, author, subject, keywords and date the document info.
+vectors), every image an ``ImageObject``, every link to a place in the document a click
+area on its page. The fonts are the PDF's own subsets rewrapped as TrueType (see
+:mod:`~khzreport.writers.ofd_fonts`). The PDF's outline becomes the OFD outline and its
+title, author, subject, keywords and date the document info.
 
 The package is a ZIP of ``OFD.xml`` (DocBody: DocInfo, DocRoot), ``Doc_0/Document.xml``
 (CommonData with MaxUnitID, PageArea, PublicRes, DocumentRes; Pages; Outlines),

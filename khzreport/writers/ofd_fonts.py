@@ -1,12 +1,17 @@
-"""The fonts an OFD package embeds: the files Typst set the PDF with, subset by Unicode.
+"""The fonts an OFD package embeds: the PDF's own subsets, made usable by an OFD reader.
 
-A PDF's font subsets are keyed by glyph id and carry no character map, so an OFD reader,
-which draws a text object's Unicode text with the font's ``cmap``, could not use them.
-Instead each face the PDF names (``ABCDEF+NotoSansCJKsc-Regular``) is found among the font
-files the theme gave Typst, by its PostScript name, and subset again with fontTools to the
-characters the pages show with it, keeping its ``cmap``. CFF outlines are converted to
-TrueType (quadratic) ones, which every OFD reader draws; the conversion and the subsetting
-depend on nothing but the font and the characters, so two builds embed the same bytes.
+A PDF's CID font subsets carry no character map, and an OFD reader draws a text object's
+Unicode text through the font's ``cmap``. :func:`wrap_embedded` rewraps each embedded
+subset (a bare CID-keyed CFF, or TrueType) as a TrueType font whose ``cmap`` comes from the
+PDF's ``ToUnicode``, so every glyph drawn is the one Typst set; a glyph no single
+character names (a ligature, an alternate taken by an OpenType feature) is named by its
+index in a CGTransform. CFF outlines are converted to TrueType (quadratic) ones, which
+every OFD reader draws.
+
+For a PDF font without an embedded file, the face is found among the theme's font files by
+its PostScript (or full) name and subset with fontTools to the characters shown
+(:func:`subset_truetype`). Either way the bytes depend only on the font and the characters,
+so two builds embed the same bytes.
 """
 
 from __future__ import annotations
