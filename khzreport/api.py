@@ -308,13 +308,18 @@ def _render_formats(
 
     results: dict[str, Future[bytes]] = {}
     beside = "pdf" if "pdf" in fmts and len(fmts) > 1 else None
+    # The OFD's pages are the PDF's: it converts the PDF set beside rather than set it again
+    # (unless that PDF is a PDF/A or PDF/UA, whose bytes an OFD of its own would not share).
+    from_pdf = beside == "pdf" and "ofd" in fmts and pdf_standard is None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="khzreport-pdf") as pool:
         if beside is not None:
             results[beside] = pool.submit(write, beside)
-        for fmt in fmts:
+        for fmt in sorted(fmts, key=lambda f: from_pdf and f == "ofd"):
             if fmt != beside:
                 results[fmt] = Future()
                 try:
+                    if fmt == "ofd" and from_pdf:
+                        options[fmt]["pdf"] = results["pdf"].result()
                     results[fmt].set_result(write(fmt))
                 except KhzReportError as exc:
                     results[fmt].set_exception(exc)

@@ -130,3 +130,22 @@ def test_a_misspelt_format_names_ofd_among_those_known(tmp_path: Path) -> None:
     assert "unknown format 'odf'" in result.stderr and "ofd" in result.stderr
     assert "Traceback" not in result.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_a_build_of_pdf_and_ofd_sets_the_pdf_once(
+    briefing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from khzreport.writers import pdf
+
+    calls: list[str] = []
+    render_pdf = pdf.render_pdf
+
+    def counted(*args: object, **kwargs: object) -> bytes:
+        calls.append("pdf")
+        return render_pdf(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf, "render_pdf", counted)
+    result = api.build(EXAMPLE, tmp_path, formats="ofd,pdf")
+    assert [p.name for p in result.outputs] == ["briefing.ofd", "briefing.pdf"]
+    assert calls == ["pdf"]
+    assert (tmp_path / "briefing.ofd").read_bytes() == (briefing / "briefing.ofd").read_bytes()
