@@ -199,7 +199,7 @@ def _render(
     font, bold = chart_font(theme)
     png = svg = pdf_svg = b""
     with _LOCK, matplotlib.rc_context(drawing.rc_params(theme)), drawing.quiet_glyph_warnings():
-        fig = drawing.draw_chart(chart, theme, font, bold)
+        fig = drawing.draw_chart(chart, theme, font, bold, raster="png" in kinds)
         problems = _check_glyphs(chart, drawing.visible_texts(fig), font, bold)
         if "png" in kinds:
             png = _png(fig, theme.chart.dpi)

@@ -173,13 +173,19 @@ class Chart:
         return self.style.theme.colors
 
 
-def draw_chart(chart: ChartData, theme: Theme, font: FontFile, bold: FontFile | None) -> Figure:
-    """Return a laid-out, drawn figure of ``chart`` (call it inside :func:`rc_params`)."""
+def draw_chart(
+    chart: ChartData, theme: Theme, font: FontFile, bold: FontFile | None, *, raster: bool = True
+) -> Figure:
+    """Return a laid-out, drawn figure of ``chart`` (call it inside :func:`rc_params`).
+
+    With ``raster`` the figure ends drawn on its Agg canvas, whose pixels are the PNG; a
+    figure only saved as SVG is laid out without that last pass (each SVG is drawn anew).
+    """
     minus = "\u2212" if not missing_glyphs("\u2212", font) else "-"
     style = Style(theme, font, bold or font, theme.chart.font_size, minus)
     chart = _short_names(chart)
     if chart.kind == "big_number":
-        return _big_number(chart, style)
+        return _big_number(chart, style, raster)
     width = theme.chart.width_cm * CM
     fig = Figure(figsize=(width, width * theme.chart.aspect), dpi=theme.chart.dpi)
     fig.set_facecolor("white")
@@ -202,6 +208,8 @@ def draw_chart(chart: ChartData, theme: Theme, font: FontFile, bold: FontFile | 
         _empty(c)
     _notes(c)
     _layout(c)
+    if raster:
+        fig.canvas.draw()
     return fig
 
 
@@ -1005,7 +1013,7 @@ def _spread(ys: list[float], heights: list[float], limit: float) -> list[float]:
 # --- big number --------------------------------------------------------------------------
 
 
-def _big_number(data: ChartData, style: Style) -> Figure:
+def _big_number(data: ChartData, style: Style, raster: bool = True) -> Figure:
     """Draw a KPI card for a park sheet: the value, the title, and a sparkline.
 
     The latest printed label is split so that the digits are large and bold while the
@@ -1053,7 +1061,8 @@ def _big_number(data: ChartData, style: Style) -> Figure:
         _sparkline(fig, style, series, title.get_window_extent(renderer).y0, 14 if note else 3)
     if note:
         fig.text(left, 4 / h_pt, note, ha="left", va="bottom", **style.text_kw(0.75, colors.muted))
-    canvas.draw()
+    if raster:
+        canvas.draw()
     return fig
 
 
@@ -1157,7 +1166,6 @@ def _layout(c: Chart) -> None:
         room = bar.get_window_extent(renderer).padded(-2 * c.px)
         extent = t.get_window_extent(renderer)
         t.set_visible(room.width > extent.width and room.height > extent.height)
-    canvas.draw()
 
 
 def _place_header(c: Chart, renderer: Any, W: float, H: float, pad: float, gap: float) -> float:

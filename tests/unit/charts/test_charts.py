@@ -16,6 +16,7 @@ saves every sample as PNG to look at.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import logging
@@ -431,12 +432,19 @@ def test_cache_draws_only_the_drawings_asked_for_and_adds_the_others_later(
     before = charts.RENDER_COUNT
     web = cache.get_all([combo()], THEME, kinds={combo().id: {"svg"}})[combo().id]
     assert (web.svg, web.png) == (together.svg, b"")
-    assert charts.RENDER_COUNT == before + 1  # drawn again, keeping the PDF's drawing too
+    assert before + 1 == charts.RENDER_COUNT  # drawn again, keeping the PDF's drawing too
     every = cache.get(combo(), THEME)
-    assert charts.RENDER_COUNT == before + 2
+    assert before + 2 == charts.RENDER_COUNT
     assert every == together
     cache.get_all([combo()], THEME, kinds={combo().id: {"pdf_svg", "svg"}})
-    assert charts.RENDER_COUNT == before + 2
+    assert before + 2 == charts.RENDER_COUNT
+
+
+@pytest.mark.parametrize("name", list(SAMPLES), ids=list(SAMPLES))
+def test_a_chart_drawn_without_its_png_has_the_same_svgs_size_and_warnings(name: str) -> None:
+    every = charts._render(SAMPLES[name](), THEME, None)
+    svg_only = charts._render(SAMPLES[name](), THEME, None, {"svg", "pdf_svg"})
+    assert svg_only == dataclasses.replace(every, png=b"")
 
 
 def test_cache_key_follows_data_and_theme(tmp_path: Path) -> None:
