@@ -1,11 +1,15 @@
-"""Time khzreport on the Kunshan example: each stage in-process, and whole commands.
+"""Time khzreport on the Kunshan example: each stage in-process, and whole commands against peers.
 
-Usage: ``.venv/bin/python benchmarks/run.py [--runs 5]``. Prints a table of medians and
-spread (min–max) over the runs. Whole commands run as fresh processes, start-up included;
-"cold" runs use an empty cache folder, "cold charts" ones a cache without charts but with the
-font caches an earlier build left there, "warm" ones the cache the previous run left. The peer
-row is a hand-written python-docx + matplotlib script producing a comparable DOCX briefing, so
-the ratio stays meaningful on a machine whose absolute speed drifts.
+Usage: ``benchmarks/setup.sh`` once (the peers' environment), then
+``.venv/bin/python benchmarks/run.py [--runs 5]``. Prints medians and spread (min–max) over
+the runs. Whole commands run as fresh processes, start-up included. Each row with a peer
+runs khzreport and the peer in turn (A B A B …) and gives the median of the pairs' ratios,
+so the ratio holds on a machine whose speed drifts. The peers (``benchmarks/peers/``, in
+their own environment): a hand-written python-docx + matplotlib script writing a DOCX with
+six charts, and pandoc → Typst with six matplotlib charts (the route Quarto takes to a PDF).
+"Cold caches" empties the cache folder but for what it knows of the machine's fonts (which
+the peers' matplotlib keeps in ``~/.cache/matplotlib`` too); the first build on a machine,
+with every cache empty, is a row of its own.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "kunshan-2023" / "report.yaml"
 PY = sys.executable
 KHZ = [PY, "-m", "khzreport"]
+PEERS = ROOT / "benchmarks" / ".venv-peers" / "bin" / "python"
+"""The peers' own environment, made by ``benchmarks/setup.sh``."""
 
 
 def timed(
@@ -78,62 +84,103 @@ print(json.dumps(res))
 
 
 def clear_charts(cache: Path) -> None:
-    """Remove the drawn charts but keep what the cache holds about the machine.
+    """Empty the cache folder but for what it holds about the machine.
 
     That is the font search's answers (``fonts.json``) and matplotlib's font list
-    (``matplotlib/``): a build after a data change finds them, only a first build ever
-    does not.
+    (``matplotlib/``), which a peer keeps too (``~/.cache/matplotlib``): a build after a
+    data edit finds them, only the first build on a machine does not. Drawn charts and
+    remembered builds (``builds/``) go.
     """
+    shutil.rmtree(cache / "builds", ignore_errors=True)
     for item in cache.glob("*"):
         if item.is_file() and item.name != "fonts.json":
             item.unlink()
 
 
+def paired(
+    a: Callable[[], object],
+    b: Callable[[], object],
+    runs: int,
+    before: Callable[[], object] | None = None,
+) -> tuple[list[float], list[float]]:
+    """Time ``a`` and ``b`` in turn, A B A B …, so a drift of the machine hits both alike."""
+    times_a: list[float] = []
+    times_b: list[float] = []
+    for _ in range(runs):
+        times_a += timed(a, 1, before)
+        times_b += timed(b, 1)
+    return times_a, times_b
+
+
+def compared(name: str, peer: str, pair: tuple[list[float], list[float]], goal: str) -> str:
+    ours, theirs = pair
+    ratios = sorted(x / y for x, y in zip(ours, theirs, strict=True))
+    return (
+        f"| {name} | {statistics.median(ours):.3f} ({min(ours):.3f}–{max(ours):.3f}) "
+        f"| {peer}: {statistics.median(theirs):.3f} | {statistics.median(ratios):.2f}× | {goal} |"
+    )
+
+
+def alone(name: str, times: list[float], goal: str) -> str:
+    return f"| {name} | {statistics.median(times):.3f} ({min(times):.3f}–{max(times):.3f}) | – | – | {goal} |"
+
+
 def commands(runs: int, cache: Path, out: Path) -> list[str]:
     env = dict(os.environ, KHZREPORT_CACHE=str(cache))
-    clear = lambda: shutil.rmtree(cache, ignore_errors=True)  # noqa: E731
+    if not PEERS.is_file():
+        raise SystemExit("the peers are not installed: run benchmarks/setup.sh first")
+    build = [*KHZ, "build", str(EXAMPLE), "-o", str(out)]
+    docx_peer = [str(PEERS), str(ROOT / "benchmarks" / "peers" / "docx_matplotlib.py")]
+    typst_peer = [str(PEERS), str(ROOT / "benchmarks" / "peers" / "pandoc_typst.py")]
+    cold = lambda: clear_charts(cache)  # noqa: E731
+    run([*build, "-f", "docx,pdf"], env)  # the machine's font caches, as a peer has them
     rows = [
-        row("`khzreport --help`", timed(lambda: run([*KHZ, "--help"], env), runs)),
-        row(
-            "`khzreport validate`", timed(lambda: run([*KHZ, "validate", str(EXAMPLE)], env), runs)
+        alone("`khzreport --help`", timed(lambda: run([*KHZ, "--help"], env), runs), ""),
+        alone(
+            "`khzreport validate`",
+            timed(lambda: run([*KHZ, "validate", str(EXAMPLE)], env), runs),
+            "≤ 0.2 s",
         ),
-        row(
-            "`khzreport build` docx+pdf, cold cache",
-            timed(
-                lambda: run([*KHZ, "build", str(EXAMPLE), "-o", str(out), "-f", "docx,pdf"], env),
+        compared(
+            "`build` DOCX+PDF, cold caches",
+            "python-docx + matplotlib, DOCX only, 6 charts",
+            paired(
+                lambda: run([*build, "-f", "docx,pdf"], env),
+                lambda: run([*docx_peer, str(out / "peer.docx")], env),
                 runs,
-                clear,
+                cold,
             ),
+            "≤ 1.15×",
         ),
-        row(
-            "`khzreport build` docx+pdf, cold charts (font caches kept)",
-            timed(
-                lambda: run([*KHZ, "build", str(EXAMPLE), "-o", str(out), "-f", "docx,pdf"], env),
+        compared(
+            "`build` PDF only, cold caches",
+            "pandoc → Typst, 6 matplotlib charts",
+            paired(
+                lambda: run([*build, "-f", "pdf"], env),
+                lambda: run([*typst_peer, str(out / "peer.pdf")], env),
                 runs,
-                lambda: clear_charts(cache),
+                cold,
             ),
-        ),
-        row(
-            "`khzreport build` docx+pdf, warm cache",
-            timed(
-                lambda: run([*KHZ, "build", str(EXAMPLE), "-o", str(out), "-f", "docx,pdf"], env),
-                runs,
-            ),
-        ),
-        row(
-            "`khzreport build` docx only, cold cache",
-            timed(
-                lambda: run([*KHZ, "build", str(EXAMPLE), "-o", str(out), "-f", "docx"], env),
-                runs,
-                clear,
-            ),
+            "≤ 1.0×",
         ),
     ]
-    peer = timed(
-        lambda: run([PY, str(ROOT / "benchmarks" / "peer_docx.py"), str(out / "peer.docx")], env),
-        runs,
-    )
-    rows.append(row("peer: hand-written python-docx + matplotlib → DOCX", peer))
+    run([*build, "-f", "docx,pdf"], env)
+    rows += [
+        alone(
+            "rebuild DOCX+PDF, nothing changed",
+            timed(lambda: run([*build, "-f", "docx,pdf"], env), runs),
+            "≤ 0.3 s",
+        ),
+        alone(
+            "`build` DOCX+PDF, first build on the machine (every cache empty)",
+            timed(
+                lambda: run([*build, "-f", "docx,pdf"], env),
+                runs,
+                lambda: shutil.rmtree(cache, ignore_errors=True),
+            ),
+            "",
+        ),
+    ]
     return rows
 
 
@@ -147,9 +194,13 @@ def main() -> None:
             f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         )
         print(f"runs: {args.runs}; seconds, median and min–max\n")
-        print("| stage / command | median s | range s |\n|---|---|---|")
+        print("| stage (in one process) | median s | range s |\n|---|---|---|")
         for line in stages(args.runs, cache):
             print(line)
+        print(
+            "\n| work (whole process) | khzreport s | peer, alternated with it, s | ratio | goal |"
+        )
+        print("|---|---|---|---|---|")
         for line in commands(args.runs, cache, out):
             print(line)
         sizes = {p.name: p.stat().st_size // 1024 for p in out.glob("briefing.*")}
