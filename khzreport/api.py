@@ -275,9 +275,10 @@ def render(
         document = resolve(source, language=language, theme=theme, diagnostics=found)
     options = _writer_options(fmt, pdf_standard, docx_charts)
     with _chart_cache(cache) as folder:
-        charts = render_charts(
-            document, diagnostics=found, cache=folder, formats=[fmt], docx_charts=docx_charts
-        )
+        # Every form of each chart, drawn at once: callers render one format after another
+        # (the preview: the page, then the PDF), and each form asked for later would draw
+        # the chart again.
+        charts = render_charts(document, diagnostics=found, cache=folder)
         data = render_format(fmt, document, charts, diagnostics=found, **options)
     found.raise_if_strict(strict)
     if diagnostics is not None:
