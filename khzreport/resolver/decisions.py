@@ -10,6 +10,7 @@ and the writers and templates only read them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -322,9 +323,13 @@ def figure_size(figure: Figure, theme: Theme) -> tuple[float, float | None]:
     return round(width, 3), PHOTO_MAX_HEIGHT_CM
 
 
+@functools.lru_cache(maxsize=4096)
 def display_width(text: str) -> int:
     """Return the width of ``text`` in half-width units, with the gap Word and LibreOffice
-    put between Chinese and Latin characters (``autoSpaceDE``) counted as one unit."""
+    put between Chinese and Latin characters (``autoSpaceDE``) counted as one unit.
+
+    Kept per text: the sheet layouts measure the same words and lines thousands of times
+    (ten thousand calls in a validate, most of them repeats)."""
     width = 0
     previous: bool | None = None
     for ch in text:
