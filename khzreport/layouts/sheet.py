@@ -104,6 +104,8 @@ CHART_ASPECT_RANGE = (0.32, 0.72)
 """Heights (as a share of their width) a sheet's chart may be drawn at to fill the page."""
 ZONE_FIGURES_MOST = 8
 """The most of the zone's headline figures a sheet shows."""
+RELATED_MOST = 8
+"""The most other parks a sheet names as related; more are counted in one last tag."""
 MENTION_LIMIT = 2
 """Sentences of the report naming the park that a sheet quotes at most."""
 REPEAT_SHARE = 0.5
@@ -397,8 +399,11 @@ def _context_blocks(
             figures = tuple(replace(panel, cards=panel.cards[:n]) for n in reversed(counts))
     kind = park.kind_en if en and park.kind_en else park.kind
     names = {p.id: p.name_en if en and p.name_en else p.name for p in report.parks}
-    alike = [names[p.id] for p in report.parks if p.id != park.id and p.kind == park.kind]
-    others = [names[p.id] for p in report.parks if p.id != park.id]
+    own_name = names[park.id]
+    alike = _at_most(
+        [names[p.id] for p in report.parks if p.kind == park.kind and names[p.id] != own_name], c
+    )
+    others = _at_most([names[p.id] for p in report.parks if names[p.id] != own_name], c)
     related = (
         Tags(c.locale.word(f"同类{kind}", "Of the same kind"), tuple(alike))
         if alike
@@ -435,6 +440,16 @@ def _context_blocks(
         for n in range(len(shown), 0, -1)
     )
     return _Context(quote, zone, figures, related, highlights)
+
+
+def _at_most(names: list[str], c: Composer) -> list[str]:
+    """Return park names once each, at most :data:`RELATED_MOST` of them and a tag saying
+    how many more there are, so a zone of many parks does not fill a sheet with its list."""
+    unique = list(dict.fromkeys(names))
+    if len(unique) <= RELATED_MOST:
+        return unique
+    more = len(unique) - RELATED_MOST
+    return [*unique[:RELATED_MOST], c.locale.word(f"等{len(unique)}个", f"and {more} more")]
 
 
 def _mentions(

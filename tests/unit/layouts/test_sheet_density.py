@@ -96,3 +96,24 @@ def test_a_quoted_sentence_drops_its_references_to_the_briefings_tables() -> Non
     assert "".join(r.text for r in _without_references(runs)) == "占比68.5%。下一句"
     english = (Run("a record ("), Run("Table 2", target="table-2"), Run(")."))
     assert "".join(r.text for r in _without_references(english)) == "a record."
+
+
+def test_a_zone_of_many_parks_names_eight_of_a_kind_and_counts_the_rest() -> None:
+    report = park_report("sparse")
+    parks = [report.park("p")] + [
+        report.park("q").model_copy(update={"id": f"q{k}", "name": f"样板产业园{k}"})
+        for k in range(40)
+    ]
+    report = report.model_copy(update={"parks": parks})
+    sheet = resolve(report, park="p")
+    related = [b for b in sheet.blocks if isinstance(b, Tags)][-1]
+    assert related.items == (*(f"样板产业园{k}" for k in range(8)), "等40个")
+
+
+def test_parks_that_share_a_name_are_named_once_and_never_beside_their_own_sheet() -> None:
+    report = park_report("sparse")
+    twin = report.park("p").model_copy(update={"id": "p2"})
+    report = report.model_copy(update={"parks": [*report.parks, twin]})
+    sheet = resolve(report, park="p")
+    related = [b for b in sheet.blocks if isinstance(b, Tags)][-1]
+    assert related.items == ("样板产业园",)
