@@ -48,6 +48,9 @@ class ReportBundle:
     """Files of the source folder by relative POSIX path."""
     fonts: tuple[tuple[str, bytes], ...] = ()
     """The theme's font files, in ``fonts.files`` order, by file name."""
+    identity: str = ""
+    """A digest of everything above, taken once by :func:`pack`: what a worker keeps an
+    unpacked copy under (two reports in code share their files' key, never this)."""
 
     @property
     def key(self) -> str:
@@ -82,7 +85,7 @@ def pack(report: Report, theme: Theme) -> ReportBundle:
         path = path if path.is_absolute() else base / path
         with contextlib.suppress(OSError):
             fonts.append((f"{k}-{path.name}", path.read_bytes()))
-    return ReportBundle(
+    bundle = ReportBundle(
         report,
         theme,
         smap.file.name if smap else None,
@@ -90,6 +93,15 @@ def pack(report: Report, theme: Theme) -> ReportBundle:
         files,
         tuple(fonts),
     )
+    identity = hashlib.sha256()
+    for part in (
+        report.model_dump_json(),
+        theme.model_dump_json(),
+        repr((bundle.source_name, bundle.shown)),
+        bundle.key,
+    ):
+        identity.update(part.encode() + b"\0")
+    return dataclasses.replace(bundle, identity=identity.hexdigest())
 
 
 def _data_entries(source: Path) -> list[dict[str, object]]:
@@ -106,8 +118,34 @@ _folders: dict[str, Path] = {}
 _folders_lock = threading.Lock()
 
 
+_unpacked: dict[str, tuple[Report, Theme]] = {}
+UNPACKED_MOST = 4
+"""Bundles a worker keeps unpacked; a batch sends one, a long-lived pool may see a few."""
+
+
 def unpack(bundle: ReportBundle) -> tuple[Report, Theme]:
-    """Return the bundle's report and theme reading their files from this process's copy."""
+    """Return the bundle's report and theme reading their files from this process's copy.
+
+    Every task carries the bundle, so a worker unpickles a new copy of the report per park;
+    the first copy unpacked for a bundle's key is kept and given back for the rest. A new
+    copy per park would cost its unpacking each time and keep the worker's memory growing
+    with the number of sheets it renders (0.7 MB a sheet for a zone of 300 parks).
+    """
+    key = bundle.identity
+    if not key:  # a bundle made by hand, without pack(): nothing safe to key it by
+        return _unpack(bundle)
+    with _folders_lock:
+        hit = _unpacked.get(key)
+    if hit is not None:
+        return hit
+    unpacked = _unpack(bundle)
+    with _folders_lock:
+        while len(_unpacked) >= UNPACKED_MOST:
+            _unpacked.pop(next(iter(_unpacked)))
+        return _unpacked.setdefault(key, unpacked)
+
+
+def _unpack(bundle: ReportBundle) -> tuple[Report, Theme]:
     folder = _folder(bundle)
     report, theme = bundle.report, bundle.theme
     smap = source_map(report)

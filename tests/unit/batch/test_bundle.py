@@ -117,3 +117,22 @@ def test_dask_workers_in_another_folder_render_a_removed_source(tmp_path: Path) 
         assert "滨湖数字产业园（新）" in docx.read("word/document.xml").decode("utf-8")
         assert any(n.startswith("word/media/") for n in docx.namelist())
     assert result.done[1].outputs["pdf"].pages == 1
+
+
+def test_a_worker_unpacks_each_bundle_once_and_never_mixes_two_reports() -> None:
+    import pickle
+
+    report = khzreport.load(MINIMAL)
+    theme = theme_for(report)
+    blob = pickle.dumps(pack(report, theme))
+    first, second = unpack(pickle.loads(blob)), unpack(pickle.loads(blob))
+    assert first[0] is second[0]  # one copy per worker, however many tasks carry it
+    changed = report.model_copy(update={"lead": "另一段导语。"})
+    other = unpack(pickle.loads(pickle.dumps(pack(changed, theme))))
+    assert other[0] is not first[0] and other[0].lead == "另一段导语。"
+    leads = []
+    for text in ("甲。", "乙。"):
+        made = report.model_copy(update={"lead": text})
+        made._khz_source = None  # reports made in code share their (empty) files' key
+        leads.append(unpack(pack(made, theme))[0].lead)
+    assert leads == ["甲。", "乙。"]
