@@ -284,6 +284,7 @@ class _Batch:
                     self.jobs if self.executor else workers,
                     self._accept,
                     self._lost,
+                    self.bundle,
                 )
             else:
                 for park in todo:

@@ -74,6 +74,9 @@ class SheetTask:
     """The report as the caller holds it (built or changed in memory), with its theme and
     the bytes of the files they read: what the worker renders, rather than the file
     ``source`` names, so the worker needs no access to the source folder."""
+    preloaded: str | None = None
+    """Instead of ``bundle``: the identity of the bundle an own pool gave each worker once
+    when it started (:func:`own_pool`), so a task does not carry the whole report again."""
 
 
 @dataclass(frozen=True)
@@ -118,8 +121,9 @@ def run_task(task: SheetTask) -> SheetRender:
     """
     started = time.perf_counter()
     try:
-        if task.bundle is not None:
-            report, theme = unpack(task.bundle)
+        bundle = task.bundle if task.preloaded is None else _preloaded[task.preloaded]
+        if bundle is not None:
+            report, theme = unpack(bundle)
         else:
             report, theme = _cached_report(task.source)
     except KhzReportError as exc:
@@ -234,12 +238,21 @@ def error_diagnostics(exc: KhzReportError) -> tuple[Diagnostic, ...]:
     return tuple(Diagnostic.of_error(e) for e in getattr(exc, "errors", [exc]))
 
 
-def init_worker(environ: dict[str, str], root: int | None = None) -> None:
+_preloaded: dict[str, ReportBundle] = {}
+
+
+def init_worker(
+    environ: dict[str, str], root: int | None = None, preload: ReportBundle | None = None
+) -> None:
     """Start a pool worker: the parent's environment, Ctrl-C left to the parent.
 
     The worker ends when the batch's process ``root`` dies (its own parent is the fork
-    server), so ``kill -9`` of ``sheets`` leaves no worker behind.
+    server), so ``kill -9`` of ``sheets`` leaves no worker behind. ``preload`` is the
+    batch's report bundle, sent once per worker rather than once per park: with it in every
+    task, the parent pickles the whole report for each sheet (a batch of N parks costs N²).
     """
+    if preload is not None:
+        _preloaded[preload.identity] = preload
     die_with_parent(root)
     os.environ.clear()
     os.environ.update(environ)
@@ -249,7 +262,7 @@ def init_worker(environ: dict[str, str], root: int | None = None) -> None:
 # --------------------------------------------------------------------------- parent side
 
 
-def own_pool(workers: int) -> ProcessPoolExecutor:
+def own_pool(workers: int, preload: ReportBundle | None = None) -> ProcessPoolExecutor:
     """Return a process pool for a batch, its workers started by :func:`init_worker`."""
     _own_temp_folder()
     methods = multiprocessing.get_all_start_methods()
@@ -263,7 +276,7 @@ def own_pool(workers: int) -> ProcessPoolExecutor:
         max_workers=workers,
         mp_context=ctx,
         initializer=init_worker,
-        initargs=(dict(os.environ), os.getpid()),
+        initargs=(dict(os.environ), os.getpid(), preload),
     )
 
 
@@ -311,17 +324,29 @@ def run_pool(
     workers: int,
     accept: Accept,
     lost: Lost,
+    preload: ReportBundle | None = None,
 ) -> None:
     """Render ``todo`` on an executor (or an own pool), keeping ``2 * workers`` tasks in flight.
 
     Two per worker keep every worker busy while the parent writes files. Parks whose task
     failed at the executor level (a dead worker) become suspects, retried once each alone,
     so a second death is pinned on the right park. An own pool that breaks
-    :data:`MAX_BREAKS` times in a row without finishing a sheet is given up.
+    :data:`MAX_BREAKS` times in a row without finishing a sheet is given up. An own pool's
+    workers get ``preload`` once when they start, and tasks carrying it carry its identity
+    instead; another executor's tasks carry their bundle, as its workers are not ours.
     """
     own = executor is None
+    if own and preload is not None and preload.identity:
+        made = task
+
+        def task(park: str, attempt: int) -> SheetTask:
+            full = made(park, attempt)
+            if full.bundle is not preload:
+                return full
+            return dataclasses.replace(full, bundle=None, preloaded=preload.identity)
+
     window = 2 * workers
-    pool = executor or own_pool(workers)
+    pool = executor or own_pool(workers, preload)
     generation = breaks = 0
     queue = deque(todo)
     suspects: deque[str] = deque()
@@ -366,7 +391,7 @@ def run_pool(
                             suspects.clear()
                             queue.clear()
                             continue
-                        pool = own_pool(workers)
+                        pool = own_pool(workers, preload)
                         generation += 1
                     if attempts[park] >= 2 or breaks >= MAX_BREAKS:
                         lost(park, exc, attempts[park], breaks >= MAX_BREAKS)

@@ -7,9 +7,11 @@ import io
 import json
 import multiprocessing
 import os
+import pickle
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -103,13 +105,15 @@ def ids(outcomes: list[SheetOutcome]) -> list[str]:
 KILL_DIR_ENV = "KHZREPORT_TEST_KILL_DIR"
 
 
-def init_worker_that_dies_on_park_b(environ: dict[str, str], root: int | None = None) -> None:
+def init_worker_that_dies_on_park_b(
+    environ: dict[str, str], root: int | None = None, preload: Any = None
+) -> None:
     """Start a pool worker that exits at once, the first time only, when given park_b.
 
     The test puts this in place of the pool's initializer; the pool pickles it by name, so
     each worker imports it from this module. The marker file keeps the retry alive.
     """
-    init_worker(environ, root)
+    init_worker(environ, root, preload)
     real = pool.render_park
 
     def render_or_die(report, theme, park, formats, language=None):  # type: ignore[no-untyped-def]
@@ -459,3 +463,22 @@ def test_resume_redoes_sheets_of_a_report_changed_in_memory(tmp_path: Path) -> N
     assert ids(again.done) == ["park_b"] and not again.skipped
     with zipfile.ZipFile(out / "park_b.docx") as docx:
         assert "改名园区" in docx.read("word/document.xml").decode("utf-8")
+
+
+def test_an_own_pool_sends_the_report_once_per_worker_not_once_per_park(tmp_path: Path) -> None:
+    source = make_source(tmp_path)
+    sent: list[int] = []
+    real_submit = pool.ProcessPoolExecutor.submit
+
+    def counting_submit(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append(len(pickle.dumps(args)))
+        assert args[0].bundle is None and args[0].preloaded
+        return real_submit(self, fn, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pool.ProcessPoolExecutor, "submit", counting_submit)
+        result = build_sheets(source, tmp_path / "out", jobs=2)
+    assert result.ok and len(sent) == 3
+    assert max(sent) < 2_000  # a park's name and the bundle's identity, not the report
+    assert build_sheets(source, tmp_path / "serial", jobs=1).ok
+    assert files_of(tmp_path / "out") == files_of(tmp_path / "serial")
