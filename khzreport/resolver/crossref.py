@@ -67,31 +67,17 @@ def fill(blocks: Iterable[Block], targets: Mapping[str, tuple[str, str]]) -> lis
     A reference to something not printed (a figure without its image yet) keeps no link and
     prints its id; :func:`unfilled` lists those for a warning.
     """
-    return [_fill(block, targets) for block in blocks]
 
+    def filled(run: Run) -> Run:
+        if not (run.target and run.target.startswith(REF_MARK)):
+            return run
+        found = targets.get(run.target[1:])
+        if found is None:
+            return dataclasses.replace(run, target=None)
+        anchor, label = found
+        return dataclasses.replace(run, text=label, target=anchor)
 
-def _fill(obj: Any, targets: Mapping[str, tuple[str, str]]) -> Any:
-    if isinstance(obj, Run):
-        if obj.target and obj.target.startswith(REF_MARK):
-            found = targets.get(obj.target[1:])
-            if found is None:
-                return dataclasses.replace(obj, target=None)
-            anchor, label = found
-            return dataclasses.replace(obj, text=label, target=anchor)
-        return obj
-    if isinstance(obj, tuple):
-        items = tuple(_fill(x, targets) for x in obj)
-        return obj if all(a is b for a, b in zip(items, obj, strict=True)) else items
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        changes = {}
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if isinstance(value, Run | tuple) or dataclasses.is_dataclass(value):
-                new = _fill(value, targets)
-                if new is not value:
-                    changes[f.name] = new
-        return dataclasses.replace(obj, **changes) if changes else obj
-    return obj
+    return [_map_runs(block, filled) for block in blocks]
 
 
 def _runs(obj: Any) -> Iterable[Run]:
