@@ -545,6 +545,22 @@ def anchored_picture(
         name=name,
         descr=descr,
     )
+    anchor = _floating_anchor(shape_id)
+    for axis, relative, offset in (("H", "margin", x_emu), ("V", "paragraph", y_emu)):
+        position = element(f"wp:position{axis}", {"relativeFrom": relative})
+        pos = element("wp:posOffset")
+        pos.text = str(offset)
+        position.append(pos)
+        anchor.append(position)
+    children = list(inline)
+    anchor.extend(children[:2])  # wp:extent, wp:effectExtent
+    anchor.append(element("wp:wrapNone"))
+    anchor.extend(children[2:])  # wp:docPr, wp:cNvGraphicFramePr, a:graphic
+    return anchor
+
+
+def _floating_anchor(shape_id: int) -> Element:
+    """Return an empty ``wp:anchor`` in front of the text, its position still to be added."""
     anchor = element(
         "wp:anchor",
         {
@@ -561,16 +577,6 @@ def anchored_picture(
         },
     )
     anchor.append(element("wp:simplePos", {"x": "0", "y": "0"}))
-    for axis, relative, offset in (("H", "margin", x_emu), ("V", "paragraph", y_emu)):
-        position = element(f"wp:position{axis}", {"relativeFrom": relative})
-        pos = element("wp:posOffset")
-        pos.text = str(offset)
-        position.append(pos)
-        anchor.append(position)
-    children = list(inline)
-    anchor.extend(children[:2])  # wp:extent, wp:effectExtent
-    anchor.append(element("wp:wrapNone"))
-    anchor.extend(children[2:])  # wp:docPr, wp:cNvGraphicFramePr, a:graphic
     return anchor
 
 
@@ -589,22 +595,7 @@ def text_box_at_page_foot(
     both draw it on the page where its paragraph falls and let that paragraph keep the room
     for it. Wrapped in ``mc:AlternateContent`` as Word writes a DrawingML shape.
     """
-    anchor = element(
-        "wp:anchor",
-        {
-            "distT": "0",
-            "distB": "0",
-            "distL": "0",
-            "distR": "0",
-            "simplePos": "0",
-            "relativeHeight": str(251659264 + shape_id),
-            "behindDoc": "0",
-            "locked": "0",
-            "layoutInCell": "1",
-            "allowOverlap": "1",
-        },
-    )
-    anchor.append(element("wp:simplePos", {"x": "0", "y": "0"}))
+    anchor = _floating_anchor(shape_id)
     horizontal = element("wp:positionH", {"relativeFrom": "margin"})
     offset = element("wp:posOffset")
     offset.text = "0"
