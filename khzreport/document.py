@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -498,3 +499,22 @@ def to_plain(obj: Any) -> Any:
     if hasattr(obj, "model_dump"):
         return obj.model_dump(mode="json")
     return obj
+
+
+def runs_in(node: Any) -> Iterator[Run]:
+    """Yield every run of a node, a tuple of nodes or a run, in reading order.
+
+    A walk over the fields rather than per block type, so a new block's runs are found
+    without being listed here.
+    """
+    if isinstance(node, Run):
+        yield node
+    elif isinstance(node, tuple):
+        for item in node:
+            yield from runs_in(item)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            value = getattr(node, f.name)
+            if isinstance(value, Run | tuple) or dataclasses.is_dataclass(value):
+                yield from runs_in(value)
+

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ..document import Block, Heading, Run
+from ..document import Block, Heading, Run, runs_in
 from ..model import Report
 from .narrative import REF_MARK
 from .numbers import to_chinese_numeral
@@ -55,7 +55,7 @@ def unfilled(blocks: Iterable[Block], targets: Mapping[str, tuple[str, str]]) ->
     """Return each block holding a reference to something the document does not print."""
     out: list[tuple[Block, str]] = []
     for block in blocks:
-        for run in _runs(block):
+        for run in runs_in(block):
             if run.target and run.target.startswith(REF_MARK) and run.target[1:] not in targets:
                 out.append((block, run.target[1:]))
     return out
@@ -78,19 +78,6 @@ def fill(blocks: Iterable[Block], targets: Mapping[str, tuple[str, str]]) -> lis
         return dataclasses.replace(run, text=label, target=anchor)
 
     return [_map_runs(block, filled) for block in blocks]
-
-
-def _runs(obj: Any) -> Iterable[Run]:
-    if isinstance(obj, Run):
-        yield obj
-    elif isinstance(obj, tuple):
-        for x in obj:
-            yield from _runs(x)
-    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if isinstance(value, Run | tuple) or dataclasses.is_dataclass(value):
-                yield from _runs(value)
 
 
 def number_notes(blocks: Iterable[Block]) -> list[Block]:

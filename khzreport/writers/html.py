@@ -39,6 +39,7 @@ from ..document import (
     Run,
     Signature,
     Toc,
+    runs_in,
 )
 from ..errors import KhzReportError, Location, ValidationError
 from ..resources import template_path
@@ -270,17 +271,7 @@ def _chapter(heading: Heading, children: list[_Item]) -> _Item:
 
 def _note_marks(obj: Any) -> Iterable[Run]:
     """Yield the footnote marks of a block in reading order."""
-    if isinstance(obj, Run):
-        if obj.note is not None:
-            yield obj
-    elif isinstance(obj, tuple):
-        for x in obj:
-            yield from _note_marks(x)
-    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if isinstance(value, Run | tuple) or dataclasses.is_dataclass(value):
-                yield from _note_marks(value)
+    return (run for run in runs_in(obj) if run.note is not None)
 
 
 def _item(
