@@ -68,7 +68,7 @@ def _located(
     root: type[BaseModel],
     blocks: Mapping[str, type[BaseModel]],
 ) -> KhzReportError:
-    loc = _data_path(err["loc"], data)
+    loc = existing_path(err["loc"], data)
     kind = err["type"]
     given = err.get("input")
     hint = None
@@ -133,7 +133,7 @@ _HINTS = {
 }
 
 
-def _data_path(loc: Iterable[Any], data: Any) -> PathKey:
+def existing_path(loc: Iterable[Any], data: Any) -> PathKey:
     """Keep the parts of a pydantic error location that exist in the data (drop union tags)."""
     out: list[str | int] = []
     node = data

@@ -23,6 +23,7 @@ import pydantic
 from ..errors import KhzReportError, Location
 from ..locations import PathKey, SourceMap
 from ..model import Report
+from ..model.messages import existing_path
 from .datafiles import merge_data_files
 from .reader import read_yaml, validate
 from .references import check_references, unknown_references
@@ -137,7 +138,7 @@ def _prune(data: dict[str, Any], smap: SourceMap, errors: list[KhzReportError]) 
 def _cut(loc: Iterable[Any], missing: bool, data: Any, touched: set[PathKey]) -> PathKey | None:
     """Return the path to remove for one error: the field itself, else the list item holding
     it (None: nothing can be removed, e.g. a required ``meta`` field is missing)."""
-    path = _existing(loc, data)
+    path = existing_path(loc, data)
     if not missing and path not in touched and len(path) > 0:
         return path
     for n in range(len(path), 0, -1):
@@ -172,16 +173,3 @@ def _at(data: Any, path: PathKey) -> Any:
     for part in path:
         node = node[part]
     return node
-
-
-def _existing(loc: Iterable[Any], data: Any) -> PathKey:
-    """Keep the parts of a pydantic error location that exist in the data (drop union tags)."""
-    out: list[str | int] = []
-    node = data
-    for part in loc:
-        if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
-            out.append(part)
-            node = node[part]
-    return tuple(out)
