@@ -65,11 +65,18 @@ line, like the YAML loader does; problems with the file itself are raised at onc
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import difflib
+import functools
+import hashlib
+import importlib.util
 import io
+import json
+import os
 import re
+import tempfile
 import unicodedata
 import warnings
 import zipfile
@@ -400,15 +407,46 @@ def _read_xlsx(
     features it ignores are silenced: they say nothing about the figures.
     """
     try:
+        data = path.read_bytes()
+    except OSError as exc:
+        _fail(display_name, f"cannot read the file: {exc.strerror or exc}")
+    key = _table_key(data, sheet)
+    kept = _cached_table(key, display_name)
+    if kept is not None:
+        title, rows, formulas = kept
+    else:
+        title, rows, formulas = _parse_xlsx(data, display_name, sheet)
+        _store_table(key, title, rows, formulas)
+    if formulas and notes is not None:
+        shown = ", ".join(ref.cell for ref, _f in formulas[:5])
+        more = f" and {len(formulas) - 5} more" if len(formulas) > 5 else ""
+        first, formula = formulas[0]
+        notes.append(
+            Diagnostic(
+                "spreadsheet-formula",
+                f"{len(formulas)} cell(s) hold formulas ({shown}{more}, {first.cell} is "
+                f"{_clip(formula)}); the results saved with them are used, never recalculated",
+                first.location(),
+                "check the figures, or paste them as values (Paste Special > Values)",
+            )
+        )
+    return _Grid(display_name, title, rows)
+
+
+def _parse_xlsx(
+    data: bytes, display_name: str, sheet: str | None
+) -> tuple[str, list[tuple[int, list[_Cell]]], list[tuple[CellRef, str]]]:
+    """Parse one worksheet of a workbook's bytes: its title, kept rows and formula cells."""
+    try:
         from openpyxl import load_workbook  # only .xlsx tables need openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a dependency
         _fail(display_name, "reading .xlsx needs openpyxl", "pip install openpyxl")
-    _check_archive(path, display_name)
+    _check_archive(io.BytesIO(data), display_name)
     formulas: list[tuple[CellRef, str]] = []
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
-            with path.open("rb") as fh:
+            with io.BytesIO(data) as fh:
                 wb = load_workbook(fh, read_only=True, data_only=True, keep_links=False)
                 try:
                     ws, title = _pick_sheet(wb, display_name, sheet)
@@ -426,20 +464,148 @@ def _read_xlsx(
             f"not a valid .xlsx workbook ({type(exc).__name__}: {exc})",
             "open it in Excel, WPS or LibreOffice and save it again as .xlsx",
         )
-    if formulas and notes is not None:
-        shown = ", ".join(ref.cell for ref, _f in formulas[:5])
-        more = f" and {len(formulas) - 5} more" if len(formulas) > 5 else ""
-        first, formula = formulas[0]
-        notes.append(
-            Diagnostic(
-                "spreadsheet-formula",
-                f"{len(formulas)} cell(s) hold formulas ({shown}{more}, {first.cell} is "
-                f"{_clip(formula)}); the results saved with them are used, never recalculated",
-                first.location(),
-                "check the figures, or paste them as values (Paste Special > Values)",
+    return title, rows, formulas
+
+
+# --- the parsed tables of workbooks, kept in the cache folder ---------------------------------
+#
+# An editor saves the source far more often than its workbook. Parsing a worksheet costs the
+# import of openpyxl (and numpy, which it pulls in) and a pass over the sheet's XML, so the
+# rows of a parsed sheet are kept in the cache folder as JSON, under a key of the workbook's
+# bytes (SHA-256), the sheet asked for, the reading limits, this module's code and openpyxl's
+# installed files. A sheet that fails to read keeps nothing, so its errors come again.
+
+TABLE_PREFIX = "table-"
+"""Name of a kept table in the cache folder: ``table-<key>.json``."""
+MAX_TABLES = 64
+"""Kept tables (workbooks times sheets); the oldest are removed past this."""
+
+
+def _table_key(data: bytes, sheet: str | None) -> str:
+    payload = {
+        "bytes": hashlib.sha256(data).hexdigest(),
+        "sheet": sheet,
+        "limits": [MAX_SHEET_CELLS, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, MAX_XLSX_UNPACKED_BYTES],
+        "code": _reader_fingerprint(),
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def _reader_fingerprint() -> str:
+    """Return a hash of this module's code and the size and time of openpyxl's files."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    spec = None
+    with contextlib.suppress(ImportError, ValueError):
+        spec = importlib.util.find_spec("openpyxl")
+    folders = (spec.submodule_search_locations if spec is not None else None) or []
+    for folder in folders:
+        for name in ("__init__.py", "_constants.py", "worksheet/_reader.py", "reader/excel.py"):
+            with contextlib.suppress(OSError):
+                info = os.stat(os.path.join(folder, name))
+                digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _table_file(key: str) -> Path:
+    from ..resources import cache_dir  # the cache folder is the caller's (batch workers')
+
+    return cache_dir() / f"{TABLE_PREFIX}{key}.json"
+
+
+_TAGGED = {
+    "datetime": (dt.datetime, dt.datetime.fromisoformat),
+    "date": (dt.date, dt.date.fromisoformat),
+    "time": (dt.time, dt.time.fromisoformat),
+}
+
+
+def _encode(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float):  # bool is an int
+        return value
+    if isinstance(value, dt.timedelta):
+        return {"timedelta": [value.days, value.seconds, value.microseconds]}
+    for tag, (kind, _parse) in _TAGGED.items():
+        if isinstance(value, kind):
+            return {tag: value.isoformat()}
+    raise TypeError(f"cannot keep a cell value of type {type(value).__name__}")
+
+
+def _decode(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    ((tag, shown),) = value.items()
+    if tag == "timedelta":
+        return dt.timedelta(*shown)
+    return _TAGGED[tag][1](shown)
+
+
+def _store_table(
+    key: str,
+    title: str,
+    rows: list[tuple[int, list[_Cell]]],
+    formulas: list[tuple[CellRef, str]],
+) -> None:
+    """Keep a parsed sheet (best effort: a cache folder that cannot be written keeps nothing)."""
+    try:
+        entry = {
+            "title": title,
+            "rows": [
+                [number, [[_encode(c.value), c.percent, c.problem] for c in cells]]
+                for number, cells in rows
+            ],
+            "formulas": [[ref.cell, formula] for ref, formula in formulas],
+        }
+        blob = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        target = _table_file(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(blob)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _prune_tables(target.parent)
+    except (OSError, TypeError, ValueError):
+        return
+
+
+def _prune_tables(folder: Path) -> None:
+    kept = sorted(
+        folder.glob(f"{TABLE_PREFIX}*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True
+    )
+    for old in kept[MAX_TABLES:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+
+
+def _cached_table(
+    key: str, display_name: str
+) -> tuple[str, list[tuple[int, list[_Cell]]], list[tuple[CellRef, str]]] | None:
+    """Return a kept sheet's title, rows and formula cells, or None when it is not kept."""
+    try:
+        entry = json.loads(_table_file(key).read_bytes())
+        title = entry["title"]
+        rows = [
+            (
+                int(number),
+                [
+                    _Cell(_decode(value), bool(percent), tuple(problem) if problem else None)
+                    for value, percent, problem in cells
+                ],
             )
-        )
-    return _Grid(display_name, title, rows)
+            for number, cells in entry["rows"]
+        ]
+        formulas = [
+            (CellRef(display_name, title, cell), formula) for cell, formula in entry["formulas"]
+        ]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return title, rows, formulas
 
 
 _NO_RESULT = (
@@ -480,7 +646,7 @@ def _clip(text: str, size: int = 60) -> str:
     return repr(text if len(text) <= size else text[: size - 1] + "…")
 
 
-def _check_archive(path: Path, display_name: str) -> None:
+def _check_archive(path: Path | io.BytesIO, display_name: str) -> None:
     """Refuse archives that unpack to absurd sizes before openpyxl loads shared strings."""
     try:
         with zipfile.ZipFile(path) as archive:
