@@ -95,6 +95,7 @@ from ..limits import (
     MAX_SHEET_ROWS,
     MAX_XLSX_UNPACKED_BYTES,
 )
+from ..resources import cache_dir
 
 __all__ = ["CellRef", "SpreadsheetError", "read_indicators", "read_series"]
 
@@ -509,8 +510,6 @@ def _reader_fingerprint() -> str:
 
 
 def _table_file(key: str) -> Path:
-    from ..resources import cache_dir  # the cache folder is the caller's (batch workers')
-
     return cache_dir() / f"{TABLE_PREFIX}{key}.json"
 
 
