@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from pydantic import BaseModel
 
-from . import buildcache
+from . import buildcache, drawer
 from .diagnostics import Diagnostic, Diagnostics
 from .document import Document
 from .errors import KhzReportError, Location, ReportValidationError, raise_all
@@ -211,7 +211,11 @@ def render_charts(
     folder = cache if cache is not None else cache_dir()
     kinds = None if formats is None else chart_kinds(formats, document, docx_charts=docx_charts)
     return render_document_charts(
-        document, folder, strict=strict, diagnostics=diagnostics, kinds=kinds
+        document,
+        folder,
+        strict=strict,
+        diagnostics=diagnostics,
+        kinds=kinds,
     )
 
 
@@ -465,6 +469,26 @@ def _build(
     docx_charts: str | None,
 ) -> tuple[BuildResult, list[tuple[Path, bytes]]]:
     """Build the briefing (see :func:`build`); return the result and the files written."""
+    from .charts import drawn_elsewhere  # validate and lint never draw a chart
+
+    # matplotlib loads on the second core while the source is read, then draws there
+    with drawer.ahead(), drawn_elsewhere(drawer.draw):
+        return _build_with_drawer(
+            source, outdir, formats, language, pdf_standard, strict, theme, draft, docx_charts
+        )
+
+
+def _build_with_drawer(
+    source: str | os.PathLike[str] | Report,
+    outdir: str | os.PathLike[str] | None,
+    formats: str | Sequence[str] | None,
+    language: str | None,
+    pdf_standard: str | None,
+    strict: bool,
+    theme: ThemeChoice | None,
+    draft: bool,
+    docx_charts: str | None,
+) -> tuple[BuildResult, list[tuple[Path, bytes]]]:
     report = source if isinstance(source, Report) else load(source)
     if strict:
         raise_all(lint(report))

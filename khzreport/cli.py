@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import buildcache, output
+from . import buildcache, drawer, output
 from .errors import KhzReportError, display_path, raise_all
 
 if TYPE_CHECKING:
@@ -208,6 +208,7 @@ def build(
     if kept is not None:
         outputs, diagnostics = kept
     else:
+        drawer.start()  # before the API's imports, which it then overlaps (see khzreport.drawer)
         from . import api
 
         result = api.build(

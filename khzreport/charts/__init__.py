@@ -18,6 +18,7 @@ settings; batch builds get their parallelism from worker processes instead.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import io
@@ -27,7 +28,8 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -52,13 +54,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHART_CODE_VERSION",
+    "CHART_PROCESSES_ENV",
     "KINDS",
     "ChartCache",
     "ChartKinds",
+    "DrawElsewhere",
     "RenderedChart",
     "alt_text",
     "chart_font",
     "draw",
+    "draw_charts_here",
+    "drawn_elsewhere",
     "prepare_drawing",
     "render",
     "render_both",
@@ -70,13 +76,37 @@ log = logging.getLogger("khzreport")
 CHART_CODE_VERSION = "5"
 """Bump when a drawing change should invalidate every cached chart."""
 
-CHART_PROCESSES_ENV = "KHZREPORT_CHART_PROCESSES"
-"""Set to ``1`` to draw every chart in the building process (no second process)."""
 
 RENDER_COUNT = 0
 """How many charts this process has drawn; tests read it to prove cache hits draw nothing."""
 
 _LOCK = threading.Lock()
+
+CHART_PROCESSES_ENV = "KHZREPORT_CHART_PROCESSES"
+"""Set to ``1`` to draw every chart in the building process (no drawer, no second process)."""
+
+DrawElsewhere = Callable[
+    [Sequence[ChartData], Theme, Mapping[str, frozenset[str]]], "list[RenderedChart] | None"
+]
+"""Draws charts in another process (the build's drawer, :func:`khzreport.drawer.draw`):
+their drawings in order, or None when it cannot, and they are drawn here."""
+
+_ELSEWHERE: ContextVar[DrawElsewhere | None] = ContextVar("khzreport_draw_elsewhere", default=None)
+
+
+@contextlib.contextmanager
+def drawn_elsewhere(draw: DrawElsewhere) -> Iterator[None]:
+    """Have ``draw`` draw the charts this context misses (a build hands them to its drawer).
+
+    A context, not an argument: the writers that draw charts of their own (the web page's
+    phone-width charts) reach its drawer too, without every layer passing it on.
+    """
+    token = _ELSEWHERE.set(draw)
+    try:
+        yield
+    finally:
+        _ELSEWHERE.reset(token)
+
 
 KINDS = frozenset({"png", "svg", "pdf_svg"})
 """The drawings of a chart a writer may use: ``png`` and ``svg`` (text as outlines) for
@@ -296,7 +326,7 @@ class ChartCache:
 
         ``kinds`` names the drawings wanted of each chart (default: all of :data:`KINDS`);
         a cached chart lacking one is drawn again with the drawings it had. Misses are drawn
-        in two processes when that pays (see :func:`_draw_all`). Font warnings go into
+        in the build's drawer or in two processes when that pays (see :func:`_draw_all`). Font warnings go into
         ``diagnostics`` (located by chart id from ``locations``), else are logged, or raised
         under ``strict``, chart by chart in order.
         """
@@ -369,19 +399,52 @@ def _draw_all(
     mpl_cache: Path | None,
     kinds: Mapping[str, Collection[str]] | None = None,
 ) -> list[RenderedChart]:
-    """Draw charts (font warnings returned, not logged), in two processes when that pays.
-
-    Drawing holds the GIL, so a second core helps only as a second process. When several
-    charts are missing and this is a single-threaded top-level process on Linux with two or
-    more CPUs, matplotlib is imported here and the process forks once: the child (which
-    needs no import of its own) draws every second chart and sends the drawings back
-    through a pipe while this process draws the others. Anything going wrong on the
-    child's side only means this process draws those charts itself; the drawings are the
-    same either way.
-    """
+    """Draw charts (font warnings returned, not logged): by the build's drawer when one
+    draws for this context (see :func:`drawn_elsewhere`), else here, in two processes when
+    that pays."""
     global RENDER_COUNT
     wanted = {chart.id: frozenset((kinds or {}).get(chart.id, KINDS)) for chart in charts}
-    if len(charts) < 2 or not _can_fork():
+    elsewhere = _ELSEWHERE.get()
+    drawn = elsewhere(charts, theme, wanted) if charts and elsewhere is not None else None
+    if drawn is not None:
+        RENDER_COUNT += len(drawn)
+        return drawn
+    return _draw_split(charts, theme, mpl_cache, wanted, _can_fork())
+
+
+def draw_charts_here(
+    charts: list[ChartData], theme: Theme, kinds: Mapping[str, frozenset[str]]
+) -> list[RenderedChart]:
+    """Draw charts in this process and a forked second one: the drawer's work.
+
+    The drawer runs a thread that watches its parent, which rules out the usual check for a
+    safe fork (:func:`_can_fork`); that thread holds no lock a forked child could need.
+    """
+    second = (
+        os.environ.get(CHART_PROCESSES_ENV, "") != "1"
+        and sys.platform == "linux"
+        and len(os.sched_getaffinity(0)) >= 2
+    )
+    return _draw_split(charts, theme, None, kinds, second)
+
+
+def _draw_split(
+    charts: list[ChartData],
+    theme: Theme,
+    mpl_cache: Path | None,
+    wanted: Mapping[str, frozenset[str]],
+    fork: bool,
+) -> list[RenderedChart]:
+    """Draw charts, in two processes when ``fork`` allows it and several are missing.
+
+    Drawing holds the GIL, so a second core helps only as a second process: matplotlib is
+    imported here and the process forks once; the child (which needs no import of its own)
+    draws every second chart and sends the drawings back through a pipe while this process
+    draws the others. Anything going wrong on the child's side only means this process
+    draws those charts itself; the drawings are the same either way.
+    """
+    global RENDER_COUNT
+    if len(charts) < 2 or not fork:
         return [_render(chart, theme, mpl_cache, wanted[chart.id]) for chart in charts]
     _drawing(mpl_cache)  # import matplotlib once, before the fork, for both processes
     mine, theirs = charts[0::2], charts[1::2]

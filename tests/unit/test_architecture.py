@@ -19,7 +19,7 @@ STAGES: list[set[str]] = [
     {"source"},
     {"resolver"},
     {"layouts"},
-    {"charts"},
+    {"charts", "drawer"},
     {"writers"},
     {"batch"},
     {"api", "scaffold"},
@@ -54,6 +54,7 @@ LATE_OWN = {
     ("khzreport.cli", "khzreport.scaffold"): "`khzreport --help` would load ruamel.yaml and the API",
     ("khzreport.cli", "khzreport.preview"): "`khzreport --help` would load the API and the watcher",
     ("khzreport.charts", "khzreport.charts.drawing"): "drawing imports matplotlib at module level",
+    ("khzreport.drawer", "khzreport.charts"): "the build forks the drawer before loading pydantic",
     ("khzreport.api", "khzreport.charts"): "`khzreport validate` and lint never draw a chart",
     ("khzreport.api", "khzreport.batch"): "`khzreport validate` and lint never start workers",
 }

@@ -1,0 +1,188 @@
+"""The chart drawer: a process forked as a build begins, which draws that build's charts.
+
+Importing matplotlib takes about a third of a second, and a build learns which charts it
+must draw only once the source is read and resolved, which takes about as long again. Done
+one after the other, the two are a third of a cold build. So a build forks this process
+first, while it is still small: the drawer imports matplotlib and the drawing code on the
+second core while the build reads the source, then waits. When the build's charts are
+missing from the cache it sends them here (:func:`draw`, for each batch: the briefing's,
+then the web page's phone-width ones) and gets the drawings back; the
+drawer draws them with the same code the build would run (in two processes when there are
+several, see :func:`khzreport.charts.draw_charts_here`), so the bytes are the same. A build
+whose charts are all cached sends nothing, and the drawer ends with it.
+
+The drawer is only an aid: when it cannot be started (not Linux, one CPU, threads in the
+process, matplotlib already imported, ``KHZREPORT_CHART_PROCESSES=1``) or it fails, the
+build draws its charts itself. It never outlives the build (``PR_SET_PDEATHSIG``).
+
+This module imports nothing heavy: the command line forks the drawer before it imports
+the API, so the drawer's start-up and the build's overlap from the first moment.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .resources import cache_dir, die_with_parent
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+
+    from .charts import RenderedChart
+    from .document import ChartData
+    from .theme import Theme
+
+__all__ = ["ahead", "can_start", "draw", "start", "stop"]
+
+CHART_PROCESSES_ENV = "KHZREPORT_CHART_PROCESSES"
+"""Set to ``1`` to draw every chart in the building process (no drawer, no second process);
+the same variable as :data:`khzreport.charts.CHART_PROCESSES_ENV`, named here too so that
+this module stays free of the chart code's imports."""
+
+STOP_WAIT_S = 5.0
+"""How long :func:`stop` waits for an idle drawer to end before killing it."""
+
+
+class _Drawer:
+    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+
+
+_running: _Drawer | None = None
+_lock = threading.Lock()
+_stop_registered = False
+
+
+def can_start() -> bool:
+    """Return whether a drawer can be forked here and would save time.
+
+    Forking is safe only in a single-threaded process, and pays only with a second CPU and
+    when matplotlib is not yet imported (a process that has it draws at once, and forks
+    its own second drawing process; see :func:`khzreport.charts.draw_charts_here`).
+    """
+    return (
+        os.environ.get(CHART_PROCESSES_ENV, "") != "1"
+        and sys.platform == "linux"
+        and "matplotlib" not in sys.modules
+        and "fork" in multiprocessing.get_all_start_methods()
+        and multiprocessing.parent_process() is None
+        and threading.active_count() == 1
+        and len(os.sched_getaffinity(0)) >= 2
+    )
+
+
+def start(cache: Path | None = None) -> bool:
+    """Fork the drawer unless one runs or it cannot start (see :func:`can_start`).
+
+    ``cache`` is the chart cache folder, whose copy of matplotlib's font list the drawer
+    starts from (default: :func:`khzreport.resources.cache_dir`). Return whether a drawer
+    is running.
+    """
+    global _running, _stop_registered
+    with _lock:
+        if _running is not None:
+            return True
+        if not can_start():
+            return False
+        folder = cache if cache is not None else cache_dir()
+        ctx = multiprocessing.get_context("fork")
+        receive, send = ctx.Pipe(duplex=True)
+        # not a daemon: a daemon may not fork, and the drawer forks its second drawing
+        # process; it ends with the build all the same (stop, at exit, or the kernel)
+        process = ctx.Process(target=_serve, args=(send, folder), name="khzreport-drawer")
+        try:
+            process.start()
+        except OSError:
+            receive.close()
+            send.close()
+            return False
+        send.close()
+        _running = _Drawer(process, receive)
+        if not _stop_registered:
+            atexit.register(stop)  # runs before multiprocessing's join of its children
+            _stop_registered = True
+        return True
+
+
+def draw(
+    charts: Sequence[ChartData], theme: Theme, kinds: Mapping[str, frozenset[str]]
+) -> list[RenderedChart] | None:
+    """Return the drawer's drawings of ``charts`` (in order), or None to draw them here.
+
+    None when no drawer runs or it failed (and is then stopped). Calls from several threads
+    take turns.
+    """
+    with _lock:
+        drawer = _running
+        if drawer is None:
+            return None
+        try:
+            drawer.conn.send((list(charts), theme, dict(kinds)))
+            result = drawer.conn.recv()
+        except (OSError, EOFError, ValueError):
+            result = None
+    if isinstance(result, list) and len(result) == len(charts):
+        return result
+    stop()  # it failed (a message says how, or it died): the build draws the charts itself
+    return None
+
+
+def stop() -> None:
+    """End the drawer: an idle one is told to stop, one that does not is killed."""
+    global _running
+    with _lock:
+        drawer, _running = _running, None
+    if drawer is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        drawer.conn.send(None)
+    drawer.conn.close()
+    drawer.process.join(STOP_WAIT_S)
+    if drawer.process.is_alive():
+        drawer.process.kill()
+        drawer.process.join()
+
+
+@contextlib.contextmanager
+def ahead(cache: Path | None = None) -> Iterator[None]:
+    """Run a drawer (one already started included) for the span of a build, then end it."""
+    start(cache)
+    try:
+        yield
+    finally:
+        stop()
+
+
+def _serve(conn: Connection, cache: Path) -> None:
+    """The drawer's life: import the drawing code, then draw each batch of charts it is sent
+    until it is told to stop (None) or the build is gone."""
+    die_with_parent()
+    from . import charts  # the package's own imports (pydantic …) first, then matplotlib
+
+    charts.prepare_drawing(cache)
+    while True:
+        try:
+            job: Any = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        wanted, theme, kinds = job
+        try:
+            result: Any = charts.draw_charts_here(wanted, theme, kinds)
+        except BaseException as exc:  # the build draws these charts itself
+            result = f"{type(exc).__name__}: {exc}"
+        try:
+            conn.send(result)
+        except (OSError, ValueError):
+            return
