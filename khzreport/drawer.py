@@ -23,18 +23,17 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .resources import cache_dir, die_with_parent
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
     from .charts import RenderedChart
@@ -70,6 +69,8 @@ def can_start() -> bool:
     when matplotlib is not yet imported (a process that has it draws at once, and forks
     its own second drawing process; see :func:`khzreport.charts.draw_charts_here`).
     """
+    import multiprocessing  # not at module level: `khzreport --help` does without it
+
     return (
         os.environ.get(CHART_PROCESSES_ENV, "") != "1"
         and sys.platform == "linux"
@@ -94,6 +95,8 @@ def start(cache: Path | None = None) -> bool:
             return True
         if not can_start():
             return False
+        import multiprocessing
+
         folder = cache if cache is not None else cache_dir()
         ctx = multiprocessing.get_context("fork")
         receive, send = ctx.Pipe(duplex=True)

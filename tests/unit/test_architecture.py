@@ -44,6 +44,7 @@ LATE_LIBRARIES = {
     "rich": "only an interactive terminal shows a progress bar",
     "webbrowser": "only `preview --open` starts a web browser",
     "importlib": "importlib.metadata costs 50 ms to import; only khzreport.__version__ reads it",
+    "multiprocessing": "only a build's chart drawer needs it; `khzreport --help` does without",
 }
 """Libraries a function may import when called, not at module import: heavy or optional."""
 
