@@ -95,7 +95,7 @@ def start(cache: Path | None = None) -> bool:
             return True
         if not can_start():
             return False
-        import multiprocessing
+        import multiprocessing  # see can_start
 
         folder = cache if cache is not None else cache_dir()
         ctx = multiprocessing.get_context("fork")
