@@ -3,8 +3,9 @@
 Importing matplotlib takes about a third of a second, and a build learns which charts it
 must draw only once the source is read and resolved, which takes about as long again. Done
 one after the other, the two are a third of a cold build. So a build forks this process
-first, while it is still small: the drawer imports matplotlib and the drawing code on the
-second core while the build reads the source, then waits. When the build's charts are
+first, once the chart code's own imports (pydantic, the document model: both processes need
+them) are done: the drawer imports matplotlib on the second core while the build reads the
+source, then waits. When the build's charts are
 missing from the cache it sends them here (:func:`draw`, for each batch: the briefing's,
 then the web page's phone-width ones) and gets the drawings back; the
 drawer draws them with the same code the build would run (in two processes when there are
@@ -16,7 +17,7 @@ process, matplotlib already imported, ``KHZREPORT_CHART_PROCESSES=1``) or it fai
 build draws its charts itself. It never outlives the build (``PR_SET_PDEATHSIG``).
 
 This module imports nothing heavy: the command line forks the drawer before it imports
-the API, so the drawer's start-up and the build's overlap from the first moment.
+the API, so the drawer's start-up and the build's overlap almost from the first moment.
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ def start(cache: Path | None = None) -> bool:
         if not can_start():
             return False
         import multiprocessing  # see can_start
+
+        from . import charts  # noqa: F401  the chart code's own imports, done once for both
 
         folder = cache if cache is not None else cache_dir()
         ctx = multiprocessing.get_context("fork")
