@@ -148,10 +148,13 @@ def render_pdf(
     diagnostics = channel(diagnostics)
     theme = document.theme if isinstance(document.theme, Theme) else Theme()
     pdf_fonts = _resolve_fonts(theme, _chart_text(document, charts))
-    _check_glyphs(document, pdf_fonts, strict, diagnostics)
+    plain_blocks = [to_plain(block) for block in document.blocks]  # walked twice below
+    _check_glyphs(document, plain_blocks, pdf_fonts, strict, diagnostics)
     images: dict[str, bytes] = {}
     drawn = typst_renderers(_template_file(template_dir, "blocks.typ"))
-    data = _document_data(document, theme, charts, pdf_fonts, images, strict, drawn, diagnostics)
+    data = _document_data(
+        document, plain_blocks, theme, charts, pdf_fonts, images, strict, drawn, diagnostics
+    )
     main = "sheet.typ" if document.layout == "sheet" else "briefing.typ"
     compiler, lock = _compiler(template_dir, pdf_fonts.files)
     with tempfile.TemporaryDirectory(prefix=f"khzreport-typst-{os.getpid()}-") as tmp:
@@ -320,6 +323,7 @@ def _stage_templates(root: Path, template_dir: Path | None) -> None:
 
 def _document_data(
     document: Document,
+    plain_blocks: list[Any],
     theme: Theme,
     charts: Mapping[str, ChartImage],
     pdf_fonts: _PdfFonts,
@@ -331,14 +335,16 @@ def _document_data(
     """Return the JSON handed to the templates; fill ``images`` with the photos' root paths
     and bytes (read through :func:`~khzreport.source.assets.read_checked`).
 
-    Only blocks whose type is in ``drawn`` (the template's renderers) are handed over.
+    ``plain_blocks`` are the document's blocks as plain data (:func:`to_plain`), left as
+    they are. Only blocks whose type is in ``drawn`` (the template's renderers) are handed
+    over.
     """
     blocks = []
-    for index, block in enumerate(document.blocks):
+    for index, (block, plain_block) in enumerate(zip(document.blocks, plain_blocks, strict=True)):
         if type(block).__name__ not in drawn:
             not_rendered(diagnostics, "pdf", block)
             continue
-        plain = _glued(to_plain(block))
+        plain = _glued(plain_block)
         if isinstance(block, Table):
             plain["rows"] = [
                 [
@@ -442,13 +448,17 @@ def _chart_data(
 
 
 def _check_glyphs(
-    document: Document, pdf_fonts: _PdfFonts, strict: bool, diagnostics: Diagnostics
+    document: Document,
+    plain_blocks: list[Any],
+    pdf_fonts: _PdfFonts,
+    strict: bool,
+    diagnostics: Diagnostics,
 ) -> None:
     """Log (or raise under ``strict``) every printed character none of the fonts can show."""
     faces = pdf_fonts.all()
     found: dict[str, list[str]] = {}
     first_path = ""
-    for where, path, text in _printed_texts(document):
+    for where, path, text in _printed_texts(document, plain_blocks):
         missing = fontlib.missing_in_all(text, faces)
         for ch in sorted(missing):
             first_path = first_path or path
@@ -468,20 +478,20 @@ def _check_glyphs(
     diagnostics.warn("missing-glyph", message, None, hint)
 
 
-def _printed_texts(document: Document) -> Iterator[tuple[str, str, str]]:
+def _printed_texts(document: Document, plain_blocks: list[Any]) -> Iterator[tuple[str, str, str]]:
     """Yield (place, field path, text) for every printed string, place like ``paragraph 12``.
 
-    The number is the block's index in ``document.blocks``. Chart text is drawn by the
-    chart renderer and checked there.
+    The number is the block's index in ``document.blocks`` (``plain_blocks`` are those
+    blocks as plain data). Chart text is drawn by the chart renderer and checked there.
     """
     meta = document.meta
     yield "meta.running_header", "meta.running_header", meta.running_header
     if meta.footer_note:
         yield "meta.footer_note", "meta.footer_note", meta.footer_note
-    for index, block in enumerate(document.blocks):
+    for index, (block, plain) in enumerate(zip(document.blocks, plain_blocks, strict=True)):
         kind = re.sub(r"(?<!^)(?=[A-Z])", " ", type(block).__name__).lower()
         where = f"{kind} {index}"
-        for text in _strings(to_plain(block)):
+        for text in _strings(plain):
             yield where, f"blocks[{index}]", text
 
 
