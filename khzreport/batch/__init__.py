@@ -50,8 +50,9 @@ import difflib
 import logging
 import os
 import time
-from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -274,9 +275,11 @@ class _Batch:
                 todo.append(park)
             else:
                 self._finish(kept)
+        workers = min(self.jobs, len(todo))
+        parallel = bool(todo) and (self.executor is not None or workers > 1)
+        self.writes = _Writes(WRITERS if parallel else 1)
         try:
-            workers = min(self.jobs, len(todo))
-            if todo and (self.executor or workers > 1):
+            if parallel:
                 run_pool(
                     todo,
                     self._task,
@@ -290,10 +293,14 @@ class _Batch:
                 for park in todo:
                     render = render_park(self.report, self.theme, park, self.formats, self.language)
                     self._accept(render, 1)
+            self.writes.settle(self._record, 0)
         except BaseException:
+            self.writes.abandon()
             with contextlib.suppress(Exception):
                 self._write_manifest(None)
             raise
+        finally:
+            self.writes.close()
         booklet = self._write_booklet() if self.booklet else None
         manifest = self._write_manifest(booklet)
         order = {p: i for i, p in enumerate(self.selected)}
@@ -343,7 +350,8 @@ class _Batch:
         self._accept(SheetRender(park, name, False, errors=(error,)), attempts)
 
     def _accept(self, render: SheetRender, attempts: int) -> None:
-        """Write a rendered sheet's files (atomically) and record its outcome."""
+        """Take a rendered sheet: its files go to a writer thread, and it is recorded (in
+        this thread, in the order sheets arrive) once they are in place."""
         outcome = SheetOutcome(
             render.park,
             render.name,
@@ -353,21 +361,20 @@ class _Batch:
             seconds=render.seconds,
             attempts=attempts,
         )
+        files = None
         if render.ok:
-            for fmt in self.formats:
-                data = render.files[fmt]
-                path = self._path(render.park, fmt)
-                write_atomic(path, data)
-                outcome.outputs[fmt] = SheetOutput(
-                    fmt, path, sha256(data), len(data), render.pages if fmt == "pdf" else None
-                )
-        else:
-            self._remove_stale(render.park)
+            files = {f: (self._path(render.park, f), render.files[f]) for f in self.formats}
+        self.writes.add(outcome, files, render.pages, self._record)
+
+    def _record(self, outcome: SheetOutcome) -> None:
+        """Record a sheet whose files are in place (or that failed): journal, progress."""
+        if outcome.status == "failed":
+            self._remove_stale(outcome.park)
         for w in outcome.warnings:
             log.warning("%s", w)
-        if render.ok:
-            name = park_name(self.report, render.park, self.language)
-            self.journal.record(entry_of(render.park, name, outcome))
+        if outcome.status == "ok":
+            name = park_name(self.report, outcome.park, self.language)
+            self.journal.record(entry_of(outcome.park, name, outcome))
         self._finish(outcome)
 
     def _remove_stale(self, park: str) -> None:
@@ -424,6 +431,82 @@ class _Batch:
         if "ofd" in self.formats:
             write_booklet_ofd(booklet, self.report, self.theme)
         return booklet
+
+
+WRITERS = 4
+"""Threads writing a parallel batch's sheet files. Each file is flushed to disk before it is
+renamed into place; waiting for that one file at a time (a few ms each) would leave the
+workers idle once they render faster than the disk syncs, and several syncs under way at
+once are served by one commit of the file system's journal."""
+
+
+class _Writes:
+    """Sheet files being written by threads, recorded in the order the sheets arrived.
+
+    At most ``ahead`` sheets are being written while another arrives: a batch rendering in
+    this process writes one sheet's files while it renders the next, no further ahead, so
+    an interruption leaves no files of a sheet it has not recorded.
+    """
+
+    def __init__(self, ahead: int) -> None:
+        self.ahead = ahead
+        self.pending: deque[tuple[Future[None] | None, SheetOutcome]] = deque()
+        self.threads: ThreadPoolExecutor | None = None
+
+    def add(
+        self,
+        outcome: SheetOutcome,
+        files: dict[str, tuple[Path, bytes]] | None,
+        pages: int | None,
+        record: Callable[[SheetOutcome], None],
+    ) -> None:
+        """Record what earlier sheets finished, then start writing ``files`` (None: none)."""
+        self.settle(record, self.ahead - 1)
+        job: Future[None] | None = None
+        if files is not None:
+            if self.threads is None:
+                self.threads = ThreadPoolExecutor(self.ahead, thread_name_prefix="khz-write")
+            job = self.threads.submit(_write_sheet, outcome, files, pages)
+        self.pending.append((job, outcome))
+        self.settle(record, 0, block=False)
+
+    def settle(
+        self, record: Callable[[SheetOutcome], None], keep: int, *, block: bool = True
+    ) -> None:
+        """Record the oldest sheets until ``keep`` are left (``block=False``: only those
+        already written); a failed write raises its error here."""
+        while len(self.pending) > keep:
+            job, outcome = self.pending[0]
+            if job is not None:
+                if not block and not job.done():
+                    return
+                job.result()
+            self.pending.popleft()
+            record(outcome)
+
+    def abandon(self) -> None:
+        """Let the writes under way end (each is atomic), recording none of them."""
+        for job, _ in self.pending:
+            if job is not None:
+                with contextlib.suppress(BaseException):
+                    job.result()
+        self.pending.clear()
+
+    def close(self) -> None:
+        if self.threads is not None:
+            self.threads.shutdown(wait=True)
+            self.threads = None
+
+
+def _write_sheet(
+    outcome: SheetOutcome, files: dict[str, tuple[Path, bytes]], pages: int | None
+) -> None:
+    """Write one sheet's files, each atomically, and note them in its outcome."""
+    for fmt, (path, data) in files.items():
+        write_atomic(path, data)
+        outcome.outputs[fmt] = SheetOutput(
+            fmt, path, sha256(data), len(data), pages if fmt == "pdf" else None
+        )
 
 
 def refuse_fork_pool(executor: Executor) -> None:
