@@ -525,9 +525,9 @@ def _encode(value: Any) -> Any:
         return value
     if isinstance(value, dt.timedelta):
         return {"timedelta": [value.days, value.seconds, value.microseconds]}
-    for tag, (kind, _parse) in _TAGGED.items():
-        if isinstance(value, kind):
-            return {tag: value.isoformat()}
+    if isinstance(value, dt.date | dt.time):  # a datetime is a date
+        tag = next(tag for tag, (kind, _parse) in _TAGGED.items() if isinstance(value, kind))
+        return {tag: value.isoformat()}
     raise TypeError(f"cannot keep a cell value of type {type(value).__name__}")
 
 
