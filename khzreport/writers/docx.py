@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import threading
-import zipfile
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +42,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
+from docx.text.run import Run as WordRun
 from lxml import etree as lxml_etree
 
 from ..diagnostics import Diagnostics
@@ -820,12 +821,12 @@ class _Entries:
         self.items[pack_uri.membername] = blob
 
 
-def _stored_package(doc: WordDocument) -> bytes:
-    """Return the package as ``doc.save`` writes it, but stored rather than deflated.
+def _package_entries(doc: WordDocument) -> dict[str, bytes]:
+    """Return the package's entries (name to bytes) as ``doc.save`` would zip them.
 
-    :func:`ooxml.normalise_package` rewrites (and compresses) every entry anyway; python-docx
-    compressing them first, only for them to be inflated again, cost a quarter of the
-    writer's time. The entries come from python-docx's own package writer.
+    :func:`ooxml.package_bytes` writes (and compresses) them once, in a fixed order;
+    python-docx compressing them first, only for them to be inflated again, cost a quarter
+    of the writer's time. The entries come from python-docx's own package writer.
     """
     package = doc.part.package
     parts = list(package.iter_parts())
@@ -835,11 +836,7 @@ def _stored_package(doc: WordDocument) -> bytes:
     PackageWriter._write_content_types_stream(entries, parts)
     PackageWriter._write_pkg_rels(entries, package.rels)
     PackageWriter._write_parts(entries, parts)  # type: ignore[arg-type]
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as target:
-        for name, blob in entries.items.items():
-            target.writestr(name, blob)
-    return out.getvalue()
+    return entries.items
 
 
 def _prepare_package(doc: WordDocument, lang: str) -> None:
@@ -876,6 +873,21 @@ def render_docx(
     ``docx_charts`` (``native`` or ``picture``) overrides the theme's choice of chart form.
     """
     return _DocxWriter(document, charts, diagnostics, docx_charts).render()
+
+
+_BREAKS = re.compile(r"([\t\r\n])")
+
+
+def _run_text(r: Any, text: str) -> None:
+    """Fill a new run with ``text`` as python-docx's ``run.text = text`` does: a tab becomes
+    ``w:tab``, each CR or LF a ``w:br``, the rest ``w:t`` (without its per-character loop)."""
+    for piece in _BREAKS.split(text) if text else ():
+        if piece == "\t":
+            r.add_tab()
+        elif piece in ("\r", "\n"):
+            r.add_br()
+        elif piece:
+            r.add_t(piece)
 
 
 class _DocxWriter(BlockVisitor):
@@ -933,8 +945,8 @@ class _DocxWriter(BlockVisitor):
         self._report_removed()
         meta = self.src.meta
         fonts = _fonts(self.theme)
-        return ooxml.normalise_package(
-            _stored_package(self.doc),
+        return ooxml.package_bytes(
+            _package_entries(self.doc),
             date_time=_zip_time(meta.date),
             replace={
                 "docProps/app.xml": ooxml.app_xml("khzreport", self._t(meta.author)),
@@ -989,14 +1001,29 @@ class _DocxWriter(BlockVisitor):
 
     def _style(self, para: WordParagraph, name: str) -> None:
         """Set a paragraph's style, as ``para.style = name`` does."""
-        para._p.style = self._style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+        style_id = self._style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+        p = para._p
+        ppr = p.pPr
+        if style_id is not None and (ppr is None or len(ppr) == 0):
+            # The common case, a new paragraph: its w:pStyle is the only child of its w:pPr,
+            # added without python-docx's search for the children it must precede.
+            ppr = p._add_pPr() if ppr is None else ppr
+            ppr.append(ooxml.element("w:pStyle", {"w:val": style_id}))
+            return
+        p.style = style_id
 
     def _run(self, para: WordParagraph, text: str, style: str | None = None) -> Any:
         """Add a run, as ``para.add_run(text, style)`` does."""
-        run = para.add_run(text)
+        r = para._p.add_r()
+        _run_text(r, text)
         if style:
-            run._r.style = self._style_id(style, WD_STYLE_TYPE.CHARACTER)
-        return run
+            style_id = self._style_id(style, WD_STYLE_TYPE.CHARACTER)
+            if style_id is not None:
+                rpr = r._add_rPr()  # a new run: its w:rStyle is the only child of its w:rPr
+                rpr.append(ooxml.element("w:rStyle", {"w:val": style_id}))
+            else:
+                r.style = style_id
+        return WordRun(r, para)
 
     def _last_body_element(self) -> Any:
         for el in reversed(self.doc.element.body):
@@ -1109,7 +1136,7 @@ class _DocxWriter(BlockVisitor):
             header.is_linked_to_previous = False
             if self.theme.running_header and self.src.meta.running_header:
                 self._style(header.paragraphs[0], "Header")
-                header.paragraphs[0].add_run(self._t(self.src.meta.running_header))
+                self._run(header.paragraphs[0], self._t(self.src.meta.running_header))
             else:
                 self._style(header.paragraphs[0], "Spacer")
         even_footer = section.even_page_footer if dash else None
@@ -1138,24 +1165,24 @@ class _DocxWriter(BlockVisitor):
             self._style(para, "Footer")
             if self.src.meta.footer_note:  # a line of its own, so it never wraps into the number
                 self._style(para, "FooterNote")
-                para.add_run(self._t(self.src.meta.footer_note))
+                self._run(para, self._t(self.src.meta.footer_note))
                 para = footer.add_paragraph()
                 self._style(para, "Footer")
             if self.src.layout == "sheet":  # as the PDF: issuer and date under the source
                 para.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 gap = "\u3000" if self.chinese else "\u2002"  # an ideographic space is CJK text
-                para.add_run(self._t(f"{self.src.meta.author}{gap}{self.src.meta.date_text}"))
+                self._run(para, self._t(f"{self.src.meta.author}{gap}{self.src.meta.date_text}"))
             if self.theme.page_number != "of_total":
                 if dash:
                     self._dash_page_number(para, even=footer is even_footer)
                 continue
             words = ("第 ", " 页  共 ", " 页") if self.chinese else ("Page ", " of ", "")
-            para.add_run(words[0])
+            self._run(para, words[0])
             para._p.extend(ooxml.field("PAGE", "1"))
-            para.add_run(words[1])
+            self._run(para, words[1])
             para._p.extend(ooxml.field("NUMPAGES", "1"))
             if words[2]:
-                para.add_run(words[2])
+                self._run(para, words[2])
 
     def _dash_page_number(self, para: WordParagraph, *, even: bool) -> None:
         """Write "— 1 —" one character in from the outer side: right on odd pages, left on
@@ -1166,9 +1193,9 @@ class _DocxWriter(BlockVisitor):
             fmt.alignment, fmt.left_indent = WD_ALIGN_PARAGRAPH.LEFT, one_char
         else:
             fmt.alignment, fmt.right_indent = WD_ALIGN_PARAGRAPH.RIGHT, one_char
-        para.add_run("— ")
+        self._run(para, "— ")
         para._p.extend(ooxml.field("PAGE", "1"))
-        para.add_run(" —")
+        self._run(para, " —")
 
     def _set_properties(self) -> None:
         meta = self.src.meta
@@ -1281,10 +1308,10 @@ class _DocxWriter(BlockVisitor):
         ooxml.set_cell_valign(tcpr, "center")
         para = self._cell_para(cell, "SheetBand", first=True)
         self._run(para, self._t(cover.issuer), "StrongText")
-        para.add_run("\t" + self._t(cover.date_text))
+        self._run(para, "\t" + self._t(cover.date_text))
         if self.src.meta.running_header:
             gap = "\u3000" if self.chinese else "\u2002"  # an ideographic space is CJK text
-            para.add_run(gap + self._t(self.src.meta.running_header))
+            self._run(para, gap + self._t(self.src.meta.running_header))
         header._element.remove(table._tbl)
         header.paragraphs[0]._p.addprevious(table._tbl)
 
@@ -1657,17 +1684,17 @@ class _DocxWriter(BlockVisitor):
         prefix = label[:cut] if cut >= 0 else ""
         identifier = prefix.strip()
         if cut < 0 or not identifier or " " in identifier:
-            para.add_run(label)
+            self._run(para, label)
         else:
-            para.add_run(prefix)
+            self._run(para, prefix)
             para._p.extend(ooxml.field(f"SEQ {identifier} \\* ARABIC", digits))
             suffix = label[cut + len(digits) :]
             if suffix:
-                para.add_run(suffix)
+                self._run(para, suffix)
         if name is not None:
             para._p.append(ooxml.bookmark_end(self.bookmark_ids))
         if caption:
-            para.add_run(" " + self._t(caption))
+            self._run(para, " " + self._t(caption))
         return para
 
     def block_table(self, block: Table) -> None:
@@ -1714,7 +1741,7 @@ class _DocxWriter(BlockVisitor):
             self._run(para, self._t(block.label) + ("：" if self.chinese else ": "), "TagLabel")
         for i, item in enumerate(block.items):
             if i:
-                para.add_run("  ")
+                self._run(para, "  ")
             self._run(para, f" {self._t(item)} ", "Tag")
 
     def block_facts(self, block: Facts) -> None:
@@ -1826,9 +1853,9 @@ class _DocxWriter(BlockVisitor):
         for label, value in block.lines:
             sep = "" if label.rstrip().endswith(("：", ":")) else "：" if self.chinese else ": "
             para = self._para("Distribution", label + sep, "DistributionLabel")
-            para.add_run(self._t(value))
+            self._run(para, self._t(value))
             if block.issued and (label, value) == block.lines[-1]:  # 印发日期 at the right
-                para.add_run("\t" + self._t(block.issued))
+                self._run(para, "\t" + self._t(block.issued))
             lines.append(para._p)
         self._rule_distribution(lines)
         height_pt = self._distribution_height_pt(len(lines))
@@ -1900,11 +1927,11 @@ class _DocxWriter(BlockVisitor):
                     ooxml.on_off(p._p.get_or_add_pPr(), "w:keepNext", PPR_ORDER, False)
             if event.tag:
                 self._run(para, f" {self._t(event.tag)} ", "TimelineTag")
-                para.add_run(" ")
+                self._run(para, " ")
             if _rich(event.runs):
                 self._write_runs(para, event.runs)
             else:
-                para.add_run(self._t(event.text))
+                self._run(para, self._t(event.text))
         self._gap()
 
 

@@ -14,6 +14,7 @@ goes through :func:`set_child`, which inserts in schema order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import math
@@ -120,7 +121,7 @@ def set_child(parent: Element, child: Element, order: Sequence[str]) -> Element:
     """
     for old in parent.findall(child.tag):
         parent.remove(old)
-    ranks = {qn(tag): i for i, tag in enumerate(order)}
+    ranks = _ranks(tuple(order))
     rank = ranks.get(child.tag)
     if rank is not None:
         for i, sibling in enumerate(parent):
@@ -130,6 +131,12 @@ def set_child(parent: Element, child: Element, order: Sequence[str]) -> Element:
                 return child
     parent.append(child)
     return child
+
+
+@functools.lru_cache(maxsize=64)
+def _ranks(order: tuple[str, ...]) -> dict[str, int]:
+    """Return each tag's place in a schema order, by its namespaced name."""
+    return {qn(tag): i for i, tag in enumerate(order)}
 
 
 def on_off(parent: Element, tag: str, order: Sequence[str], value: bool = True) -> Element:
@@ -805,13 +812,24 @@ def normalise_package(
     package relationships first, every other entry in name order, all with ``date_time``
     and the same compression and attributes. ``replace`` swaps the content of named entries.
     """
-    replace = dict(replace or {})
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         entries = {info.filename: source.read(info) for info in source.infolist()}
+    return package_bytes(entries, date_time=date_time, replace=replace)
+
+
+def package_bytes(
+    entries: Mapping[str, bytes],
+    *,
+    date_time: tuple[int, int, int, int, int, int],
+    replace: Mapping[str, bytes] | None = None,
+) -> bytes:
+    """Return the normalised ZIP of ``entries`` (name to content), as
+    :func:`normalise_package` writes it, for a writer that holds its entries already."""
+    replace = dict(replace or {})
     missing = set(replace) - set(entries)
     if missing:
         raise KeyError(f"cannot replace entries missing from the package: {sorted(missing)}")
-    entries.update(replace)
+    entries = {**entries, **replace}
     names = [n for n in _FIRST_ENTRIES if n in entries]
     names += sorted(n for n in entries if n not in _FIRST_ENTRIES)
     out = io.BytesIO()
