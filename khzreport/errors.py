@@ -8,6 +8,8 @@ maps these to exit code 2 and prints no traceback; anything else is an internal 
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,9 +46,16 @@ def display_path(file: str | Path | None) -> str | None:
     """Return a file name as the user gave it, relative to the working folder if possible."""
     if file is None:
         return None
+    return _shown(str(file), os.getcwd())
+
+
+@functools.lru_cache(maxsize=256)
+def _shown(file: str, cwd: str) -> str:
+    # Every located message names its file: resolving the same two paths again for each
+    # one cost ~20 ms of a validate. Keyed by the working folder, which the path depends on.
     p = Path(file)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(p.resolve().relative_to(Path(cwd).resolve()))
     except ValueError:
         return str(p)
 

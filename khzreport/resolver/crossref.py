@@ -8,6 +8,7 @@ it once every block is composed: the printed number always follows the document.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -103,13 +104,23 @@ def _map_runs(obj: Any, change: Callable[[Run], Run]) -> Any:
     if isinstance(obj, tuple):
         items = tuple(_map_runs(x, change) for x in obj)
         return obj if all(a is b for a, b in zip(items, obj, strict=True)) else items
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+    names = _field_names(type(obj))
+    if names:
         changes = {}
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if isinstance(value, Run | tuple) or dataclasses.is_dataclass(value):
+        for name in names:
+            value = getattr(obj, name)
+            if isinstance(value, Run | tuple) or _field_names(type(value)) is not None:
                 new = _map_runs(value, change)
                 if new is not value:
-                    changes[f.name] = new
+                    changes[name] = new
         return dataclasses.replace(obj, **changes) if changes else obj
     return obj
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """Return the field names of a dataclass (None for any other type), kept per class:
+    every run of every block is walked once for the notes and once for the references."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls))

@@ -237,10 +237,7 @@ def kpi_fit(cards: Sequence[KpiCard], theme: Theme) -> tuple[int, int, bool]:
     text = text_width_mm(theme) * PT_PER_MM
 
     def width(part: str, size: float) -> float:
-        return size * sum(
-            1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.58 if ch.isalnum() else 0.3
-            for ch in part
-        )
+        return size * _ems(part)
 
     def line(card: KpiCard, unit: bool) -> float:
         gap = 0.25 * small if card.prefix else 0.0
@@ -321,6 +318,16 @@ def figure_size(figure: Figure, theme: Theme) -> tuple[float, float | None]:
     if figure.chart is not None:
         return round(min(width, theme.chart.width_cm), 3), None
     return round(width, 3), PHOTO_MAX_HEIGHT_CM
+
+
+@functools.lru_cache(maxsize=4096)
+def _ems(part: str) -> float:
+    """Return the estimated width of a KPI card's text in ems (see :func:`kpi_fit`), kept per
+    text: the sheet layouts fit the same cards again for every height they try."""
+    return sum(
+        1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.58 if ch.isalnum() else 0.3
+        for ch in part
+    )
 
 
 @functools.lru_cache(maxsize=4096)

@@ -495,7 +495,7 @@ def render_parts(
     mdit-py-plugins). Nothing else is markup (no links, headings, HTML, code or escapes),
     so ``#``, ``>``, ``&`` and backslashes print as written.
     """
-    return _parts(_render_output(text, report, locale, used, refs))
+    return list(_parts(_render_output(text, report, locale, used, refs)))
 
 
 def _render_output(
@@ -582,11 +582,14 @@ _CJK_CHAR = re.compile(f"[{_CJK}]")
 _FORMAT = {"strong_open": _STRONG, "em_open": _DOTS, "strong_close": _END, "em_close": _END}
 
 
-def _parts(output: str) -> list[Part]:
+@functools.lru_cache(maxsize=1024)
+def _parts(output: str) -> tuple[Part, ...]:
     """Turn the rendered narrative into paragraphs and list items, footnotes in their marks.
 
     markdown-it puts the footnotes' text after the body (``footnote_block``); it is read
-    first, so each mark carries its note's runs. The layout numbers the marks.
+    first, so each mark carries its note's runs. The layout numbers the marks. Kept per
+    rendered text (parts and runs are frozen): every park sheet renders the zone's lead and
+    highlights again, to the same text.
     """
     tokens = _MARKDOWN.parse(output)
     bodies: dict[int, list[str]] = {}
@@ -622,7 +625,7 @@ def _parts(output: str) -> list[Part]:
             if text.strip(_STRONG + _DOTS + _END + " "):
                 parts.append(Part(tuple(_with_notes(_runs(text), notes)), marker))
             marker = ""
-    return parts
+    return tuple(parts)
 
 
 def _inline_text(token: Any) -> str:
