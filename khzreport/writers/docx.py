@@ -40,6 +40,8 @@ from docx.opc.part import Part
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
+from docx.styles import BabelFish
+from docx.styles.style import StyleFactory
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
 from docx.text.run import Run as WordRun
@@ -621,29 +623,36 @@ def briefing_styles(theme: Any) -> tuple[StyleSpec, ...]:
     )
 
 
-def _apply_style(doc: WordDocument, spec: StyleSpec) -> None:
+def _apply_style(doc: WordDocument, spec: StyleSpec, named: dict[str, Any]) -> None:
+    """Add or restyle the style ``spec`` names; ``named`` holds the document's styles by
+    name (the first of a name), kept up to date here, so no lookup walks the styles part."""
     kinds = {
         "paragraph": WD_STYLE_TYPE.PARAGRAPH,
         "character": WD_STYLE_TYPE.CHARACTER,
         "table": WD_STYLE_TYPE.TABLE,
     }
     styles = doc.styles
-    existing = [st for st in styles if st.name == spec.name]
-    style = (
-        existing[0]
-        if existing
-        else styles.add_style(spec.name, kinds[spec.kind], builtin=spec.builtin)
-    )
+    existing = named.get(spec.name)
+    if existing is None:  # styles.add_style(), without its walk checking the name is new
+        added = styles.element.add_style_of_type(
+            BabelFish.ui2internal(spec.name), kinds[spec.kind], spec.builtin
+        )
+        style = StyleFactory(added)
+        named.setdefault(style.name, style)
+    else:
+        style = existing
     el = style.element
     if spec.style_id:
         style.style_id = spec.style_id
     if spec.based_on:
         style.base_style = styles[spec.based_on]
     if spec.next_style:
-        ooxml.set_child(
-            el, ooxml.element("w:next", {"w:val": _style_id(doc, spec.next_style)}), STYLE_ORDER
+        following = named.get(spec.next_style)
+        next_id = (
+            str(following.style_id) if following is not None else _style_id(doc, spec.next_style)
         )
-    if not existing:
+        ooxml.set_child(el, ooxml.element("w:next", {"w:val": next_id}), STYLE_ORDER)
+    if existing is None:
         ooxml.set_child(el, ooxml.element("w:qFormat"), STYLE_ORDER)
     if spec.kind == "paragraph":
         _paragraph_props(el.get_or_add_pPr(), spec)
@@ -764,8 +773,11 @@ def install_styles(doc: WordDocument, specs: Iterable[StyleSpec], *, lang: str) 
         lang_latin="en-US",
         lang_east_asia=east_asia,
     )
+    named: dict[str, Any] = {}
+    for style in doc.styles:
+        named.setdefault(style.name, style)
     for spec in specs:
-        _apply_style(doc, spec)
+        _apply_style(doc, spec, named)
 
 
 # --- the styled base document, built once per theme ---------------------------------------
