@@ -505,7 +505,10 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+@functools.cache
 def _prune_kept(folder: Path) -> None:
+    """Remove the oldest kept templates past MAX_KEPT_TEMPLATES, once a process per folder
+    (listing a large cache folder for every template stored cost more than compiling)."""
     kept = list(folder.glob(_KEPT % "*"))
     if len(kept) <= MAX_KEPT_TEMPLATES:
         return

@@ -573,7 +573,9 @@ def _store_table(
         return
 
 
+@functools.cache
 def _prune_tables(folder: Path) -> None:
+    """Remove the oldest kept tables past MAX_TABLES, once a process per folder."""
     kept = sorted(
         folder.glob(f"{TABLE_PREFIX}*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True
     )
