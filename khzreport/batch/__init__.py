@@ -89,6 +89,7 @@ from .pool import (
     render_park,
     run_pool,
     run_task,
+    start_pool_server,
 )
 
 __all__ = [
@@ -233,6 +234,8 @@ class _Batch:
         self.outdir = Path(outdir)
         self.stems = output_stems([p.id for p in self.report.parks])
         self.jobs = jobs or os.cpu_count() or 1
+        if executor is None and min(self.jobs, len(self.selected)) > 1:
+            start_pool_server()  # its imports overlap with packing the report below
         self.executor = executor
         self.resume = resume
         self.booklet = booklet
@@ -393,6 +396,7 @@ class _Batch:
             self.progress(self.finished, self.total, outcome)
 
     def _write_manifest(self, booklet: Path | None) -> Path:
+        self.journal.close()  # the manifest replaces it
         entries = []
         for p in self.report.parks:
             outcome = self.outcomes.get(p.id)

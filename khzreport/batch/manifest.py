@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 from ..diagnostics import Diagnostic
 from ..errors import Location, display_path
@@ -193,7 +193,7 @@ class Journal:
     def __init__(self, outdir: Path, inputs: str) -> None:
         self.path = outdir / JOURNAL
         self.inputs = inputs
-        self._started = False
+        self._file: TextIO | None = None
 
     def record(self, entry: Mapping[str, Any]) -> None:
         """Append a park's entry, handed to the system before the next park is reported.
@@ -203,16 +203,21 @@ class Journal:
         and an entry whose files did not reach the disk fails its sha256 check on resume.
         Syncing every line cost the batch a few ms a sheet of waiting for the disk.
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self._started:
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             keep = bool(read_journal(self.path.parent, self.inputs))
-            with open(self.path, "a" if keep else "w", encoding="utf-8") as fh:
-                if not keep:
-                    fh.write(json.dumps({"inputs": self.inputs}) + "\n")
-            self._started = True
-        line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
-        with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write(line)
+            self._file = open(self.path, "a" if keep else "w", encoding="utf-8")  # noqa: SIM115
+            if not keep:
+                self._file.write(json.dumps({"inputs": self.inputs}) + "\n")
+        self._file.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        """Close the journal file (before the manifest that replaces it is written)."""
+        if self._file is not None:
+            with contextlib.suppress(OSError):  # every line was flushed as it was written
+                self._file.close()
+            self._file = None
 
 
 def intact_outcome(

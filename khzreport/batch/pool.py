@@ -30,6 +30,7 @@ from concurrent.futures import (
     wait,
 )
 from dataclasses import dataclass, field
+from multiprocessing import forkserver
 from multiprocessing.util import Finalize
 from pathlib import Path
 
@@ -262,16 +263,35 @@ def init_worker(
 # --------------------------------------------------------------------------- parent side
 
 
+PRELOAD = ("khzreport.batch", "khzreport.writers.pdf", "khzreport.writers.docx")
+"""Modules the fork server imports once for every worker it forks (the renderers)."""
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    _own_temp_folder()
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(list(PRELOAD))
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def start_pool_server() -> None:
+    """Start the fork server an own pool's workers are forked from, ahead of the pool.
+
+    It imports the renderers (:data:`PRELOAD`) in a process of its own while this one still
+    prepares the batch (packing the report, the manifest's fingerprint), rather than after,
+    so the first workers start sooner. Best effort: the pool starts it anyway.
+    """
+    if _pool_context().get_start_method() != "forkserver":
+        return
+    with contextlib.suppress(Exception):
+        forkserver.ensure_running()
+
+
 def own_pool(workers: int, preload: ReportBundle | None = None) -> ProcessPoolExecutor:
     """Return a process pool for a batch, its workers started by :func:`init_worker`."""
-    _own_temp_folder()
-    methods = multiprocessing.get_all_start_methods()
-    ctx: multiprocessing.context.BaseContext
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["khzreport.batch", "khzreport.writers.pdf"])
-    else:
-        ctx = multiprocessing.get_context("spawn")
+    ctx = _pool_context()
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=ctx,
