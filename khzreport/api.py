@@ -472,7 +472,8 @@ def _build(
     from .charts import drawn_elsewhere  # validate and lint never draw a chart
 
     # matplotlib loads on the second core while the source is read, then draws there
-    with drawer.ahead(), drawn_elsewhere(drawer.draw):
+    path = None if isinstance(source, Report) else Path(source)
+    with drawer.ahead(source=path), drawn_elsewhere(drawer.draw):
         return _build_with_drawer(
             source, outdir, formats, language, pdf_standard, strict, theme, draft, docx_charts
         )
@@ -489,6 +490,7 @@ def _build_with_drawer(
     draft: bool,
     docx_charts: str | None,
 ) -> tuple[BuildResult, list[tuple[Path, bytes]]]:
+    drawer.wait_for_tables()  # read by the drawer meanwhile: kept for this load to find
     report = source if isinstance(source, Report) else load(source)
     if strict:
         raise_all(lint(report))

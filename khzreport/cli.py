@@ -223,7 +223,7 @@ def build(
         outputs, diagnostics = kept
     else:
         _collect_seldom()
-        drawer.start()  # before the API's imports, which it then overlaps (see khzreport.drawer)
+        drawer.start(source=source)  # before the API's imports, which it then overlaps
         from . import api
 
         result = api.build(

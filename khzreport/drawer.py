@@ -12,6 +12,9 @@ drawer draws them with the same code the build would run (in two processes when 
 several, see :func:`khzreport.charts.draw_charts_here`), so the bytes are the same. A build
 whose charts are all cached sends nothing, and the drawer ends with it.
 
+Before matplotlib, the drawer reads the spreadsheets the source names (openpyxl and numpy,
+a quarter second more, which then also serve matplotlib): see :func:`wait_for_tables`.
+
 The drawer is only an aid: when it cannot be started (not Linux, one CPU, threads in the
 process, matplotlib already imported, ``KHZREPORT_CHART_PROCESSES=1``) or it fails, the
 build draws its charts itself. It never outlives the build (``PR_SET_PDEATHSIG``).
@@ -53,9 +56,15 @@ STOP_WAIT_S = 5.0
 
 
 class _Drawer:
-    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+    def __init__(self, process: BaseProcess, conn: Connection, reading: bool) -> None:
         self.process = process
         self.conn = conn
+        self.reading = reading
+        """Whether its word that the source's tables are read is still to come."""
+
+
+READ = "read"
+"""The drawer's word that it has read the source's tables ahead."""
 
 
 _running: _Drawer | None = None
@@ -83,12 +92,13 @@ def can_start() -> bool:
     )
 
 
-def start(cache: Path | None = None) -> bool:
+def start(cache: Path | None = None, source: Path | None = None) -> bool:
     """Fork the drawer unless one runs or it cannot start (see :func:`can_start`).
 
     ``cache`` is the chart cache folder, whose copy of matplotlib's font list the drawer
-    starts from (default: :func:`khzreport.resources.cache_dir`). Return whether a drawer
-    is running.
+    starts from (default: :func:`khzreport.resources.cache_dir`). Given the ``source``
+    file, the drawer first reads the tables it names (see :func:`wait_for_tables`). Return
+    whether a drawer is running.
     """
     global _running, _stop_registered
     with _lock:
@@ -105,7 +115,7 @@ def start(cache: Path | None = None) -> bool:
         receive, send = ctx.Pipe(duplex=True)
         # not a daemon: a daemon may not fork, and the drawer forks its second drawing
         # process; it ends with the build all the same (stop, at exit, or the kernel)
-        process = ctx.Process(target=_serve, args=(send, folder), name="khzreport-drawer")
+        process = ctx.Process(target=_serve, args=(send, folder, source), name="khzreport-drawer")
         try:
             process.start()
         except OSError:
@@ -113,11 +123,33 @@ def start(cache: Path | None = None) -> bool:
             send.close()
             return False
         send.close()
-        _running = _Drawer(process, receive)
+        _running = _Drawer(process, receive, source is not None)
         if not _stop_registered:
             atexit.register(stop)  # runs before multiprocessing's join of its children
             _stop_registered = True
         return True
+
+
+def wait_for_tables() -> None:
+    """Wait until the drawer has read the source's tables, if it is reading them.
+
+    The drawer reads the spreadsheets a source names before it imports matplotlib, as the
+    build would (:func:`khzreport.source.datafiles.merge_data_files`): each table it
+    parses is kept in the cache folder under the workbook's hash, where the build's own
+    read finds it. Started first, it is done before the build reaches them; waiting for it
+    beats parsing them a second time.
+    """
+    with _lock:
+        drawer = _running
+        if drawer is None or not drawer.reading:
+            return
+        drawer.reading = False
+        try:
+            word = drawer.conn.recv()
+        except (OSError, EOFError, ValueError):
+            word = None
+    if word != READ:
+        stop()
 
 
 def draw(
@@ -128,6 +160,7 @@ def draw(
     None when no drawer runs or it failed (and is then stopped). Calls from several threads
     take turns.
     """
+    wait_for_tables()
     with _lock:
         drawer = _running
         if drawer is None:
@@ -160,20 +193,26 @@ def stop() -> None:
 
 
 @contextlib.contextmanager
-def ahead(cache: Path | None = None) -> Iterator[None]:
+def ahead(cache: Path | None = None, source: Path | None = None) -> Iterator[None]:
     """Run a drawer (one already started included) for the span of a build, then end it."""
-    start(cache)
+    start(cache, source)
     try:
         yield
     finally:
         stop()
 
 
-def _serve(conn: Connection, cache: Path) -> None:
-    """The drawer's life: import the drawing code, then draw each batch of charts it is sent
-    until it is told to stop (None) or the build is gone."""
+def _serve(conn: Connection, cache: Path, source: Path | None) -> None:
+    """The drawer's life: read the source's tables ahead, import the drawing code, then draw
+    each batch of charts it is sent until it is told to stop (None) or the build is gone."""
     die_with_parent()
-    from . import charts  # the package's own imports (pydantic …) first, then matplotlib
+    if source is not None:
+        _read_tables(source)
+        try:
+            conn.send(READ)
+        except (OSError, ValueError):
+            return
+    from . import charts  # imported before the fork (see start): here, matplotlib's turn
 
     charts.prepare_drawing(cache)
     while True:
@@ -192,3 +231,15 @@ def _serve(conn: Connection, cache: Path) -> None:
             conn.send(result)
         except (OSError, ValueError):
             return
+
+
+def _read_tables(source: Path) -> None:
+    """Read the tables ``source`` names as the build's load will (they land in the cache
+    folder). Whatever goes wrong is the build's to find and report, not the drawer's."""
+    from .source.datafiles import merge_data_files  # the drawer's work, not the CLI's start
+    from .source.reader import read_yaml  # likewise
+
+    with contextlib.suppress(Exception):
+        data, smap = read_yaml(source)
+        if isinstance(data, dict) and "data" in data:
+            merge_data_files(data, smap)

@@ -1,5 +1,6 @@
-"""The build's drawer: forked as a build starts, it draws the charts the build misses, with
-the very bytes the build would draw itself, and never outlives the build."""
+"""The build's drawer: forked as a build starts, it reads the source's tables ahead and draws
+the charts the build misses, with the very bytes the build would make itself, and never
+outlives the build."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ BUILD = textwrap.dedent("""
         "started": started,
         "drawn": charts.render_count(),
         "matplotlib_here": "matplotlib" in sys.modules,
+        "openpyxl_here": "openpyxl" in sys.modules,
         "children": len(multiprocessing.active_children()),
         "files": [p.name for p in result.outputs],
     }))
@@ -63,6 +65,8 @@ def test_the_drawer_draws_what_the_build_would(tmp_path: Path) -> None:
     # process never imported matplotlib
     assert ahead["drawn"] > 0 and alone["drawn"] == ahead["drawn"]
     assert not ahead["matplotlib_here"]
+    # it read the workbook ahead, into the cache folder, where the build's load found it
+    assert not ahead["openpyxl_here"] and alone["openpyxl_here"]
     assert not alone["started"] and alone["matplotlib_here"]
     assert ahead["children"] == 0  # nothing left running
     assert files.keys() == same.keys() == {"briefing.docx", "briefing.pdf", "briefing.html"}
