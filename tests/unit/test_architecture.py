@@ -56,6 +56,8 @@ LATE_OWN = {
     ("khzreport.cli", "khzreport.preview"): "`khzreport --help` would load the API and the watcher",
     ("khzreport.charts", "khzreport.charts.drawing"): "drawing imports matplotlib at module level",
     ("khzreport.drawer", "khzreport.charts"): "the build forks the drawer before loading pydantic",
+    ("khzreport.drawer", "khzreport.source.datafiles"): "only the forked drawer reads ahead",
+    ("khzreport.drawer", "khzreport.source.reader"): "only the forked drawer reads ahead",
     ("khzreport.api", "khzreport.charts"): "`khzreport validate` and lint never draw a chart",
     ("khzreport.api", "khzreport.batch"): "`khzreport validate` and lint never start workers",
 }
