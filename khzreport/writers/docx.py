@@ -19,6 +19,7 @@ same document gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import threading
@@ -155,6 +156,12 @@ class StyleSpec:
     bold: bool = False
     grid: bool | None = None
     tracking: float | None = None
+
+
+@functools.lru_cache(maxsize=16)
+def _font_table(latin: tuple[str, ...], east_asia: tuple[str, ...]) -> bytes:
+    """Return :func:`ooxml.font_table_xml`, built once per set of fonts."""
+    return ooxml.font_table_xml(latin, east_asia)
 
 
 def _fonts(theme: Any) -> dict[str, tuple[str, str]]:
@@ -797,6 +804,29 @@ class _Base:
     style_ids: dict[tuple[str, int], str | None] = field(default_factory=dict)
 
 
+_STYLES: OrderedDict[str, tuple[StyleSpec, ...]] = OrderedDict()
+
+
+def _styles_of(theme: Any) -> tuple[StyleSpec, ...]:
+    """Return :func:`briefing_styles` of ``theme``, built once per theme content (a batch
+    of sheets asks for the same ones with each sheet's own copy of its theme)."""
+    dump = getattr(theme, "model_dump_json", None)
+    if dump is None:
+        return briefing_styles(theme)
+    key = f"{type(theme).__qualname__}:{dump()}"
+    with _BASES_LOCK:
+        hit = _STYLES.get(key)
+        if hit is not None:
+            _STYLES.move_to_end(key)
+            return hit
+    specs = briefing_styles(theme)
+    with _BASES_LOCK:
+        _STYLES[key] = specs
+        while len(_STYLES) > _BASES_KEPT:
+            _STYLES.popitem(last=False)
+    return specs
+
+
 _BASES: OrderedDict[tuple[tuple[StyleSpec, ...], str], _Base] = OrderedDict()
 _BASES_LOCK = threading.Lock()
 _BASES_KEPT = 8
@@ -919,7 +949,7 @@ class _DocxWriter(BlockVisitor):
         self.block: Node | None = None
         self.theme = document.theme
         self.charts = charts
-        self.base = _base(briefing_styles(self.theme), document.meta.language)
+        self.base = _base(_styles_of(self.theme), document.meta.language)
         self.doc: WordDocument = docx.Document(io.BytesIO(self.base.package))
         self.chinese = document.meta.language.lower().startswith("zh")
         self.text_width_mm = text_width_mm(self.theme)
@@ -930,6 +960,7 @@ class _DocxWriter(BlockVisitor):
         self.svg_parts = 0
         self.footnotes: list[Any] = []
         self.page_break_pending = False
+        self.kept_styles: set[str | None] | None = None
         self.where = "document properties"
         self.removed = 0
         self.bookmarks = self._plan_bookmarks(document.blocks)
@@ -962,8 +993,8 @@ class _DocxWriter(BlockVisitor):
             date_time=_zip_time(meta.date),
             replace={
                 "docProps/app.xml": ooxml.app_xml("khzreport", self._t(meta.author)),
-                "word/fontTable.xml": ooxml.font_table_xml(
-                    [lat for lat, _ in fonts.values()], [cjk for _, cjk in fonts.values()]
+                "word/fontTable.xml": _font_table(
+                    tuple(lat for lat, _ in fonts.values()), tuple(cjk for _, cjk in fonts.values())
                 ),
             },
         )
@@ -1071,11 +1102,12 @@ class _DocxWriter(BlockVisitor):
         """Return whether a paragraph keeps with the next, by itself or by its style."""
         if p.xpath("./w:pPr/w:keepNext"):
             return True
-        kept = {
-            style.get(qn("w:styleId"))
-            for style in self.doc.styles.element.xpath("w:style[w:pPr/w:keepNext]")
-        }
-        return p.xpath("string(w:pPr/w:pStyle/@w:val)") in kept
+        if self.kept_styles is None:  # the styles part is the base's, fixed while writing
+            self.kept_styles = {
+                style.get(qn("w:styleId"))
+                for style in self.doc.styles.element.xpath("w:style[w:pPr/w:keepNext]")
+            }
+        return p.xpath("string(w:pPr/w:pStyle/@w:val)") in self.kept_styles
 
     def _add_table(
         self, rows: int, cols: int, style: str, widths_twips: list[int], inside: Any = None
