@@ -1,26 +1,30 @@
-"""The chart drawer: a process forked as a build begins, which draws that build's charts.
+"""The build's helpers: processes forked as a build begins, which draw its charts and read
+its spreadsheets while the build itself imports and loads.
 
 Importing matplotlib takes about a third of a second, and a build learns which charts it
 must draw only once the source is read and resolved, which takes about as long again. Done
-one after the other, the two are a third of a cold build. So a build forks this process
+one after the other, the two are a third of a cold build. So a build forks the *drawer*
 first, once the chart code's own imports (pydantic, the document model: both processes need
-them) are done: the drawer imports matplotlib on the second core while the build reads the
-source, then waits. When the build's charts are
-missing from the cache it sends them here (:func:`draw`, for each batch: the briefing's,
-then the web page's phone-width ones) and gets the drawings back; the
-drawer draws them with the same code the build would run (in two processes when there are
-several, see :func:`khzreport.charts.draw_charts_here`), so the bytes are the same. A build
-whose charts are all cached sends nothing, and the drawer ends with it.
+them) are done: it imports matplotlib on the second core while the build reads the source,
+then waits. When the build's charts are missing from the cache it sends them there
+(:func:`draw`, for each batch: the briefing's, then the web page's phone-width ones) and
+gets the drawings back; the drawer draws them with the same code the build would run (in two
+processes when there are several, see :func:`khzreport.charts.draw_charts_here`), so the
+bytes are the same. A build whose charts are all cached sends nothing, and the drawer ends
+with it.
 
-Before matplotlib, the drawer reads the spreadsheets the source names (openpyxl and numpy,
-a quarter second more, which then also serve matplotlib): see :func:`wait_for_tables`.
+Before that, at the very start, a build of a source file forks a *table reader*: it reads
+the spreadsheets the source names as the build's load would, and each table it parses is
+kept in the cache folder under the workbook's hash, where the build's own read then finds
+it (see :func:`wait_for_tables`). Importing openpyxl and numpy and parsing a workbook cost a
+quarter second, all of it now beside the build's imports instead of in its way.
 
-The drawer is only an aid: when it cannot be started (not Linux, one CPU, threads in the
-process, matplotlib already imported, ``KHZREPORT_CHART_PROCESSES=1``) or it fails, the
-build draws its charts itself. It never outlives the build (``PR_SET_PDEATHSIG``).
+Both are only aids: when they cannot be started (not Linux, one CPU, threads in the process,
+matplotlib already imported, ``KHZREPORT_CHART_PROCESSES=1``) or they fail, the build does
+the work itself. Neither outlives the build (``PR_SET_PDEATHSIG``).
 
-This module imports nothing heavy: the command line forks the drawer before it imports
-the API, so the drawer's start-up and the build's overlap almost from the first moment.
+This module imports nothing heavy: the command line forks the helpers before it imports the
+API, so their work and the build's overlap almost from the first moment.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ if TYPE_CHECKING:
     from .document import ChartData
     from .theme import Theme
 
-__all__ = ["ahead", "can_start", "draw", "start", "stop"]
+__all__ = ["ahead", "can_start", "draw", "start", "stop", "wait_for_tables"]
 
 CHART_PROCESSES_ENV = "KHZREPORT_CHART_PROCESSES"
 """Set to ``1`` to draw every chart in the building process (no drawer, no second process);
@@ -56,18 +60,13 @@ STOP_WAIT_S = 5.0
 
 
 class _Drawer:
-    def __init__(self, process: BaseProcess, conn: Connection, reading: bool) -> None:
+    def __init__(self, process: BaseProcess, conn: Connection) -> None:
         self.process = process
         self.conn = conn
-        self.reading = reading
-        """Whether its word that the source's tables are read is still to come."""
-
-
-READ = "read"
-"""The drawer's word that it has read the source's tables ahead."""
 
 
 _running: _Drawer | None = None
+_reader: BaseProcess | None = None
 _lock = threading.Lock()
 _stop_registered = False
 
@@ -93,14 +92,14 @@ def can_start() -> bool:
 
 
 def start(cache: Path | None = None, source: Path | None = None) -> bool:
-    """Fork the drawer unless one runs or it cannot start (see :func:`can_start`).
+    """Fork the table reader (given the ``source`` file) and the drawer, unless they run or
+    cannot start (see :func:`can_start`).
 
     ``cache`` is the chart cache folder, whose copy of matplotlib's font list the drawer
-    starts from (default: :func:`khzreport.resources.cache_dir`). Given the ``source``
-    file, the drawer first reads the tables it names (see :func:`wait_for_tables`). Return
-    whether a drawer is running.
+    starts from (default: :func:`khzreport.resources.cache_dir`). Return whether a drawer
+    is running.
     """
-    global _running, _stop_registered
+    global _running, _reader, _stop_registered
     with _lock:
         if _running is not None:
             return True
@@ -108,14 +107,24 @@ def start(cache: Path | None = None, source: Path | None = None) -> bool:
             return False
         import multiprocessing  # see can_start
 
+        ctx = multiprocessing.get_context("fork")
+        if source is not None and _reader is None:
+            reader = ctx.Process(
+                target=_read_tables, args=(source,), name="khzreport-tables", daemon=True
+            )
+            with contextlib.suppress(OSError):
+                reader.start()
+                _reader = reader
         from . import charts  # noqa: F401  the chart code's own imports, done once for both
 
         folder = cache if cache is not None else cache_dir()
-        ctx = multiprocessing.get_context("fork")
         receive, send = ctx.Pipe(duplex=True)
         # not a daemon: a daemon may not fork, and the drawer forks its second drawing
         # process; it ends with the build all the same (stop, at exit, or the kernel)
-        process = ctx.Process(target=_serve, args=(send, folder, source), name="khzreport-drawer")
+        process = ctx.Process(target=_serve, args=(send, folder), name="khzreport-drawer")
+        if not _stop_registered:
+            atexit.register(stop)  # runs before multiprocessing's join of its children
+            _stop_registered = True
         try:
             process.start()
         except OSError:
@@ -123,33 +132,21 @@ def start(cache: Path | None = None, source: Path | None = None) -> bool:
             send.close()
             return False
         send.close()
-        _running = _Drawer(process, receive, source is not None)
-        if not _stop_registered:
-            atexit.register(stop)  # runs before multiprocessing's join of its children
-            _stop_registered = True
+        _running = _Drawer(process, receive)
         return True
 
 
 def wait_for_tables() -> None:
-    """Wait until the drawer has read the source's tables, if it is reading them.
+    """Wait until the table reader has read the source's spreadsheets, if it is reading.
 
-    The drawer reads the spreadsheets a source names before it imports matplotlib, as the
-    build would (:func:`khzreport.source.datafiles.merge_data_files`): each table it
-    parses is kept in the cache folder under the workbook's hash, where the build's own
-    read finds it. Started first, it is done before the build reaches them; waiting for it
-    beats parsing them a second time.
+    It started before the build's imports, so it is done, or nearly, when the build's load
+    reaches the tables; waiting for it beats parsing them a second time.
     """
+    global _reader
     with _lock:
-        drawer = _running
-        if drawer is None or not drawer.reading:
-            return
-        drawer.reading = False
-        try:
-            word = drawer.conn.recv()
-        except (OSError, EOFError, ValueError):
-            word = None
-    if word != READ:
-        stop()
+        reader, _reader = _reader, None
+    if reader is not None:
+        reader.join()
 
 
 def draw(
@@ -160,7 +157,6 @@ def draw(
     None when no drawer runs or it failed (and is then stopped). Calls from several threads
     take turns.
     """
-    wait_for_tables()
     with _lock:
         drawer = _running
         if drawer is None:
@@ -177,8 +173,10 @@ def draw(
 
 
 def stop() -> None:
-    """End the drawer: an idle one is told to stop, one that does not is killed."""
+    """End the helpers: the table reader is waited for, an idle drawer is told to stop, and
+    one that does not is killed."""
     global _running
+    wait_for_tables()
     with _lock:
         drawer, _running = _running, None
     if drawer is None:
@@ -202,16 +200,10 @@ def ahead(cache: Path | None = None, source: Path | None = None) -> Iterator[Non
         stop()
 
 
-def _serve(conn: Connection, cache: Path, source: Path | None) -> None:
-    """The drawer's life: read the source's tables ahead, import the drawing code, then draw
-    each batch of charts it is sent until it is told to stop (None) or the build is gone."""
+def _serve(conn: Connection, cache: Path) -> None:
+    """The drawer's life: import the drawing code, then draw each batch of charts it is sent
+    until it is told to stop (None) or the build is gone."""
     die_with_parent()
-    if source is not None:
-        _read_tables(source)
-        try:
-            conn.send(READ)
-        except (OSError, ValueError):
-            return
     from . import charts  # imported before the fork (see start): here, matplotlib's turn
 
     charts.prepare_drawing(cache)
@@ -234,9 +226,10 @@ def _serve(conn: Connection, cache: Path, source: Path | None) -> None:
 
 
 def _read_tables(source: Path) -> None:
-    """Read the tables ``source`` names as the build's load will (they land in the cache
-    folder). Whatever goes wrong is the build's to find and report, not the drawer's."""
-    from .source.datafiles import merge_data_files  # the drawer's work, not the CLI's start
+    """The table reader's life: read the tables ``source`` names as the build's load will
+    (they land in the cache folder). Whatever goes wrong is the build's to find and report."""
+    die_with_parent()
+    from .source.datafiles import merge_data_files  # the reader's work, not the CLI's start
     from .source.reader import read_yaml  # likewise
 
     with contextlib.suppress(Exception):
