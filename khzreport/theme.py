@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 
 import pydantic
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
-from ruamel.yaml import YAML
 
 from .errors import KhzReportError, Location, ReportValidationError, raise_all
 from .limits import MAX_IMAGE_PIXELS
@@ -359,6 +358,8 @@ def preset_data(name: str, where: Location | None = None) -> dict[str, Any]:
             where or Location(path="theme"),
             "presets: " + ", ".join(PRESETS),
         )
+    from ruamel.yaml import YAML  # presets are read here only for themes given in code
+
     with asset_path("themes", f"{name}.yaml").open(encoding="utf-8") as fh:
         data = YAML(typ="safe", pure=True).load(fh)
     return dict(data or {})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
@@ -17,9 +17,6 @@ from pydantic import (
     PrivateAttr,
     model_validator,
 )
-from ruamel.yaml import YAML
-from ruamel.yaml.representer import RoundTripRepresenter
-from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..errors import Location, UnknownIdError, raise_all
 from ..locations import PathKey
@@ -445,7 +442,10 @@ class Report(Strict):
         literal blocks and exact fractions as ``"1/3"``. A ``Decimal`` is written as its
         digits and reads back as a float.
         """
-        data = _yaml_ready(self.model_dump(mode="python", exclude_unset=True))
+        from ruamel.yaml import YAML  # writing YAML only here: reading needs no ruamel
+        from ruamel.yaml.scalarstring import LiteralScalarString  # likewise
+
+        data = _yaml_ready(self.model_dump(mode="python", exclude_unset=True), LiteralScalarString)
         yaml = YAML()
         yaml.width = 4096
         yaml.allow_unicode = True
@@ -540,14 +540,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _yaml_ready(value: Any) -> Any:
-    """Return dumped model data as YAML writes it readably and reads it back the same."""
+def _yaml_ready(value: Any, literal: Callable[[str], Any]) -> Any:
+    """Return dumped model data as YAML writes it readably and reads it back the same
+    (``literal`` marks a multi-line text to be written as a literal block)."""
     if isinstance(value, dict):
-        return {k: _yaml_ready(v) for k, v in value.items()}
+        return {k: _yaml_ready(v, literal) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_yaml_ready(v) for v in value]
+        return [_yaml_ready(v, literal) for v in value]
     if isinstance(value, str) and "\n" in value:
-        return LiteralScalarString(value)
+        return literal(value)
     if isinstance(value, Fraction):
         return f"{value.numerator}/{value.denominator}"
     if isinstance(value, dt.datetime):
@@ -555,5 +556,5 @@ def _yaml_ready(value: Any) -> Any:
     return value
 
 
-def _decimal(representer: RoundTripRepresenter, value: Decimal) -> Any:
+def _decimal(representer: Any, value: Decimal) -> Any:
     return representer.represent_scalar("tag:yaml.org,2002:float", str(value))

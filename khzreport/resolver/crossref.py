@@ -8,7 +8,6 @@ it once every block is composed: the printed number always follows the document.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -52,7 +51,9 @@ def section_targets(
     return out
 
 
-def unfilled(blocks: Iterable[Block], targets: Mapping[str, tuple[str, str]]) -> list[tuple[Block, str]]:
+def unfilled(
+    blocks: Iterable[Block], targets: Mapping[str, tuple[str, str]]
+) -> list[tuple[Block, str]]:
     """Return each block holding a reference to something the document does not print."""
     out: list[tuple[Block, str]] = []
     for block in blocks:
@@ -117,10 +118,19 @@ def _map_runs(obj: Any, change: Callable[[Run], Run]) -> Any:
     return obj
 
 
-@functools.cache
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...] | None:
     """Return the field names of a dataclass (None for any other type), kept per class:
     every run of every block is walked once for the notes and once for the references."""
-    if not dataclasses.is_dataclass(cls):
-        return None
-    return tuple(f.name for f in dataclasses.fields(cls))
+    try:
+        return _FIELD_NAMES[cls]
+    except KeyError:
+        names = (
+            tuple(f.name for f in dataclasses.fields(cls))
+            if dataclasses.is_dataclass(cls)
+            else None
+        )
+        _FIELD_NAMES[cls] = names
+        return names

@@ -44,6 +44,7 @@ LATE_LIBRARIES = {
     "rich": "only an interactive terminal shows a progress bar",
     "webbrowser": "only `preview --open` starts a web browser",
     "importlib": "importlib.metadata costs 50 ms to import; only khzreport.__version__ reads it",
+    "ruamel": "ruamel.yaml reads only the sources the quick reader leaves, and writes YAML",
     "multiprocessing": "only a build's chart drawer needs it; `khzreport --help` does without",
 }
 """Libraries a function may import when called, not at module import: heavy or optional."""
@@ -59,6 +60,7 @@ LATE_OWN = {
     ("khzreport.drawer", "khzreport.source.datafiles"): "only the forked drawer reads ahead",
     ("khzreport.drawer", "khzreport.source.reader"): "only the forked drawer reads ahead",
     ("khzreport.api", "khzreport.charts"): "`khzreport validate` and lint never draw a chart",
+    ("khzreport.source.reader", "khzreport.source.yamlfull"): "ruamel.yaml loads for rare sources",
     ("khzreport.api", "khzreport.batch"): "`khzreport validate` and lint never start workers",
 }
 """Own modules a module may import when called, because importing them loads heavy libraries."""
