@@ -6,7 +6,9 @@ The N parks are the Kunshan example's parks repeated under new ids (``<id>__k``)
 temporary copy of the example folder. Each measurement runs in a fresh process (start-up and
 source parsing included) on a chart cache warmed beforehand, and prints sheets per second and
 the peak resident memory of the parent and of its largest worker (``resource.getrusage`` of
-self and of children; on Linux ``ru_maxrss`` is in KiB). A script, not a test.
+self and of children; on Linux ``ru_maxrss`` is in KiB), and the CPU time of the whole run
+(parent, fork server and workers, user and system) in all and per sheet: on a machine shared
+with other work the seconds vary, the CPU time much less. A script, not a test.
 """
 
 from __future__ import annotations
@@ -71,16 +73,18 @@ def child(source: str, outdir: str, jobs: int, formats: str) -> None:
         from multiprocessing import forkserver
 
         forkserver._forkserver._stop()  # type: ignore[attr-defined]
-    self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         json.dumps(
             {
                 "sheets": len(result.done),
                 "failed": len(result.failed),
                 "seconds": seconds,
-                "self_mib": self_kib / 1024,
-                "children_mib": children_kib / 1024,
+                "self_mib": me.ru_maxrss / 1024,
+                "children_mib": children.ru_maxrss / 1024,
+                "self_cpu": me.ru_utime + me.ru_stime,
+                "children_cpu": children.ru_utime + children.ru_stime,
             }
         )
     )
@@ -118,7 +122,7 @@ def main() -> None:
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, formats {args.formats}")
         print(
             f"{'sheets':>7} {'jobs':>5} {'seconds':>8} {'sheets/s':>9} "
-            f"{'parent MiB':>11} {'worker MiB':>11}"
+            f"{'parent MiB':>11} {'worker MiB':>11} {'CPU s':>7} {'ms/sheet':>9}"
         )
         for n in args.n:
             folder = work / f"n{n}"
@@ -129,9 +133,10 @@ def main() -> None:
                 if r["failed"] or r["sheets"] != n:
                     raise SystemExit(f"expected {n} sheets, got {r}")
                 workers = f"{r['children_mib']:>11.0f}" if jobs > 1 else f"{'-':>11}"
+                cpu = r["self_cpu"] + r["children_cpu"]
                 print(
                     f"{n:>7} {jobs:>5} {r['seconds']:>8.2f} {n / r['seconds']:>9.1f} "
-                    f"{r['self_mib']:>11.0f} {workers}",
+                    f"{r['self_mib']:>11.0f} {workers} {cpu:>7.1f} {1000 * cpu / n:>9.1f}",
                     flush=True,
                 )
 
