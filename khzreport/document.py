@@ -502,19 +502,49 @@ def to_plain(obj: Any) -> Any:
 
 
 def runs_in(node: Any) -> Iterator[Run]:
-    """Yield every run of a node, a tuple of nodes or a run, in reading order.
+    """Return every run of a node, a tuple of nodes or a run, in reading order.
 
     A walk over the fields rather than per block type, so a new block's runs are found
     without being listed here.
     """
+    found: list[Run] = []
+    _collect_runs(node, found)
+    return iter(found)
+
+
+def _collect_runs(node: Any, found: list[Run]) -> None:
+    if type(node) in LEAF_TYPES:
+        return
     if isinstance(node, Run):
-        yield node
+        found.append(node)
     elif isinstance(node, tuple):
         for item in node:
-            yield from runs_in(item)
-    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for f in dataclasses.fields(node):
-            value = getattr(node, f.name)
-            if isinstance(value, Run | tuple) or dataclasses.is_dataclass(value):
-                yield from runs_in(value)
+            _collect_runs(item, found)
+    else:
+        for name in field_names(type(node)) or ():
+            value = getattr(node, name)
+            if type(value) not in LEAF_TYPES and (
+                isinstance(value, Run | tuple) or field_names(type(value)) is not None
+            ):
+                _collect_runs(value, found)
 
+
+LEAF_TYPES = frozenset({str, int, float, bool, type(None)})
+"""Types of field values that hold no run (the walks over nodes skip them at once)."""
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def field_names(cls: type) -> tuple[str, ...] | None:
+    """Return the field names of a dataclass (None for any other type), kept per class:
+    the walks over a document's runs ask for every node of every block."""
+    try:
+        return _FIELD_NAMES[cls]
+    except KeyError:
+        names = (
+            tuple(f.name for f in dataclasses.fields(cls))
+            if dataclasses.is_dataclass(cls)
+            else None
+        )
+        _FIELD_NAMES[cls] = names
+        return names

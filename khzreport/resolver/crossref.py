@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ..document import Block, Heading, Run, runs_in
+from ..document import LEAF_TYPES, Block, Heading, Run, field_names, runs_in
 from ..model import Report
 from .narrative import REF_MARK
 from .numbers import to_chinese_numeral
@@ -100,37 +100,23 @@ def number_notes(blocks: Iterable[Block]) -> list[Block]:
 
 
 def _map_runs(obj: Any, change: Callable[[Run], Run]) -> Any:
+    if type(obj) in LEAF_TYPES:
+        return obj
     if isinstance(obj, Run):
         return change(obj)
     if isinstance(obj, tuple):
         items = tuple(_map_runs(x, change) for x in obj)
         return obj if all(a is b for a, b in zip(items, obj, strict=True)) else items
-    names = _field_names(type(obj))
+    names = field_names(type(obj))
     if names:
         changes = {}
         for name in names:
             value = getattr(obj, name)
-            if isinstance(value, Run | tuple) or _field_names(type(value)) is not None:
+            if type(value) in LEAF_TYPES:
+                continue
+            if isinstance(value, Run | tuple) or field_names(type(value)) is not None:
                 new = _map_runs(value, change)
                 if new is not value:
                     changes[name] = new
         return dataclasses.replace(obj, **changes) if changes else obj
     return obj
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
-
-
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    """Return the field names of a dataclass (None for any other type), kept per class:
-    every run of every block is walked once for the notes and once for the references."""
-    try:
-        return _FIELD_NAMES[cls]
-    except KeyError:
-        names = (
-            tuple(f.name for f in dataclasses.fields(cls))
-            if dataclasses.is_dataclass(cls)
-            else None
-        )
-        _FIELD_NAMES[cls] = names
-        return names
