@@ -19,6 +19,7 @@ row must fit a page.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
@@ -123,6 +124,7 @@ _NARROW = {
 """Fields set in a narrow box: a table cell, a KPI card, a tag, a fact."""
 
 
+@functools.lru_cache(maxsize=4096)
 def ems(text: str) -> float:
     """Return the width of ``text`` in Chinese characters (a Latin letter is about half)."""
     return sum(
@@ -140,9 +142,11 @@ def shorten(text: str, limit: float) -> str:
     return cut.rstrip() + "…"
 
 
+@functools.lru_cache(maxsize=8192)
 def with_breaks(text: str, limit: int = WIDE_WORD) -> tuple[str, int]:
     """Return ``text`` with break opportunities in its words longer than ``limit``, and the
-    length of the longest of them (0 if none)."""
+    length of the longest of them (0 if none). Kept per text: every sheet passes the zone's
+    texts through again."""
     longest = 0
 
     def broken(match: re.Match[str]) -> str:
