@@ -103,7 +103,8 @@ def measure(source: Path, outdir: Path, jobs: int, formats: str) -> dict[str, fl
     )
     if proc.returncode != 0:
         raise SystemExit(f"batch failed:\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    figures: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def main() -> None:

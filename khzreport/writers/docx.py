@@ -640,6 +640,7 @@ def _apply_style(doc: WordDocument, spec: StyleSpec, named: dict[str, Any]) -> N
     }
     styles = doc.styles
     existing = named.get(spec.name)
+    style: Any
     if existing is None:  # styles.add_style(), without its walk checking the name is new
         added = styles.element.add_style_of_type(
             BabelFish.ui2internal(spec.name), kinds[spec.kind], spec.builtin
