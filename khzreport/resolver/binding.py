@@ -114,15 +114,18 @@ class Bound:
             text = self.locale.word(PENDING_ZH, PENDING_EN)
             return nb.FormattedValue("", text, "", "", text)
         if value is None and ind.value_min is not None and ind.value_max is not None:
-            return nb.format_range(
-                ind.value_min,
-                ind.value_max,
-                ind.unit,
-                decimals=self._decimals,
-                source_unit=ind.source_unit,
-                locale=self._lang,
-                unit_en=self._unit_en(),
-            )
+            try:
+                return nb.format_range(
+                    ind.value_min,
+                    ind.value_max,
+                    ind.unit,
+                    decimals=self._decimals,
+                    source_unit=ind.source_unit,
+                    locale=self._lang,
+                    unit_en=self._unit_en(),
+                )
+            except ValueError as exc:  # a unit the English edition cannot render
+                raise BindingError(f"indicator '{ind.id}': {exc}") from None
         if value is None:
             if ind.rank is not None:
                 text = self.rank()
@@ -138,15 +141,18 @@ class Bound:
         if isinstance(value, Fraction):
             text = nb.format_fraction(value, qualifier=q, locale=self._lang)
             return nb.FormattedValue("", text, "", "", text)
-        return nb.format_quantity(
-            value,
-            ind.unit,
-            qualifier=q,
-            decimals=self._decimals,
-            source_unit=ind.source_unit,
-            locale=self._lang,
-            unit_en=self._unit_en(value),
-        )
+        try:
+            return nb.format_quantity(
+                value,
+                ind.unit,
+                qualifier=q,
+                decimals=self._decimals,
+                source_unit=ind.source_unit,
+                locale=self._lang,
+                unit_en=self._unit_en(value),
+            )
+        except ValueError as exc:  # a unit the English edition cannot render
+            raise BindingError(f"indicator '{ind.id}': {exc}") from None
 
     def full(self) -> str:
         """Return qualifier + number + unit as prose shows it: 近140亿元."""

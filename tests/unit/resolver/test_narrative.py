@@ -156,3 +156,12 @@ def test_readme_example_builds_a_report_in_code() -> None:
     document = compose_briefing(report, Theme())
     texts = [getattr(b, "text", "") for b in document.blocks]
     assert "企业达820家。" in texts
+
+
+def test_a_unit_without_an_english_rendering_is_a_binding_error(report: Report) -> None:
+    # found by the fuzz test: a KPI card of such a unit was an internal ValueError
+    from khzreport.resolver.binding import BindingError, Bound
+
+    odd = Indicator(id="odd", label="面积", value=30, unit="0")
+    with pytest.raises(BindingError, match="indicator 'odd': no English rendering for unit '0'"):
+        Bound(odd, report, Locale("en")).formatted()
