@@ -60,9 +60,10 @@ STOP_WAIT_S = 5.0
 
 
 class _Drawer:
-    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+    def __init__(self, process: BaseProcess, jobs: Connection, drawings: Connection) -> None:
         self.process = process
-        self.conn = conn
+        self.jobs = jobs
+        self.drawings = drawings
 
 
 _running: _Drawer | None = None
@@ -118,21 +119,27 @@ def start(cache: Path | None = None, source: Path | None = None) -> bool:
         from . import charts  # noqa: F401  the chart code's own imports, done once for both
 
         folder = cache if cache is not None else cache_dir()
-        receive, send = ctx.Pipe(duplex=True)
+        # two one-way pipes rather than a duplex one, which would be a socket pair: a
+        # build opens no socket of any kind
+        their_jobs, jobs = ctx.Pipe(duplex=False)
+        drawings, their_drawings = ctx.Pipe(duplex=False)
         # not a daemon: a daemon may not fork, and the drawer forks its second drawing
         # process; it ends with the build all the same (stop, at exit, or the kernel)
-        process = ctx.Process(target=_serve, args=(send, folder), name="khzreport-drawer")
+        process = ctx.Process(
+            target=_serve, args=(their_jobs, their_drawings, folder), name="khzreport-drawer"
+        )
         if not _stop_registered:
             atexit.register(stop)  # runs before multiprocessing's join of its children
             _stop_registered = True
         try:
             process.start()
         except OSError:
-            receive.close()
-            send.close()
+            for end in (their_jobs, jobs, drawings, their_drawings):
+                end.close()
             return False
-        send.close()
-        _running = _Drawer(process, receive)
+        their_jobs.close()
+        their_drawings.close()
+        _running = _Drawer(process, jobs, drawings)
         return True
 
 
@@ -162,8 +169,8 @@ def draw(
         if drawer is None:
             return None
         try:
-            drawer.conn.send((list(charts), theme, dict(kinds)))
-            result = drawer.conn.recv()
+            drawer.jobs.send((list(charts), theme, dict(kinds)))
+            result = drawer.drawings.recv()
         except (OSError, EOFError, ValueError):
             result = None
     if isinstance(result, list) and len(result) == len(charts):
@@ -182,8 +189,9 @@ def stop() -> None:
     if drawer is None:
         return
     with contextlib.suppress(OSError, ValueError):
-        drawer.conn.send(None)
-    drawer.conn.close()
+        drawer.jobs.send(None)
+    drawer.jobs.close()
+    drawer.drawings.close()
     drawer.process.join(STOP_WAIT_S)
     if drawer.process.is_alive():
         drawer.process.kill()
@@ -200,7 +208,7 @@ def ahead(cache: Path | None = None, source: Path | None = None) -> Iterator[Non
         stop()
 
 
-def _serve(conn: Connection, cache: Path) -> None:
+def _serve(jobs: Connection, drawings: Connection, cache: Path) -> None:
     """The drawer's life: import the drawing code, then draw each batch of charts it is sent
     until it is told to stop (None) or the build is gone."""
     die_with_parent()
@@ -209,7 +217,7 @@ def _serve(conn: Connection, cache: Path) -> None:
     charts.prepare_drawing(cache)
     while True:
         try:
-            job: Any = conn.recv()
+            job: Any = jobs.recv()
         except (EOFError, OSError):
             return
         if job is None:
@@ -220,7 +228,7 @@ def _serve(conn: Connection, cache: Path) -> None:
         except BaseException as exc:  # the build draws these charts itself
             result = f"{type(exc).__name__}: {exc}"
         try:
-            conn.send(result)
+            drawings.send(result)
         except (OSError, ValueError):
             return
 
