@@ -33,7 +33,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import threading
 import zlib
 from collections.abc import Iterator, Mapping
@@ -156,30 +155,25 @@ def render_pdf(
         document, plain_blocks, theme, charts, pdf_fonts, images, strict, drawn, diagnostics
     )
     main = "sheet.typ" if document.layout == "sheet" else "briefing.typ"
-    compiler, lock = _compiler(template_dir, pdf_fonts.files)
-    with tempfile.TemporaryDirectory(prefix=f"khzreport-typst-{os.getpid()}-") as tmp:
-        root = Path(tmp)
-        _stage_templates(root, template_dir)
-        for name, photo in images.items():
-            target = root / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(photo)
-        with lock:
-            try:
-                pdf, warnings = compiler.compile_with_warnings(
-                    input=str(root / main),
-                    root=str(root),
-                    format="pdf",
-                    sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-                    pdf_standards=[pdf_standard] if pdf_standard else [],  # type: ignore[list-item]
-                    timestamp=_timestamp(document.meta.date),
-                )
-            except typst.TypstError as exc:
-                raise _typst_error(exc, template_dir) from None
-            except BaseException as exc:  # a panic inside Typst is no Exception subclass
-                if type(exc).__name__ != "PanicException":
-                    raise
-                raise RuntimeError(f"Typst stopped while setting the PDF: {exc}") from None
+    templates = _templates(template_dir)
+    compiler, lock, stage = _compiler(template_dir, pdf_fonts.files)
+    with lock:
+        root = stage.prepare(templates, images)
+        try:
+            pdf, warnings = compiler.compile_with_warnings(
+                input=str(root / main),
+                root=str(root),
+                format="pdf",
+                sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+                pdf_standards=[pdf_standard] if pdf_standard else [],  # type: ignore[list-item]
+                timestamp=_timestamp(document.meta.date),
+            )
+        except typst.TypstError as exc:
+            raise _typst_error(exc, template_dir) from None
+        except BaseException as exc:  # a panic inside Typst is no Exception subclass
+            if type(exc).__name__ != "PanicException":
+                raise
+            raise RuntimeError(f"Typst stopped while setting the PDF: {exc}") from None
     for warning in warnings:
         diagnostics.warn("typst-warning", f"typst: {warning.message}")
     if not isinstance(pdf, bytes):
@@ -209,8 +203,40 @@ def _resolve_fonts(theme: Theme, chart_text: bool = False) -> _PdfFonts:
     """Return the theme's PDF fonts as files; raise FontError when no CJK font exists.
 
     With ``chart_text`` (charts whose SVG has text as text) the chart font's file is added,
-    so that Typst sets that text in the very faces the charts were drawn with.
+    so that Typst sets that text in the very faces the charts were drawn with. The answer is
+    kept for the process under everything it depends on: the theme's font settings and
+    folder, its font files as they are on disk, and the font folders of the environment (a
+    batch asks the same question for every sheet).
     """
+    files = tuple(
+        (str(path), stat.st_mtime_ns, stat.st_size) if (stat := _stat(path)) else (str(path),)
+        for path in fontlib.theme_font_files(theme)
+    )
+    key = (
+        theme.fonts.model_dump_json(),
+        str(theme.base_dir),
+        files,
+        chart_text,
+        os.environ.get(fontlib.FONT_DIRS_ENV),
+    )
+    found = _fonts_found.get(key)
+    if found is None:
+        found = _fonts_found[key] = _find_fonts(theme, chart_text)
+    return found
+
+
+_fonts_found: dict[tuple[Any, ...], _PdfFonts] = {}
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+def _find_fonts(theme: Theme, chart_text: bool) -> _PdfFonts:
+    """Find the PDF fonts of :func:`_resolve_fonts`."""
     f = theme.fonts
 
     def found(families: list[str], purpose: str) -> fontlib.FontFile:
@@ -260,17 +286,55 @@ def _pdf_svg(rendered: ChartImage | None) -> bytes:
     return bytes(getattr(rendered, "pdf_svg", b"") or b"")
 
 
-_compilers: dict[tuple[str, tuple[str, ...]], tuple[typst.Compiler, threading.Lock]] = {}
+class _Stage:
+    """The folder a compiler sets its PDFs in, kept for the life of the process.
+
+    The templates stay from one PDF to the next and are written again only when their text
+    changed (a user's template edited while the preview runs); the photos are those of the
+    PDF being set, the last one's removed first. Typst reads every file it uses afresh at
+    each compile, so a file changed under the same name is seen. Copying the templates into
+    a new temporary folder for every PDF was a tenth of a park sheet's PDF time.
+    """
+
+    def __init__(self) -> None:
+        self.root = Path(temp_folder("khzreport-typst-"))
+        atexit.register(shutil.rmtree, self.root, True)
+        Finalize(None, shutil.rmtree, args=(self.root, True), exitpriority=0)  # pool workers
+        self.templates: dict[str, bytes] = {}
+
+    def prepare(self, templates: Mapping[str, bytes], images: Mapping[str, bytes]) -> Path:
+        """Put ``templates`` and ``images`` (names relative to the root) in place; return the root."""
+        for name in set(self.templates) - set(templates):
+            (self.root / name).unlink(missing_ok=True)
+            del self.templates[name]
+        for name, text in templates.items():
+            if self.templates.get(name) != text:
+                (self.root / name).write_bytes(text)
+                self.templates[name] = text
+        shutil.rmtree(self.root / _IMAGES, ignore_errors=True)
+        for name, photo in images.items():
+            target = self.root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(photo)
+        return self.root
+
+
+_IMAGES = "img"
+"""The folder of a PDF's photos in its compiler's :class:`_Stage`."""
+
+_compilers: dict[tuple[str, tuple[str, ...]], tuple[typst.Compiler, threading.Lock, _Stage]] = {}
 _compilers_lock = threading.Lock()
 
 
 def _compiler(
     template_dir: Path | None, files: tuple[Path, ...]
-) -> tuple[typst.Compiler, threading.Lock]:
-    """Return the process-wide compiler for a template folder and font set, with its lock.
+) -> tuple[typst.Compiler, threading.Lock, _Stage]:
+    """Return the process-wide compiler for a template folder and font set, with its lock
+    and the folder it sets PDFs in.
 
     Loading fonts is the slow part of a first compile; a batch of park sheets reuses it.
-    The lock serialises compiles on one compiler (its sys_inputs and root are per call).
+    The lock serialises compiles on one compiler (its sys_inputs and root are per call) and
+    the use of its folder.
     """
     key = (str(template_dir.resolve()) if template_dir else "", tuple(str(f) for f in files))
     with _compilers_lock:
@@ -279,7 +343,7 @@ def _compiler(
             compiler = typst.Compiler(
                 font_paths=[str(_font_folder(files))], ignore_system_fonts=True
             )
-            found = _compilers[key] = (compiler, threading.Lock())
+            found = _compilers[key] = (compiler, threading.Lock(), _Stage())
         return found
 
 
@@ -305,11 +369,11 @@ def _template_file(template_dir: Path | None, name: str) -> Path:
     return template_path("typst") / name
 
 
-def _stage_templates(root: Path, template_dir: Path | None) -> None:
-    """Copy the shipped templates into ``root``, then the user's replacements over them."""
+def _templates(template_dir: Path | None) -> dict[str, bytes]:
+    """Return the templates a PDF is set with by name: the shipped ones, with the user's
+    replacements (every ``*.typ`` of ``template_dir``) over them."""
     shipped = template_path("typst")
-    for name in _TEMPLATES:
-        shutil.copyfile(shipped / name, root / name)
+    found = {name: (shipped / name).read_bytes() for name in _TEMPLATES}
     if template_dir is not None:
         if not template_dir.is_dir():
             raise TemplateError(
@@ -318,7 +382,8 @@ def _stage_templates(root: Path, template_dir: Path | None) -> None:
                 "name a folder holding briefing.typ, sheet.typ and/or blocks.typ",
             )
         for file in sorted(template_dir.glob("*.typ")):
-            shutil.copyfile(file, root / file.name)
+            found[file.name] = file.read_bytes()
+    return found
 
 
 def _document_data(

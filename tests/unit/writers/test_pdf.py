@@ -404,6 +404,31 @@ def test_one_compiler_serves_a_batch_without_stale_files(tmp_path: Path) -> None
     assert pdf_writer._compilers == compilers
 
 
+def test_a_template_edited_between_pdfs_is_read_again(tmp_path: Path) -> None:
+    """The compiler's folder keeps the templates from one PDF to the next: an edited user
+    template (the preview running) is written again, and a removed one gives way to ours."""
+    import io
+
+    from pypdf import PdfReader
+
+    from khzreport.resources import template_path
+
+    def text(pdf: bytes) -> str:
+        return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+    mine = tmp_path / "templates"
+    mine.mkdir()
+    shipped = (template_path("typst") / "briefing.typ").read_text(encoding="utf-8")
+    (mine / "briefing.typ").write_text(shipped, encoding="utf-8")
+    document = sample_document()
+    plain = render_pdf(document, charts(), template_dir=mine)
+    (mine / "briefing.typ").write_text(shipped + "\n#block[EDITEDMARK]\n", encoding="utf-8")
+    edited = render_pdf(document, charts(), template_dir=mine)
+    assert "EDITEDMARK" not in text(plain) and "EDITEDMARK" in text(edited)
+    (mine / "briefing.typ").unlink()
+    assert render_pdf(document, charts(), template_dir=mine) == plain
+
+
 def test_sheet_meets_pdf_ua() -> None:
     pdf = render_pdf(sheet_document(), charts(), pdf_standard="ua-1")
     assert b"pdfuaid:part" in pdf
