@@ -131,13 +131,21 @@ def validate(report: Report, language: str | None = None) -> list[Diagnostic]:
     theme = theme_of(report)
     errors: list[KhzReportError] = []
     diagnostics = Diagnostics()
-    for edition in [language] if language else _editions(report):
-        found = diagnostics if edition in (language, report.meta.language) else Diagnostics()
-        for park in [None, *(p.id for p in report.parks)]:
-            try:
-                resolve(report, park=park, language=edition, theme=theme, diagnostics=found)
-            except KhzReportError as exc:
-                errors.extend(getattr(exc, "errors", [exc]))
+    try:
+        check(report)  # once: resolve() would check it again for every edition and sheet
+    except KhzReportError as exc:
+        errors.extend(getattr(exc, "errors", [exc]))
+    else:
+        for edition in [language] if language else _editions(report):
+            found = diagnostics if edition in (language, report.meta.language) else Diagnostics()
+            for park in [None, *report.parks]:
+                try:
+                    if park is None:
+                        compose_briefing(report, theme, edition, diagnostics=found)
+                    else:
+                        compose_sheet(report, park, theme, edition, diagnostics=found)
+                except KhzReportError as exc:
+                    errors.extend(getattr(exc, "errors", [exc]))
     unique = {e.one_line(): e for e in errors}
     raise_all(list(unique.values()))
     return list(diagnostics)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import buildcache, drawer, output
+from . import drawer, output
 from .errors import KhzReportError, display_path, raise_all
 
 if TYPE_CHECKING:
@@ -208,6 +208,8 @@ def build(
     are errors instead: each printed with its location, nothing written, exit code 2; lint
     runs first and its findings fail the build the same way.
     """
+    from . import buildcache  # not at module level: validate and lint remember nothing
+
     options = buildcache.options_of(
         outdir,
         formats,

@@ -31,4 +31,7 @@ PY="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev,cluster]" 2>&1 \
   | grep -v "^WARNING: Location" || true
+# An editable install leaves khzreport's own modules uncompiled (pip compiles what it copies):
+# compile them once, as an installed package would be, rather than on every run
+.venv/bin/python -m compileall -q khzreport
 .venv/bin/python -c "import khzreport" 
