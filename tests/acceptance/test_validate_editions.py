@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,13 +77,18 @@ def test_a_source_without_english_is_resolved_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     languages: list[str | None] = []
-    resolve = api.resolve
 
-    def counting(*args: object, **kwargs: object) -> object:
-        languages.append(kwargs.get("language"))  # type: ignore[arg-type]
-        return resolve(*args, **kwargs)  # type: ignore[arg-type]
+    def counting(compose: Any, where: int) -> Any:
+        def composed(*args: object, **kwargs: object) -> object:
+            languages.append(args[where])  # type: ignore[arg-type]
+            return compose(*args, **kwargs)
 
-    monkeypatch.setattr(api, "resolve", counting)
+        return composed
+
+    # validate composes the briefing (report, theme, language) and each sheet (report,
+    # park, theme, language) of every edition
+    monkeypatch.setattr(api, "compose_briefing", counting(api.compose_briefing, 2))
+    monkeypatch.setattr(api, "compose_sheet", counting(api.compose_sheet, 3))
     report = api.load(MINIMAL)
     api.validate(report)
     assert set(languages) == {"zh-CN"}
