@@ -212,6 +212,9 @@ def _serve(jobs: Connection, drawings: Connection, cache: Path) -> None:
     """The drawer's life: import the drawing code, then draw each batch of charts it is sent
     until it is told to stop (None) or the build is gone."""
     die_with_parent()
+    # numpy's OpenBLAS starts a pool of threads as it loads, which spin on the core the build
+    # needs (a third of the import's CPU); the small arrays of a chart need no BLAS threads
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from . import charts  # imported before the fork (see start): here, matplotlib's turn
 
     charts.prepare_drawing(cache)
@@ -237,6 +240,10 @@ def _read_tables(source: Path) -> None:
     """The table reader's life: read the tables ``source`` names as the build's load will
     (they land in the cache folder). Whatever goes wrong is the build's to find and report."""
     die_with_parent()
+    # openpyxl imports numpy when it is installed, only to know numpy's number types when
+    # cells are written; reading needs none of it, and numpy's import was half of this
+    # process's time. The process ends after reading, so nothing else misses numpy.
+    sys.modules.setdefault("numpy", None)  # type: ignore[arg-type]
     from .source.datafiles import merge_data_files  # the reader's work, not the CLI's start
     from .source.reader import read_yaml  # likewise
 
