@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -498,7 +499,7 @@ def _build_with_drawer(
     draft: bool,
     docx_charts: str | None,
 ) -> tuple[BuildResult, list[tuple[Path, bytes]]]:
-    drawer.wait_for_tables()  # read by the drawer meanwhile: kept for this load to find
+    drawer.wait_for_tables()  # read by the table reader meanwhile: kept for this load to find
     report = source if isinstance(source, Report) else load(source)
     if strict:
         raise_all(lint(report))
@@ -511,6 +512,8 @@ def _build_with_drawer(
     document = resolve(report, language=language, theme=theme, diagnostics=diagnostics)
     if draft:
         document = document.as_draft()
+    if {"pdf", "ofd"} & set(fmts):
+        _prepare_pdf_beside(document)
     with output_lock(out):  # a second build into ``out`` fails instead of interleaving
         charts = render_charts(
             document, diagnostics=diagnostics, formats=fmts, docx_charts=docx_charts
@@ -523,6 +526,16 @@ def _build_with_drawer(
         diagnostics.raise_if_strict(strict)
         write_files_atomic(rendered)  # all or nothing: earlier outputs stay on failure
     return BuildResult([path for path, _ in rendered], list(diagnostics)), rendered
+
+
+def _prepare_pdf_beside(document: Document) -> None:
+    """Have Typst start and load the document's fonts on a thread while its charts are drawn
+    (see :func:`khzreport.writers.pdf.prepare`); the PDF writer waits for it if it must."""
+    from .writers.pdf import prepare  # the Typst compiler loads only for a PDF
+
+    threading.Thread(
+        target=prepare, args=(document,), name="khzreport-typst-fonts", daemon=True
+    ).start()
 
 
 @overload

@@ -63,6 +63,7 @@ LATE_OWN = {
     ("khzreport.api", "khzreport.charts"): "`khzreport validate` and lint never draw a chart",
     ("khzreport.source.reader", "khzreport.source.yamlfull"): "ruamel.yaml loads for rare sources",
     ("khzreport.api", "khzreport.batch"): "`khzreport validate` and lint never start workers",
+    ("khzreport.api", "khzreport.writers.pdf"): "the Typst compiler loads only for a PDF",
 }
 """Own modules a module may import when called, because importing them loads heavy libraries."""
 
