@@ -404,6 +404,22 @@ def test_one_compiler_serves_a_batch_without_stale_files(tmp_path: Path) -> None
     assert pdf_writer._compilers == compilers
 
 
+def test_a_prepared_compiler_sets_the_same_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """prepare() starts the very compiler render_pdf then uses, with its faces loaded, and
+    changes no byte of the PDF."""
+    from khzreport.writers import pdf as pdf_writer
+
+    document = sample_document()
+    unprepared = render_pdf(document, charts())
+    monkeypatch.setattr(pdf_writer, "_compilers", {})
+    monkeypatch.setattr(pdf_writer, "_fonts_found", {})
+    pdf_writer.prepare(document)
+    (compiler, _lock, _stage), *others = pdf_writer._compilers.values()
+    assert not others
+    assert render_pdf(document, charts()) == unprepared
+    assert list(pdf_writer._compilers.values()) == [(compiler, _lock, _stage)]
+
+
 def test_a_template_edited_between_pdfs_is_read_again(tmp_path: Path) -> None:
     """The compiler's folder keeps the templates from one PDF to the next: an edited user
     template (the preview running) is written again, and a removed one gives way to ours."""
