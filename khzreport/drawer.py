@@ -34,7 +34,7 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .document import ChartData
     from .theme import Theme
 
-__all__ = ["ahead", "can_start", "draw", "start", "stop", "wait_for_tables"]
+__all__ = ["ahead", "can_start", "draw", "meanwhile", "start", "stop", "wait_for_tables"]
 
 CHART_PROCESSES_ENV = "KHZREPORT_CHART_PROCESSES"
 """Set to ``1`` to draw every chart in the building process (no drawer, no second process);
@@ -170,6 +170,7 @@ def draw(
             return None
         try:
             drawer.jobs.send((list(charts), theme, dict(kinds)))
+            _do_meanwhile()
             result = drawer.drawings.recv()
         except (OSError, EOFError, ValueError):
             result = None
@@ -179,11 +180,34 @@ def draw(
     return None
 
 
+def meanwhile(work: Callable[[], object]) -> None:
+    """Have ``work`` done while the drawer draws: by the thread waiting for the drawings,
+    once the charts are sent (the writers' preparation, see :func:`khzreport.api.build`).
+
+    That thread would otherwise only wait; the same work started on a thread of its own
+    earlier held the interpreter's lock while the charts were still to be sent. Work not
+    done by the end of the build (no chart was missing) is dropped: the writers do it
+    themselves. What it raises is dropped too, for the same reason.
+    """
+    _waiting_work.append(work)
+
+
+_waiting_work: list[Callable[[], object]] = []
+
+
+def _do_meanwhile() -> None:
+    while _waiting_work:
+        work = _waiting_work.pop(0)
+        with contextlib.suppress(Exception):
+            work()
+
+
 def stop() -> None:
     """End the helpers: the table reader is waited for, an idle drawer is told to stop, and
     one that does not is killed."""
     global _running
     wait_for_tables()
+    _waiting_work.clear()
     with _lock:
         drawer, _running = _running, None
     if drawer is None:

@@ -128,10 +128,10 @@ def prepare(document: Document, template_dir: Path | None = None) -> None:
     This finds the document's fonts, starts the compiler :func:`render_pdf` will use and has
     it load each face with a few words set in it: a first compile reads and parses every
     font file it uses, and that, with starting the compiler, was a third of a cold build's
-    Typst time, spent after the charts were drawn. A build calls this on a thread of its
-    own (Typst works with the interpreter's lock released) while it waits for its charts.
-    It changes nothing :func:`render_pdf` writes, and anything it cannot do (no CJK font)
-    is left for :func:`render_pdf` to report.
+    Typst time, spent after the charts were drawn. A build calls this while its drawer
+    draws the charts (see :func:`khzreport.drawer.meanwhile`). It changes nothing
+    :func:`render_pdf` writes, and anything it cannot do (no CJK font) is left for
+    :func:`render_pdf` to report.
     """
     theme = document.theme if isinstance(document.theme, Theme) else Theme()
     charted = any(isinstance(b, Figure) and b.chart is not None for b in document.blocks)
