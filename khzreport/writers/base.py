@@ -33,7 +33,7 @@ WRITERS: dict[str, tuple[str, str, str]] = {
 """Format name → (module, function, file suffix)."""
 
 CHART_KINDS: dict[str, str] = {
-    "docx": "khzreport.writers.docx_charts",
+    "docx": "khzreport.writers.docx_forms",
     "pdf": "khzreport.writers.pdf",
     "html": "khzreport.writers.html",
     "ofd": "khzreport.writers.pdf",  # the OFD's pages are the PDF's
