@@ -269,7 +269,7 @@ def _read_tables(source: Path) -> None:
     # process's time. The process ends after reading, so nothing else misses numpy.
     sys.modules.setdefault("numpy", None)  # type: ignore[arg-type]
     from .source.datafiles import merge_data_files  # the reader's work, not the CLI's start
-    from .source.reader import read_yaml  # likewise
+    from .source.yamlfile import read_yaml  # likewise
 
     with contextlib.suppress(Exception):
         data, smap = read_yaml(source)

@@ -358,9 +358,9 @@ def test_nesting_at_and_over_the_limit(tmp_path: Path) -> None:
 def test_node_count_at_and_over_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Reading 50,000 nodes takes seconds: the boundary is checked with a smaller limit (the
     # real one is crossed by the alias bomb of tests/fixtures/bad and by the test below).
-    import khzreport.source.reader
+    import khzreport.source.yamlfile
 
-    monkeypatch.setattr(khzreport.source.reader, "MAX_NODES", 1000)
+    monkeypatch.setattr(khzreport.source.yamlfile, "MAX_NODES", 1000)
     items = 1000 - 3  # a mapping, its key, a list, and the list's items
     read_yaml(write(tmp_path, "a:\n" + "- 1\n" * items))
     with pytest.raises(KhzReportError, match="more than 1000 values") as info:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from khzreport.errors import KhzReportError
-from khzreport.source import reader, yamlquick
+from khzreport.source import reader, yamlfile, yamlquick
 
 ROOT = Path(__file__).parents[3]
 FILES = sorted(
@@ -35,11 +35,11 @@ def typed(value: Any) -> Any:
 def compare(path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """Return 'quick' when the quick reader took the file (and agreed), else 'full'."""
     text = path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
-    quick = yamlquick.quick_tree(text, reader.UNPRINTABLE, reader.MAX_NODES, reader.MAX_DEPTH)
+    quick = yamlquick.quick_tree(text, yamlfile.UNPRINTABLE, yamlfile.MAX_NODES, yamlfile.MAX_DEPTH)
     if quick is None:
         return "full"
     with monkeypatch.context() as m:
-        m.setattr(reader, "quick_tree", lambda *args: None)
+        m.setattr(yamlfile, "quick_tree", lambda *args: None)
         try:
             data, smap = reader.read_yaml(path)
         except KhzReportError as exc:
@@ -96,7 +96,7 @@ def test_spellings_read_alike(form: str, tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_yaml_1_2_values() -> None:
     def value(text: str) -> Any:
-        tree = yamlquick.quick_tree(f"k: {text}\n", reader.UNPRINTABLE, 1000, 64)
+        tree = yamlquick.quick_tree(f"k: {text}\n", yamlfile.UNPRINTABLE, 1000, 64)
         return "full" if tree is None else tree.data["k"]
 
     assert [value(t) for t in ("yes", "no", "on", "017", "1:30")] == [
@@ -128,10 +128,10 @@ def test_yaml_1_2_values() -> None:
     ],
 )
 def test_what_the_full_reader_decides(text: str) -> None:
-    assert yamlquick.quick_tree(text, reader.UNPRINTABLE, 1000, 64) is None
+    assert yamlquick.quick_tree(text, yamlfile.UNPRINTABLE, 1000, 64) is None
 
 
 def test_nesting_near_the_limit_is_left_to_the_full_reader() -> None:
     deep = "".join("  " * i + f"k{i}:\n" for i in range(70)) + "  " * 70 + "v\n"
-    assert yamlquick.quick_tree(deep, reader.UNPRINTABLE, 1000, 64) is None
-    assert yamlquick.quick_tree(deep, reader.UNPRINTABLE, 1000, 100) is not None
+    assert yamlquick.quick_tree(deep, yamlfile.UNPRINTABLE, 1000, 64) is None
+    assert yamlquick.quick_tree(deep, yamlfile.UNPRINTABLE, 1000, 100) is not None
