@@ -479,51 +479,35 @@ def _build(
     """Build the briefing (see :func:`build`); return the result and the files written."""
     from .charts import drawn_elsewhere  # validate and lint never draw a chart
 
-    # matplotlib loads on the second core while the source is read, then draws there
-    path = None if isinstance(source, Report) else Path(source)
-    with drawer.ahead(source=path), drawn_elsewhere(drawer.draw):
-        return _build_with_drawer(
-            source, outdir, formats, language, pdf_standard, strict, theme, draft, docx_charts
-        )
-
-
-def _build_with_drawer(
-    source: str | os.PathLike[str] | Report,
-    outdir: str | os.PathLike[str] | None,
-    formats: str | Sequence[str] | None,
-    language: str | None,
-    pdf_standard: str | None,
-    strict: bool,
-    theme: ThemeChoice | None,
-    draft: bool,
-    docx_charts: str | None,
-) -> tuple[BuildResult, list[tuple[Path, bytes]]]:
-    drawer.wait_for_tables()  # read by the table reader meanwhile: kept for this load to find
-    report = source if isinstance(source, Report) else load(source)
-    if strict:
-        raise_all(lint(report))
-    fmts = parse_formats(formats)
-    smap = source_map(report)
-    if outdir is None:
-        outdir = (smap.folder if smap else Path.cwd()) / "build"
-    out = Path(outdir)
-    diagnostics = Diagnostics()
-    document = resolve(report, language=language, theme=theme, diagnostics=diagnostics)
-    if draft:
-        document = document.as_draft()
-    _prepare_writers(document, fmts)
-    with output_lock(out):  # a second build into ``out`` fails instead of interleaving
-        charts = render_charts(
-            document, diagnostics=diagnostics, formats=fmts, docx_charts=docx_charts
-        )
-        stem = "briefing" if document.meta.language != "en" else "briefing-en"
-        files = _render_formats(fmts, document, charts, diagnostics, pdf_standard, docx_charts)
-        rendered = [
-            (out / f"{stem}{suffix(fmt)}", data) for fmt, data in zip(fmts, files, strict=True)
-        ]
-        diagnostics.raise_if_strict(strict)
-        write_files_atomic(rendered)  # all or nothing: earlier outputs stay on failure
-    return BuildResult([path for path, _ in rendered], list(diagnostics)), rendered
+    # the table reader and the drawer work beside the build: see khzreport.drawer
+    source_file = None if isinstance(source, Report) else Path(source)
+    with drawer.ahead(source=source_file), drawn_elsewhere(drawer.draw):
+        drawer.wait_for_tables()  # read meanwhile into the cache, where this load finds them
+        report = source if isinstance(source, Report) else load(source)
+        if strict:
+            raise_all(lint(report))
+        fmts = parse_formats(formats)
+        smap = source_map(report)
+        if outdir is None:
+            outdir = (smap.folder if smap else Path.cwd()) / "build"
+        out = Path(outdir)
+        diagnostics = Diagnostics()
+        document = resolve(report, language=language, theme=theme, diagnostics=diagnostics)
+        if draft:
+            document = document.as_draft()
+        _prepare_writers(document, fmts)
+        with output_lock(out):  # a second build into ``out`` fails instead of interleaving
+            charts = render_charts(
+                document, diagnostics=diagnostics, formats=fmts, docx_charts=docx_charts
+            )
+            stem = "briefing" if document.meta.language != "en" else "briefing-en"
+            files = _render_formats(fmts, document, charts, diagnostics, pdf_standard, docx_charts)
+            rendered = [
+                (out / f"{stem}{suffix(fmt)}", data) for fmt, data in zip(fmts, files, strict=True)
+            ]
+            diagnostics.raise_if_strict(strict)
+            write_files_atomic(rendered)  # all or nothing: earlier outputs stay on failure
+        return BuildResult([path for path, _ in rendered], list(diagnostics)), rendered
 
 
 def _prepare_writers(document: Document, fmts: Sequence[str]) -> None:
