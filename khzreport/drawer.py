@@ -32,6 +32,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -64,6 +65,7 @@ class _Drawer:
         self.process = process
         self.jobs = jobs
         self.drawings = drawings
+        self.used = False
 
 
 _running: _Drawer | None = None
@@ -169,6 +171,7 @@ def draw(
         if drawer is None:
             return None
         try:
+            drawer.used = True
             drawer.jobs.send((list(charts), theme, dict(kinds)))
             _do_meanwhile()
             result = drawer.drawings.recv()
@@ -203,8 +206,9 @@ def _do_meanwhile() -> None:
 
 
 def stop() -> None:
-    """End the helpers: the table reader is waited for, an idle drawer is told to stop, and
-    one that does not is killed."""
+    """End the helpers: the table reader is waited for; a drawer that drew is told to stop,
+    one never sent a chart (all were cached, or the build failed) is ended at once, and
+    one that does not end is killed."""
     global _running
     wait_for_tables()
     _waiting_work.clear()
@@ -212,8 +216,13 @@ def stop() -> None:
         drawer, _running = _running, None
     if drawer is None:
         return
-    with contextlib.suppress(OSError, ValueError):
-        drawer.jobs.send(None)
+    if drawer.used:
+        with contextlib.suppress(OSError, ValueError):
+            drawer.jobs.send(None)
+    else:
+        # still importing matplotlib, perhaps: a failed build would wait a third of a second
+        # for it; SIGTERM ends it as an exception would, its temporary folder removed
+        drawer.process.terminate()
     drawer.jobs.close()
     drawer.drawings.close()
     drawer.process.join(STOP_WAIT_S)
@@ -236,6 +245,7 @@ def _serve(jobs: Connection, drawings: Connection, cache: Path) -> None:
     """The drawer's life: import the drawing code, then draw each batch of charts it is sent
     until it is told to stop (None) or the build is gone."""
     die_with_parent()
+    signal.signal(signal.SIGTERM, _end)
     # numpy's OpenBLAS starts a pool of threads as it loads, which spin on the core the build
     # needs (a third of the import's CPU); the small arrays of a chart need no BLAS threads
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -258,6 +268,11 @@ def _serve(jobs: Connection, drawings: Connection, cache: Path) -> None:
             drawings.send(result)
         except (OSError, ValueError):
             return
+
+
+def _end(signum: int, frame: Any) -> None:
+    """End the drawer on SIGTERM as an exception does: what it holds is cleaned up."""
+    raise SystemExit(0)
 
 
 def _read_tables(source: Path) -> None:

@@ -82,3 +82,50 @@ def test_a_dead_drawer_leaves_the_drawing_to_the_build(tmp_path: Path) -> None:
     assert dead["drawn"] == alone["drawn"] > 0
     assert dead["children"] == 0
     assert files == same
+
+
+FAILING = textwrap.dedent("""
+    import json, multiprocessing, os, sys, tempfile, time
+    from pathlib import Path
+    import khzreport
+    from khzreport import drawer
+    from khzreport.errors import KhzReportError
+    before = set(os.listdir(tempfile.gettempdir()))
+    started = drawer.can_start()
+    t = time.perf_counter()
+    try:
+        khzreport.build(sys.argv[1], Path(sys.argv[2]))
+    except KhzReportError:
+        pass
+    else:
+        raise SystemExit("the broken source built")
+    left = sorted(n for n in set(os.listdir(tempfile.gettempdir())) - before if "khzreport" in n)
+    print(json.dumps({
+        "started": started,
+        "seconds": time.perf_counter() - t,
+        "children": len(multiprocessing.active_children()),
+        "left": left,
+    }))
+""")
+
+
+def test_a_failed_build_ends_its_helpers_at_once(tmp_path: Path) -> None:
+    import json
+
+    source = tmp_path / "report.yaml"
+    source.write_text("meta:\n  title: [unclosed\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", FAILING, str(source), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, KHZREPORT_CACHE=str(tmp_path / "cache")),
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    if not facts["started"]:
+        pytest.skip("no drawer here (platform, one CPU or threads)")
+    # the drawer, still importing matplotlib, was ended rather than waited for, and it took
+    # its temporary folder with it
+    assert facts["children"] == 0 and facts["left"] == []
