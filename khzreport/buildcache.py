@@ -35,7 +35,7 @@ from typing import Any
 from .diagnostics import Diagnostic
 from .errors import Location, OutputError
 from .output import output_lock, write_atomic, write_files_atomic
-from .resources import cache_dir, data_root
+from .resources import FONTCONFIG_ENV, cache_dir, data_root
 
 __all__ = ["cached_outputs", "note_input", "options_of", "recording_inputs", "store"]
 
@@ -47,19 +47,7 @@ MAX_MANIFESTS = 32
 """Builds remembered (sources times option sets); older ones are forgotten."""
 _LIBRARIES = ("docx", "typst", "matplotlib", "PIL", "lxml", "pptx", "xlsxwriter", "fontTools")
 """Libraries whose version changes the bytes of an output (found by file, never imported)."""
-_ENVIRONMENT = (
-    "KHZREPORT_FONT_DIRS",
-    "SOURCE_DATE_EPOCH",
-    "FONTCONFIG_FILE",
-    "FONTCONFIG_PATH",
-    "FONTCONFIG_SYSROOT",
-    "HOME",
-    "XDG_CONFIG_HOME",
-    "XDG_DATA_HOME",
-    "LANG",
-    "LC_ALL",
-    "LC_CTYPE",
-)
+_ENVIRONMENT = ("KHZREPORT_FONT_DIRS", "SOURCE_DATE_EPOCH", *FONTCONFIG_ENV)
 
 _inputs: ContextVar[set[Path] | None] = ContextVar("khzreport_build_inputs", default=None)
 

@@ -228,8 +228,9 @@ def build(
         drawer.start(source=source)  # before the API's imports, which it then overlaps
         from . import api
 
-        result = api.build(
+        result = api.build_and_remember(
             source,
+            options,
             outdir,
             formats=formats,
             language=language,

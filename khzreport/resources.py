@@ -25,6 +25,20 @@ from platformdirs import user_cache_path
 
 CACHE_ENV = "KHZREPORT_CACHE"
 
+FONTCONFIG_ENV = (
+    "FONTCONFIG_FILE",
+    "FONTCONFIG_PATH",
+    "FONTCONFIG_SYSROOT",
+    "HOME",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+)
+"""The environment that changes which file fontconfig gives for a family name: the font
+search's remembered answers and a remembered build are keyed on it."""
+
 _cache_override: ContextVar[Path | None] = ContextVar("khzreport_cache", default=None)
 
 

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import FontError, OutputError
 from ..output import write_atomic
-from ..resources import cache_dir
+from ..resources import FONTCONFIG_ENV, cache_dir
 
 if TYPE_CHECKING:
     from ..theme import Theme
@@ -394,17 +394,6 @@ def _fc_list_zh() -> tuple[tuple[Path, int, tuple[str, ...]], ...]:
 _DISK_VERSION = 1
 _disk_lock = threading.Lock()
 _disk_data: dict[str, Any] | None = None
-_FC_CONFIG_ENV = (
-    "FONTCONFIG_FILE",
-    "FONTCONFIG_PATH",
-    "FONTCONFIG_SYSROOT",
-    "HOME",
-    "XDG_CONFIG_HOME",
-    "XDG_DATA_HOME",
-    "LANG",
-    "LC_ALL",
-    "LC_CTYPE",
-)
 
 
 def _disk_file() -> Path:
@@ -493,7 +482,7 @@ def _fontconfig_stamp(folders: list[str]) -> str:
         str(home / ".fonts.conf.d"),
     ]
     places += [os.environ.get("FONTCONFIG_FILE", ""), os.environ.get("FONTCONFIG_PATH", "")]
-    parts = [f"{name}={os.environ.get(name, '')}" for name in _FC_CONFIG_ENV]
+    parts = [f"{name}={os.environ.get(name, '')}" for name in FONTCONFIG_ENV]
     for place in [*folders, *roots]:
         parts.append(f"{place}:{_mtime(place)}")
     for place in filter(None, places):
