@@ -316,14 +316,9 @@ class PageReader:
                     out.items.append(self._shape(path, state, fills, strokes, op.endswith(b"*")))
                 path = []
                 clip_pending = False
-            elif op == b"w":
-                state.line_width = float(operands[0])
-            elif op == b"J":
-                state.cap = int(operands[0])
-            elif op == b"j":
-                state.join = int(operands[0])
-            elif op == b"M":
-                state.miter = float(operands[0])
+            elif op in _STATE_OPERATORS:
+                field, kind = _STATE_OPERATORS[op]
+                setattr(state, field, kind(operands[0]))
             elif op == b"d":
                 array, phase = operands
                 state.dash = (float(phase), [float(v) for v in array]) if len(array) else None
@@ -346,18 +341,8 @@ class PageReader:
             elif op == b"Tf":
                 state.font = self._font(resources["/Font"][operands[0]])
                 state.font_size = float(operands[1])
-            elif op == b"Tc":
-                state.char_spacing = float(operands[0])
-            elif op == b"Tw":
-                state.word_spacing = float(operands[0])
             elif op == b"Tz":
                 state.horizontal_scale = float(operands[0]) / 100
-            elif op == b"TL":
-                state.leading = float(operands[0])
-            elif op == b"Ts":
-                state.rise = float(operands[0])
-            elif op == b"Tr":
-                state.render_mode = int(operands[0])
             elif op == b"Tm":
                 text_matrix = line_matrix = tuple(float(v) for v in operands)  # type: ignore[assignment]
             elif op in (b"Td", b"TD"):
@@ -558,6 +543,19 @@ class PageReader:
 
 
 _BLACK = {1: (0, 0, 0), 3: (0, 0, 0), 4: (0, 0, 0)}
+
+_STATE_OPERATORS: dict[bytes, tuple[str, type[int] | type[float]]] = {
+    b"w": ("line_width", float),
+    b"J": ("cap", int),
+    b"j": ("join", int),
+    b"M": ("miter", float),
+    b"Tc": ("char_spacing", float),
+    b"Tw": ("word_spacing", float),
+    b"TL": ("leading", float),
+    b"Ts": ("rise", float),
+    b"Tr": ("render_mode", int),
+}
+"""Operators that set one graphics or text state value from their one operand."""
 
 
 def _program(font: Any) -> tuple[bytes, bool, tuple[int, ...] | None]:
