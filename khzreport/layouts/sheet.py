@@ -44,10 +44,11 @@ from ..document import (
     Tags,
     Timeline,
 )
-from ..errors import KhzReportError
+from ..errors import KhzReportError, ValidationError
 from ..model import Park, Report
 from ..resolver import breaks, crossref
 from ..resolver import numbers as nb
+from ..resolver.binding import BindingError
 from ..resolver.composer import Composer, strip_source_prefix
 from ..resolver.decisions import (
     PHOTO_MAX_HEIGHT_CM,
@@ -248,7 +249,10 @@ def _compose(
             )
         )
     if park.area:
-        facts.append((c.locale.word("面积", "Area"), c.bound(park.area).full()))
+        try:
+            facts.append((c.locale.word("面积", "Area"), c.bound(park.area).full()))
+        except BindingError as exc:  # a unit with no English rendering, say
+            c.errors.append(ValidationError(str(exc), c.where((*path, "area"))))
     blocks.append(Facts(tuple(facts)))
     ids = [x for x in park.indicators if x != park.area]
     if ids:

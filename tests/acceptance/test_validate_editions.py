@@ -95,3 +95,27 @@ def test_a_source_without_english_is_resolved_once(
     languages.clear()
     api.validate(api.load(source(tmp_path, *CASES["title_en"][:2])), language="zh-CN")
     assert set(languages) == {"zh-CN"}
+
+
+def test_a_park_area_with_no_english_unit_is_refused_at_the_park(tmp_path: Path) -> None:
+    # the sheet's fact row formatted the area outside the composer's checks: an internal error
+    path = source(tmp_path, "    kind: 产业园\n", "    kind: 产业园\n    area: park_area\n")
+    text = path.read_text(encoding="utf-8").replace(
+        "  - id: rank\n",
+        "  - id: park_area\n    label: 面积\n    value: 30\n    unit: 坪\n  - id: rank\n",
+    )
+    path.write_text(text.replace("  date: 2024-01-15\n", "  date: 2024-01-15\n  title_en: Demo\n"))
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "area: park_area" in t)
+    expected = f"report.yaml:{line}:11: parks[0].area: indicator 'park_area': no English rendering"
+    runs = {
+        "validate": (["validate", str(path)], 2),
+        "sheets": (["sheets", str(path), "-o", str(tmp_path / "out"), "--language", "en"], 1),
+    }
+    for name, (args, code) in runs.items():
+        run = subprocess.run(
+            [sys.executable, "-m", "khzreport", *args], capture_output=True, text=True, timeout=120
+        )
+        assert run.returncode == code, (name, run.stdout, run.stderr)
+        assert expected in run.stderr, (name, run.stderr)
+        assert "internal error" not in run.stderr and "Traceback" not in run.stderr, run.stderr
+    api.validate(api.load(path), language="zh-CN")  # 坪 is fine in Chinese
