@@ -962,7 +962,7 @@ class _DocxWriter(BlockVisitor):
         self.footnotes: list[Any] = []
         self.page_break_pending = False
         self.kept_styles: set[str | None] | None = None
-        self.where = "document properties"
+        self.where = "page headers, footers and marking"
         self.removed = 0
         self.bookmarks = self._plan_bookmarks(document.blocks)
         self.headings = {b.anchor: b for b in document.blocks if isinstance(b, Heading)}
@@ -972,6 +972,7 @@ class _DocxWriter(BlockVisitor):
         self._setup_section()
         if self.src.meta.marking:
             self._para("Marking", self._t(self.src.meta.marking))
+        self._report_removed()
         for index, block in enumerate(self.src.blocks, start=1):
             self.where = f"block {index} ({type(block).__name__})"
             self.block = block

@@ -73,3 +73,26 @@ def test_a_marking_opens_the_first_page(tmp_path: Path) -> None:
     assert '<p class="marking">内部资料 注意保密</p>' in out[".html"].decode()
     pages = pdf_pages(out[".pdf"])
     assert pages[0].startswith("内部资料注意保密") and "内部资料" not in pages[1]
+
+
+def test_characters_xml_cannot_hold_in_the_page_furniture_are_reported(tmp_path: Path) -> None:
+    # the count of removed characters was reset at the first block, so what the page
+    # header, the footer note and the marking lost was never told
+    from dataclasses import replace
+
+    from khzreport.diagnostics import Diagnostics
+    from khzreport.writers.docx import render_docx
+
+    document = api.resolve(api.load(source(tmp_path)))
+    meta = replace(
+        document.meta, running_header="页眉\x01", footer_note="脚注\x02\x03", marking="秘密\x04"
+    )
+    found = Diagnostics(logs=False)
+    docx = render_docx(replace(document, meta=meta), {}, diagnostics=found)
+    removed = [d.message for d in found if d.code == "characters-removed"]
+    assert len(removed) == 1, removed  # each header part counts the header's character
+    assert removed[0].startswith("docx: removed ") and removed[0].endswith(
+        "that XML cannot hold (control characters, U+FFFE/U+FFFF or lone surrogates) "
+        "from page headers, footers and marking"
+    )
+    assert "页眉" in headers(docx) and "\x01" not in headers(docx)
