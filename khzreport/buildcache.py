@@ -15,6 +15,10 @@ The next build with the same key whose inputs all hash the same writes the kept 
 (only those that differ from what is on disk) and reports the kept warnings: byte for byte
 what the build would have written, without loading the model, the charts or any writer.
 A failed build (an error, or a warning under ``--strict``) records nothing.
+
+``validate`` is remembered the same way, under options of its own: a check that passed
+keeps its warnings and its summary line, and checking the unchanged source again gives them
+back without importing pydantic or the model (a third of a second that no check can undercut).
 """
 
 from __future__ import annotations
@@ -37,7 +41,14 @@ from .errors import Location, OutputError
 from .output import output_lock, write_atomic, write_files_atomic
 from .resources import FONTCONFIG_ENV, cache_dir, data_root
 
-__all__ = ["cached_outputs", "note_input", "options_of", "recording_inputs", "store"]
+__all__ = [
+    "cached_outputs",
+    "checked_before",
+    "note_input",
+    "options_of",
+    "recording_inputs",
+    "store",
+]
 
 FORMAT_VERSION = 1
 """Bump when the manifest's layout changes."""
@@ -116,16 +127,15 @@ def cached_outputs(
     kept output is gone. Outputs already on disk with the same bytes are left untouched.
     """
     folder = _folder()
+    manifest = _unchanged(source, options)
+    if manifest is None:
+        return None
     try:
-        manifest = json.loads((folder / f"{build_key(source, options)}.json").read_text("utf-8"))
-        inputs: dict[str, str | None] = manifest["inputs"]
         outputs: list[list[str]] = manifest["outputs"]
         kept_diagnostics: list[dict[str, Any]] = manifest["diagnostics"]
-    except (OSError, ValueError, KeyError, TypeError):
+        files: list[tuple[Path, str]] = [(Path(name), digest) for name, digest in outputs]
+    except (KeyError, TypeError, ValueError):
         return None
-    if any(_digest(Path(name)) != digest for name, digest in inputs.items()):
-        return None
-    files: list[tuple[Path, str]] = [(Path(name), digest) for name, digest in outputs]
     writes: list[tuple[Path, bytes]] = []
     for path, digest in files:
         if _digest(path) == digest:
@@ -143,22 +153,52 @@ def cached_outputs(
     return [path for path, _ in files], [_diagnostic(d) for d in kept_diagnostics]
 
 
+def checked_before(source: Path, options: Mapping[str, Any]) -> tuple[str, list[Diagnostic]] | None:
+    """Return the summary and warnings of a check (``validate``) of an unchanged source that
+    passed, or None when it must run: the check of :func:`cached_outputs`, with no outputs."""
+    manifest = _unchanged(source, options)
+    if manifest is None:
+        return None
+    try:
+        summary = manifest["summary"]
+        kept = [_diagnostic(d) for d in manifest["diagnostics"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (summary, kept) if isinstance(summary, str) else None
+
+
+def _unchanged(source: Path, options: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Return the manifest filed under the key of ``source`` and ``options`` if every input
+    it lists still hashes the same, else None."""
+    try:
+        manifest = json.loads((_folder() / f"{build_key(source, options)}.json").read_text("utf-8"))
+        inputs: dict[str, str | None] = manifest["inputs"]
+        if any(_digest(Path(name)) != digest for name, digest in inputs.items()):
+            return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
 def store(
     source: Path,
     options: Mapping[str, Any],
     inputs: set[Path],
     outputs: Sequence[tuple[Path, bytes]],
     diagnostics: Sequence[Diagnostic],
+    summary: str | None = None,
 ) -> None:
-    """Record a finished build (see the module docstring); a cache that cannot be written
-    only means the next build runs in full."""
+    """Record a finished build, or a passed check with its ``summary`` line (see the module
+    docstring); a cache that cannot be written only means the next one runs in full."""
     folder = _folder()
     listed = {str(p): _digest(p) for p in sorted({source.resolve(), *inputs})}
-    manifest = {
+    manifest: dict[str, Any] = {
         "inputs": listed,
         "outputs": [[str(path), hashlib.sha256(data).hexdigest()] for path, data in outputs],
         "diagnostics": [asdict(d) for d in diagnostics],
     }
+    if summary is not None:
+        manifest["summary"] = summary
     with contextlib.suppress(OutputError, OSError):
         for _, data in outputs:
             kept = folder / hashlib.sha256(data).hexdigest()

@@ -111,3 +111,53 @@ def test_the_command_line_repeats_an_unchanged_build_without_loading_the_model(
     again = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert again.stdout == first.stdout
     assert again.stderr.splitlines()[-1] == "False False"
+
+
+MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal" / "report.yaml"
+
+
+def _validate(source: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """Run ``khzreport validate``; its last stderr line says whether pydantic was loaded."""
+    probe = (
+        "import runpy, sys; sys.argv = "
+        + repr(["khzreport", "validate", str(source), *options])
+        + "\ntry:\n    runpy.run_module('khzreport', run_name='__main__')\n"
+        "except SystemExit as exc:\n    code = exc.code\n"
+        "print('pydantic' in sys.modules, file=sys.stderr)\nsys.exit(code)"
+    )
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+
+
+def test_validate_repeats_an_unchanged_check_without_loading_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KHZREPORT_CACHE", str(tmp_path / "cache"))
+    source = tmp_path / "report.yaml"
+    pending = MINIMAL.read_text(encoding="utf-8").replace("    value: 820\n", "    value: null\n")
+    source.write_text(pending, encoding="utf-8")
+    first = _validate(source)
+    assert first.returncode == 0, first.stderr
+    assert "indicators[1].value: indicator 'firms' has no value yet" in first.stderr
+    assert first.stderr.splitlines()[-1] == "True"
+    again = _validate(source)
+    assert (again.returncode, again.stdout) == (0, first.stdout)
+    assert again.stderr.splitlines()[:-1] == first.stderr.splitlines()[:-1]  # the warning too
+    assert again.stderr.splitlines()[-1] == "False"
+    # the edition checked is part of the key
+    assert _validate(source, "--language", "zh-CN").stderr.splitlines()[-1] == "True"
+    # a changed source is checked again, and a failed check is never remembered
+    source.write_text(pending.replace("    unit: 家\n", "    unit: 家\n    bogus: 1\n"), "utf-8")
+    for _ in range(2):
+        failed = _validate(source)
+        assert failed.returncode == 2 and "bogus" in failed.stderr, failed.stderr
+        assert failed.stderr.splitlines()[-1] == "True"
+
+
+def test_validate_checks_again_when_a_data_file_changes(source: Path, tmp_path: Path) -> None:
+    assert _validate(source).returncode == 0
+    assert _validate(source).stderr.splitlines()[-1] == "False"
+    data = source.parent / "data" / "indicators.xlsx"
+    data.write_bytes(data.read_bytes() + b"\0")  # other bytes, the same tables
+    again = _validate(source)
+    assert again.returncode == 0 and again.stderr.splitlines()[-1] == "True", again.stderr
+    assert _validate(source).stderr.splitlines()[-1] == "False"
