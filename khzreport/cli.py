@@ -322,6 +322,10 @@ def sheets(
     Exit codes: 0 every sheet built; 1 some parks failed; 2 invalid source
     or options; 130 interrupted (finished sheets are kept: use --resume).
     """
+    if jobs != 1 and len(parks) != 1 and (jobs or os.cpu_count() or 1) > 1:
+        from . import poolserver  # not at module level: `khzreport --help` starts no process
+
+        poolserver.start()  # its import of the renderers overlaps the API's import here
     from . import api
 
     progress, close = _sheet_progress()

@@ -56,6 +56,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import poolserver
 from ..diagnostics import Diagnostic
 from ..errors import Location, ValidationError, display_path
 from ..layouts.fit import park_location
@@ -89,7 +90,6 @@ from .pool import (
     render_park,
     run_pool,
     run_task,
-    start_pool_server,
 )
 
 __all__ = [
@@ -235,7 +235,7 @@ class _Batch:
         self.stems = output_stems([p.id for p in self.report.parks])
         self.jobs = jobs or os.cpu_count() or 1
         if executor is None and min(self.jobs, len(self.selected)) > 1:
-            start_pool_server()  # its imports overlap with packing the report below
+            poolserver.start()  # if the command line has not: overlaps packing the report
         self.executor = executor
         self.resume = resume
         self.booklet = booklet

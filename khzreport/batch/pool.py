@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import multiprocessing
 import os
-import shutil
 import signal
 import threading
 import time
@@ -30,8 +28,6 @@ from concurrent.futures import (
     wait,
 )
 from dataclasses import dataclass, field
-from multiprocessing import forkserver
-from multiprocessing.util import Finalize
 from pathlib import Path
 
 from ..charts import render_document_charts
@@ -41,7 +37,8 @@ from ..errors import KhzReportError
 from ..layouts import compose_sheet
 from ..layouts.fit import fit_sheet, park_location
 from ..model import Report
-from ..resources import cache_dir, die_with_parent, temp_folder
+from ..poolserver import pool_context
+from ..resources import cache_dir, die_with_parent
 from ..source.reader import load
 from ..source.themes import theme_for
 from ..theme import Theme
@@ -263,57 +260,15 @@ def init_worker(
 # --------------------------------------------------------------------------- parent side
 
 
-PRELOAD = ("khzreport.batch", "khzreport.writers.pdf", "khzreport.writers.docx")
-"""Modules the fork server imports once for every worker it forks (the renderers)."""
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    _own_temp_folder()
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(list(PRELOAD))
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def start_pool_server() -> None:
-    """Start the fork server an own pool's workers are forked from, ahead of the pool.
-
-    It imports the renderers (:data:`PRELOAD`) in a process of its own while this one still
-    prepares the batch (packing the report, the manifest's fingerprint), rather than after,
-    so the first workers start sooner. Best effort: the pool starts it anyway.
-    """
-    if _pool_context().get_start_method() != "forkserver":
-        return
-    with contextlib.suppress(Exception):
-        forkserver.ensure_running()
-
-
 def own_pool(workers: int, preload: ReportBundle | None = None) -> ProcessPoolExecutor:
     """Return a process pool for a batch, its workers started by :func:`init_worker`."""
-    ctx = _pool_context()
+    ctx = pool_context()
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=ctx,
         initializer=init_worker,
         initargs=(dict(os.environ), os.getpid(), preload),
     )
-
-
-def _own_temp_folder() -> None:
-    """Give multiprocessing (its fork server's socket) a temporary folder named after us.
-
-    Its own ``pymp-*`` folder cannot be told apart once this process is killed; ours is
-    removed by the next run (:func:`khzreport.resources.clean_stale_temp`).
-    """
-    config = multiprocessing.current_process()._config  # type: ignore[attr-defined]
-    if config.get("tempdir") is None:
-        folder = temp_folder("khzmp-")
-        if len(os.fsencode(folder)) > 88:  # the socket's path must fit in 107 bytes
-            os.rmdir(folder)
-            return
-        Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=-100)
-        config["tempdir"] = folder
 
 
 def stop_pool(pool: Executor) -> None:

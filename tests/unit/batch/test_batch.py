@@ -9,6 +9,8 @@ import multiprocessing
 import os
 import pickle
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -482,3 +484,43 @@ def test_an_own_pool_sends_the_report_once_per_worker_not_once_per_park(tmp_path
     assert max(sent) < 2_000  # a park's name and the bundle's identity, not the report
     assert build_sheets(source, tmp_path / "serial", jobs=1).ok
     assert files_of(tmp_path / "out") == files_of(tmp_path / "serial")
+
+
+def _fork_server_calls(tmp_path: Path, *options: str) -> list[str]:
+    """Run ``khzreport sheets`` on the minimal source; return, for each start of the fork
+    server, whether pydantic (the API) was loaded by then."""
+    source = Path(__file__).parents[2] / "fixtures" / "minimal" / "report.yaml"
+    text = source.read_text(encoding="utf-8")
+    park = "  - id: park_a\n    name: 示范产业园\n    kind: 产业园\n    indicators: [firms]\n"
+    two = text + park.replace("park_a", "park_b").replace("示范产业园", "样板产业园")
+    (tmp_path / "report.yaml").write_text(two, encoding="utf-8")
+    args = ["khzreport", "sheets", str(tmp_path / "report.yaml"), "-o", str(tmp_path / "out")]
+    probe = (
+        "import runpy, sys\nfrom multiprocessing import forkserver\n"
+        "real = forkserver.ensure_running\n"
+        "def ensure_running():\n"
+        "    print('start', 'pydantic' in sys.modules, file=sys.stderr)\n"
+        "    real()\n"
+        "forkserver.ensure_running = ensure_running\n"
+        f"sys.argv = {[*args, *options]!r}\n"
+        "try:\n    runpy.run_module('khzreport', run_name='__main__')\n"
+        "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    return [line for line in run.stderr.splitlines() if line.startswith("start")]
+
+
+@pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2,
+    reason="workers start from a fork server on a machine of two cores or more",
+)
+def test_the_command_line_starts_the_fork_server_before_it_loads_the_api(
+    tmp_path: Path,
+) -> None:
+    # the fork server's import of the renderers runs beside the command's own imports
+    assert _fork_server_calls(tmp_path)[0] == "start False"
+    # one job, or one park, needs no worker: no fork server is started
+    assert _fork_server_calls(tmp_path, "--jobs", "1") == []
+    assert _fork_server_calls(tmp_path, "--park", "park_a") == []
