@@ -23,8 +23,14 @@ from .resources import temp_folder
 
 __all__ = ["PRELOAD", "pool_context", "start"]
 
-PRELOAD = ("khzreport.batch", "khzreport.writers.pdf", "khzreport.writers.docx")
-"""Modules the fork server imports once for every worker it forks (the renderers)."""
+PRELOAD = (
+    "khzreport.poolserver_tie",
+    "khzreport.batch",
+    "khzreport.writers.pdf",
+    "khzreport.writers.docx",
+)
+"""Modules the fork server imports once for every worker it forks: first what ties its life
+to the command's (:mod:`khzreport.poolserver_tie`), then the renderers."""
 
 
 def pool_context() -> BaseContext:

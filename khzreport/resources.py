@@ -109,10 +109,7 @@ def die_with_parent(root: int | None = None) -> None:
     and ends the process when it is gone or when this process was re-parented.
     """
     parent = os.getppid()
-    if sys.platform == "linux":
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    killed_with_parent()
     watched = parent if root is None else root
 
     def watch() -> None:
@@ -123,6 +120,18 @@ def die_with_parent(root: int | None = None) -> None:
 
     watch_thread = threading.Thread(target=watch, name="khzreport-parent-watch", daemon=True)
     watch_thread.start()
+
+
+def killed_with_parent() -> None:
+    """Have the kernel kill this process when its parent ends (Linux; elsewhere nothing).
+
+    Unlike :func:`die_with_parent` this starts no thread, so a process that forks (the fork
+    server of a batch) can use it. The parent is the thread that started this process.
+    """
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
 def pid_alive(pid: int) -> bool:

@@ -19,7 +19,7 @@ STAGES: list[set[str]] = [
     {"source"},
     {"resolver"},
     {"layouts"},
-    {"charts", "drawer", "poolserver"},
+    {"charts", "drawer", "poolserver", "poolserver_tie"},
     {"writers"},
     {"batch"},
     {"api", "scaffold"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -11,6 +12,7 @@ import pickle
 import re
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -524,3 +526,35 @@ def test_the_command_line_starts_the_fork_server_before_it_loads_the_api(
     # one job, or one park, needs no worker: no fork server is started
     assert _fork_server_calls(tmp_path, "--jobs", "1") == []
     assert _fork_server_calls(tmp_path, "--park", "park_a") == []
+
+
+def _running_in_group(group: int) -> list[str]:
+    """Return the command lines of the processes of a process group that still run (a
+    zombie, ended but not yet reaped by whoever adopted it, does not count)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(stat[2]) == group and stat[0] != "Z":
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+    return found
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or "forkserver" not in multiprocessing.get_all_start_methods(),
+    reason="the kernel's parent-death signal",
+)
+def test_the_fork_server_ends_with_the_command_that_started_it(tmp_path: Path) -> None:
+    # the command starts its fork server as it begins (see poolserver.start) and ends, here
+    # at once, as one whose source failed to load does: untied, the server went on importing
+    # the renderers for another third of a second, and wound down for a tenth after a batch
+    probe = (
+        "import os, time\nfrom khzreport import poolserver\n"
+        "poolserver.start()\ntime.sleep(0.15)\nos._exit(0)\n"
+    )
+    command = subprocess.Popen([sys.executable, "-c", probe], start_new_session=True)
+    assert command.wait(timeout=60) == 0
+    deadline = time.monotonic() + 0.1
+    while running := _running_in_group(command.pid):
+        assert time.monotonic() < deadline, f"processes of the command outlived it: {running}"
+        time.sleep(0.01)
