@@ -112,25 +112,41 @@ def validate(source: Path, language: str | None) -> None:
     A check that passed is remembered: while no file it read changes, it is answered again
     at once, with the same warnings.
     """
-    from . import buildcache  # not at module level: `khzreport --help` remembers nothing
 
-    options = buildcache.options_of(None, None, command="validate", language=language)
-    kept = buildcache.checked_before(source, options)  # nothing changed: no model loaded
-    if kept is not None:
-        summary, diagnostics = kept
-    else:
-        _collect_seldom()
+    def check() -> tuple[str, list[Diagnostic]]:
         from . import api
 
-        with buildcache.recording_inputs() as inputs:
-            report, diagnostics = api.validate_source(source, language)
-        summary = (
-            f"{len(report.indicators)} indicators, {len(report.sections)} sections, "
-            f"{len(report.charts)} charts, {len(report.parks)} parks"
-        )
-        buildcache.store(source, options, inputs, [], diagnostics, summary=summary)
+        report, diagnostics = api.validate_source(source, language)
+        return (
+            f"valid ({len(report.indicators)} indicators, {len(report.sections)} sections, "
+            f"{len(report.charts)} charts, {len(report.parks)} parks)"
+        ), diagnostics
+
+    summary, diagnostics = _remembered_check(source, "validate", {"language": language}, check)
     _print_diagnostics(diagnostics)
-    click.echo(f"{source}: valid ({summary})")
+    click.echo(f"{source}: {summary}")
+
+
+def _remembered_check(
+    source: Path,
+    command: str,
+    choices: dict[str, Any],
+    check: Callable[[], tuple[str, list[Diagnostic]]],
+) -> tuple[str, list[Diagnostic]]:
+    """Return the summary line and warnings of a check (``validate``, ``lint``) of SOURCE:
+    kept from the last time it passed when no file it read has changed since (see
+    :mod:`khzreport.buildcache`), else from running ``check``, which raises when it fails."""
+    from . import buildcache  # not at module level: `khzreport --help` remembers nothing
+
+    options = buildcache.options_of(None, None, command=command, **choices)
+    kept = buildcache.checked_before(source, options)  # nothing changed: no model loaded
+    if kept is not None:
+        return kept
+    _collect_seldom()
+    with buildcache.recording_inputs() as inputs:
+        summary, diagnostics = check()
+    buildcache.store(source, options, inputs, [], diagnostics, summary=summary)
+    return summary, diagnostics
 
 
 @main.command()
@@ -152,21 +168,28 @@ def lint(source: Path, strict: bool) -> None:
     The chart advisor warns of charts whose largest bar is over 20 times the
     smallest, charts of fewer than three values, stocks charted with flows,
     ranks of lists of different sizes on one axis, and figures the briefing
-    prints more than three times (errors with --strict).
+    prints more than three times (errors with --strict). A lint that found nothing is
+    remembered as validate's check is.
     """
-    _collect_seldom()
-    from . import api
 
-    report = api.load(source)
-    api.validate(report)
-    findings: list[KhzReportError] = list(api.lint(report))
-    advice = api.advise(report)
-    if strict:
-        findings += [d.as_error() for d in advice]
-    else:
-        _print_diagnostics(advice)
-    raise_all(findings)
-    click.echo(f"{source}: no findings" + (f", {len(advice)} warning(s)" if advice else ""))
+    def check() -> tuple[str, list[Diagnostic]]:
+        from . import api
+
+        report = api.load(source)
+        api.validate(report)
+        findings: list[KhzReportError] = list(api.lint(report))
+        advice = api.advise(report)
+        if strict:
+            findings += [d.as_error() for d in advice]
+            advice = []
+        if findings:
+            _print_diagnostics(advice)
+            raise_all(findings)
+        return "no findings" + (f", {len(advice)} warning(s)" if advice else ""), advice
+
+    summary, advice = _remembered_check(source, "lint", {"strict": strict}, check)
+    _print_diagnostics(advice)
+    click.echo(f"{source}: {summary}")
 
 
 @main.command()

@@ -90,10 +90,10 @@ def _small_set(
             (sum(v is not None for v in (ind.series or {}).values()) for _, ind in drawn),
             default=0,
         )
-        what = "years"
+        what = "year" if count == 1 else "years"
     else:
         count = sum(ind.current is not None or _is_rank(ind) for _, ind in drawn)
-        what = "values"
+        what = "value" if count == 1 else "values"
     if count < MIN_CHART_VALUES:
         yield _advice(
             "chart-few-values",

@@ -118,9 +118,13 @@ MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal" / "report
 
 def _validate(source: Path, *options: str) -> subprocess.CompletedProcess[str]:
     """Run ``khzreport validate``; its last stderr line says whether pydantic was loaded."""
+    return _command("validate", source, *options)
+
+
+def _command(name: str, source: Path, *options: str) -> subprocess.CompletedProcess[str]:
     probe = (
         "import runpy, sys; sys.argv = "
-        + repr(["khzreport", "validate", str(source), *options])
+        + repr(["khzreport", name, str(source), *options])
         + "\ntry:\n    runpy.run_module('khzreport', run_name='__main__')\n"
         "except SystemExit as exc:\n    code = exc.code\n"
         "print('pydantic' in sys.modules, file=sys.stderr)\nsys.exit(code)"
@@ -161,3 +165,31 @@ def test_validate_checks_again_when_a_data_file_changes(source: Path, tmp_path: 
     again = _validate(source)
     assert again.returncode == 0 and again.stderr.splitlines()[-1] == "True", again.stderr
     assert _validate(source).stderr.splitlines()[-1] == "False"
+
+
+def _lint(source: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """Run ``khzreport lint``; its last stderr line says whether pydantic was loaded."""
+    return _command("lint", source, *options)
+
+
+def test_lint_repeats_a_lint_that_found_nothing_and_never_one_that_found_something(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KHZREPORT_CACHE", str(tmp_path / "cache"))
+    source = tmp_path / "report.yaml"
+    text = MINIMAL.read_text(encoding="utf-8")
+    source.write_text(text, encoding="utf-8")
+    first = _lint(source)  # the chart of one value is the advisor's warning
+    assert first.returncode == 0 and "no findings, 1 warning(s)" in first.stdout, first.stderr
+    assert "chart 'scale' shows only 1 value:" in first.stderr
+    again = _lint(source)
+    assert (again.returncode, again.stdout) == (0, first.stdout)
+    assert again.stderr.splitlines() == [*first.stderr.splitlines()[:-1], "False"]
+    strict = _lint(source, "--strict")  # its own key: the warning is a finding there
+    assert strict.returncode == 2 and strict.stderr.splitlines()[-1] == "True"
+    source.write_text(text.replace("达{{ ind.firms }}。", "达820家。"), encoding="utf-8")
+    for _ in range(2):
+        typed = _lint(source)
+        assert typed.returncode == 2 and "number typed into prose: '820'" in typed.stderr
+        assert "chart 'scale' shows only 1 value:" in typed.stderr  # warned before the error
+        assert typed.stderr.splitlines()[-1] == "True"

@@ -90,7 +90,8 @@ def test_bars_within_twenty_times_are_not_reported(tmp_path: Path) -> None:
 def test_fewer_than_three_values_are_reported(tmp_path: Path, ids: str) -> None:
     found = advice(source(tmp_path, chart("bar", ids)))
     [line] = [line for code, line in found if code == "chart-few-values"]
-    assert f"shows only {ids.count(',') + 1} values" in line and "charts[0]" in line
+    count = ids.count(",") + 1
+    assert f"shows only {count} value{'s' if count > 1 else ''}:" in line and "charts[0]" in line
 
 
 def test_a_line_of_two_years_is_reported(tmp_path: Path) -> None:
