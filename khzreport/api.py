@@ -457,41 +457,17 @@ def build(
         outputs, found = kept
         Diagnostics().extend(found)  # logged as the build that made them logged them
         return BuildResult(outputs, found)
-    return build_and_remember(
-        Path(source),
-        options,
-        outdir,
-        formats=formats,
-        language=language,
-        pdf_standard=pdf_standard,
-        strict=strict,
-        theme=theme,
-        draft=draft,
-        docx_charts=docx_charts,
-    )
+    return build_and_remember(Path(source), options)
 
 
-def build_and_remember(
-    source: Path,
-    options: Mapping[str, Any],
-    outdir: str | os.PathLike[str] | None = None,
-    *,
-    formats: str | Sequence[str] | None = None,
-    language: str | None = None,
-    pdf_standard: str | None = None,
-    strict: bool = False,
-    theme: str | os.PathLike[str] | None = None,
-    draft: bool = False,
-    docx_charts: str | None = None,
-) -> BuildResult:
+def build_and_remember(source: Path, options: Mapping[str, Any]) -> BuildResult:
     """Build a source file whose outputs :func:`khzreport.buildcache.cached_outputs` did not
-    have under ``options`` (:func:`khzreport.buildcache.options_of` of the same arguments),
-    and remember the build. The command line checks the cache before it imports this module,
-    and calls this on a miss rather than :func:`build`, which would check it again."""
+    have under ``options`` (what :func:`khzreport.buildcache.options_of` made of the build's
+    arguments: they are the arguments too), and remember the build. The command line checks
+    the cache before it imports this module, and calls this on a miss rather than
+    :func:`build`, which would check it again."""
     with buildcache.recording_inputs() as inputs:
-        result, written = _build(
-            source, outdir, formats, language, pdf_standard, strict, theme, draft, docx_charts
-        )
+        result, written = _build(source, **options)
     buildcache.store(source, options, inputs, written, result.diagnostics)
     return result
 

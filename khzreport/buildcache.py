@@ -16,9 +16,10 @@ The next build with the same key whose inputs all hash the same writes the kept 
 what the build would have written, without loading the model, the charts or any writer.
 A failed build (an error, or a warning under ``--strict``) records nothing.
 
-``validate`` is remembered the same way, under options of its own: a check that passed
-keeps its warnings and its summary line, and checking the unchanged source again gives them
-back without importing pydantic or the model (a third of a second that no check can undercut).
+``validate`` and ``lint`` are remembered the same way, under options of their own: a check
+that passed keeps its warnings and its summary line, and checking the unchanged source again
+gives them back without importing pydantic or the model (a third of a second that no check
+can undercut).
 """
 
 from __future__ import annotations
@@ -154,8 +155,8 @@ def cached_outputs(
 
 
 def checked_before(source: Path, options: Mapping[str, Any]) -> tuple[str, list[Diagnostic]] | None:
-    """Return the summary and warnings of a check (``validate``) of an unchanged source that
-    passed, or None when it must run: the check of :func:`cached_outputs`, with no outputs."""
+    """Return the summary and warnings of a check (``validate``, ``lint``) of an unchanged
+    source that passed, or None when it must run: :func:`cached_outputs`' test, no outputs."""
     manifest = _unchanged(source, options)
     if manifest is None:
         return None

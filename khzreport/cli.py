@@ -263,17 +263,7 @@ def build(
         drawer.start(source=source)  # before the API's imports, which it then overlaps
         from . import api
 
-        result = api.build_and_remember(
-            source,
-            options,
-            outdir,
-            formats=formats,
-            language=language,
-            pdf_standard=pdf_standard,
-            strict=strict,
-            draft=draft,
-            docx_charts=docx_charts,
-        )
+        result = api.build_and_remember(source, options)
         outputs, diagnostics = result.outputs, result.diagnostics
     _print_diagnostics(diagnostics)
     for path in outputs:
